@@ -1,0 +1,117 @@
+"""Redraw the pictures in screenshots/ from demo mode.
+
+Usage: python screenshots/render.py [--png]
+
+Each screen is driven headless against the in-process simulated Ollama and saved
+as SVG. With --png, each SVG is also converted with rsvg-convert (Debian package
+librsvg2-bin) when it is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from textual.pilot import Pilot
+
+from tui_app.api import OllamaClient
+from tui_app.app import OllamaTUI
+from tui_app.demo import SimulatedOllama
+from tui_app.services import Services
+from tui_app.store import Store
+
+HERE = Path(__file__).resolve().parent
+SIZE = (120, 36)
+
+Scene = Callable[[Pilot[None]], Awaitable[None]]
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    """Let workers finish and the screen redraw."""
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause(0.3)
+
+
+async def chat(pilot: Pilot[None]) -> None:
+    await pilot.press("f2")
+    await settle(pilot)
+
+
+async def models(pilot: Pilot[None]) -> None:
+    await pilot.press("f3")
+    await settle(pilot)
+
+
+async def pulls(pilot: Pilot[None]) -> None:
+    await pilot.press("f4")
+    await settle(pilot)
+
+
+async def options(pilot: Pilot[None]) -> None:
+    await pilot.press("f5")
+    await settle(pilot)
+
+
+async def help_screen(pilot: Pilot[None]) -> None:
+    await pilot.press("f1")
+    await settle(pilot)
+
+
+SCENES: dict[str, Scene] = {
+    "chat": chat,
+    "models": models,
+    "pulls": pulls,
+    "options": options,
+    "help": help_screen,
+}
+
+
+async def render(name: str, scene: Scene, data_dir: Path) -> Path:
+    """Run one scene in a fresh demo app and save its screenshot."""
+    sim = SimulatedOllama(token_delay=0.0, pull_tick=0.01)
+    store = Store.open(data_dir / name / "ollama-tui.db")
+    services = Services(
+        client=OllamaClient("http://demo", transport=sim.transport()),
+        store=store,
+        host="http://127.0.0.1:11434",
+        demo=True,
+    )
+    app = OllamaTUI(services)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await scene(pilot)
+            path = Path(app.save_screenshot(f"{name}.svg", str(HERE)))
+    finally:
+        store.close()
+    return path
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--png", action="store_true", help="also write PNG files")
+    parser.add_argument("scenes", nargs="*", help=f"which to render (default: all of {list(SCENES)})")
+    args = parser.parse_args()
+    chosen = args.scenes or list(SCENES)
+    converter = shutil.which("rsvg-convert") if args.png else None
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in chosen:
+            svg = asyncio.run(render(name, SCENES[name], Path(tmp)))
+            print(svg.relative_to(HERE.parent))
+            if converter:
+                png = svg.with_suffix(".png")
+                subprocess.run([converter, "-o", str(png), str(svg)], check=True)
+                print(png.relative_to(HERE.parent))
+    if args.png and not converter:
+        print("rsvg-convert not found: SVG only", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

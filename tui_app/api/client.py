@@ -1,0 +1,460 @@
+"""An async client for the Ollama HTTP API over one long-lived ``httpx.AsyncClient``.
+
+Streaming methods are async generators. Leaving one early (``break``, or the
+worker being cancelled) closes the HTTP response, which is how Ollama learns
+that a reply or a pull was abandoned; wrap them in ``contextlib.aclosing`` when
+breaking out of the loop so the close happens at once rather than at garbage
+collection.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+from collections.abc import AsyncIterator, Iterable, Mapping
+from typing import Any
+
+import httpx
+
+from tui_app import __version__
+from tui_app.api.errors import (
+    ConnectionLostError,
+    MalformedResponseError,
+    ModelNotFoundError,
+    OllamaHTTPError,
+    OllamaStreamError,
+    OllamaUnavailableError,
+)
+from tui_app.api.models import (
+    JSON,
+    ChatChunk,
+    ChatMessage,
+    EmbedResult,
+    GenerateChunk,
+    ModelInfo,
+    ModelSummary,
+    ProgressUpdate,
+    RunningModel,
+)
+
+ThinkValue = bool | str
+FormatValue = str | Mapping[str, Any]
+KeepAlive = str | int | float
+
+# One-shot calls should not hang for ever on a wedged server; streams may wait
+# minutes for a cold model load before the first byte, so they get no read limit.
+_QUICK = httpx.Timeout(30.0, connect=5.0)
+
+
+def _request_fields(**fields: Any) -> JSON:
+    """Drop unset fields so that only what the user chose is sent."""
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def _error_text(response: httpx.Response) -> str:
+    """The server's words from an error body: JSON ``{"error"}`` or plain text."""
+    body = response.text.strip()
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("error"), str):
+        return str(data["error"])
+    return body or response.reason_phrase or f"HTTP {response.status_code}"
+
+
+def _connect_failure_reason(exc: BaseException) -> str:
+    """Say why a connection failed in a few words, from the OS error httpx wraps."""
+    if isinstance(exc, httpx.ConnectTimeout):
+        return "timed out while connecting"
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return str(exc)
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return "connection refused"
+        if isinstance(cause, socket.gaierror):
+            return "host name not found"
+        if isinstance(cause, ssl.SSLError):
+            return f"TLS failed: {cause.reason or cause}"
+        if isinstance(cause, OSError) and cause.strerror:
+            return cause.strerror.lower()
+        cause = cause.__cause__ or cause.__context__
+    text = str(exc).lower()
+    if "refused" in text or "all connection attempts failed" in text:
+        return "connection refused"
+    return str(exc) or type(exc).__name__
+
+
+def _is_json_error(response: httpx.Response) -> bool:
+    return str(response.headers.get("content-type", "")).startswith("application/json")
+
+
+class OllamaClient:
+    """Async access to one Ollama server.
+
+    ``base_url`` is a resolved host such as ``http://127.0.0.1:11434`` (see
+    :func:`tui_app.api.host.resolve_host`). ``transport`` lets tests and the demo
+    mode plug in an in-process server. ``api_key`` is sent as a bearer token.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        api_key: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        connect_timeout: float = 5.0,
+    ) -> None:
+        headers = {
+            "Accept": "application/json",
+            "User-Agent": f"ollama-tui/{__version__}",
+        }
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        self._base_url = base_url.rstrip("/")
+        self._http = httpx.AsyncClient(
+            base_url=self._base_url,
+            headers=headers,
+            transport=transport,
+            timeout=httpx.Timeout(None, connect=connect_timeout),
+        )
+
+    @property
+    def base_url(self) -> str:
+        """The server address requests go to."""
+        return self._base_url
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def __aenter__(self) -> OllamaClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    # -- plumbing -----------------------------------------------------------
+
+    def _unavailable(self, exc: Exception) -> OllamaUnavailableError:
+        return OllamaUnavailableError(self._base_url, _connect_failure_reason(exc))
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        body: JSON | None = None,
+        *,
+        model: str | None = None,
+        timeout: httpx.Timeout | None = _QUICK,
+    ) -> httpx.Response:
+        """Send a one-shot request and return the successful response."""
+        try:
+            response = await self._http.request(
+                method, path, json=body, timeout=timeout if timeout else httpx.USE_CLIENT_DEFAULT
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
+            raise self._unavailable(exc) from exc
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError) as exc:
+            raise ConnectionLostError(str(exc) or type(exc).__name__) from exc
+        except httpx.TimeoutException as exc:
+            raise ConnectionLostError("the server did not answer in time") from exc
+        if response.is_error:
+            raise self._http_error(response, model)
+        return response
+
+    def _http_error(self, response: httpx.Response, model: str | None) -> OllamaHTTPError:
+        text = _error_text(response)
+        if (
+            response.status_code == 404
+            and model is not None
+            and _is_json_error(response)
+            and "not found" in text
+        ):
+            return ModelNotFoundError(model, text)
+        return OllamaHTTPError(response.status_code, text)
+
+    async def _json(
+        self,
+        method: str,
+        path: str,
+        body: JSON | None = None,
+        *,
+        model: str | None = None,
+        timeout: httpx.Timeout | None = _QUICK,
+    ) -> JSON:
+        response = await self._send(method, path, body, model=model, timeout=timeout)
+        try:
+            data = json.loads(response.content)
+        except ValueError as exc:
+            raise MalformedResponseError(f"{path} did not return JSON") from exc
+        if not isinstance(data, dict):
+            raise MalformedResponseError(f"{path} returned {type(data).__name__}, not an object")
+        if data.get("error"):
+            raise OllamaStreamError(str(data["error"]))
+        return data
+
+    async def _stream(
+        self, path: str, body: JSON, *, model: str | None = None
+    ) -> AsyncIterator[JSON]:
+        """Yield the objects of an NDJSON stream, checking each for an error first.
+
+        A stream that ends without an object carrying ``done: true`` (or, for
+        progress streams, ``status: success``) raises :class:`ConnectionLostError`.
+        """
+        body = {**body, "stream": True}
+        finished = False
+        try:
+            async with self._http.stream("POST", path, json=body) as response:
+                if response.is_error:
+                    await response.aread()
+                    raise self._http_error(response, model)
+                buffer = b""
+                async for data in response.aiter_bytes():
+                    buffer += data
+                    if b"\n" not in buffer:
+                        continue
+                    *lines, buffer = buffer.split(b"\n")
+                    for line in lines:
+                        if not line.strip():
+                            continue
+                        obj = self._decode_line(path, line)
+                        if obj.get("done") is True or obj.get("status") == "success":
+                            finished = True
+                        yield obj
+                if buffer.strip():
+                    obj = self._decode_line(path, buffer)
+                    finished = finished or obj.get("done") is True or obj.get("status") == "success"
+                    yield obj
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
+            raise self._unavailable(exc) from exc
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError) as exc:
+            raise ConnectionLostError(str(exc) or type(exc).__name__) from exc
+        if not finished:
+            raise ConnectionLostError("the stream ended before the server said it was done")
+
+    @staticmethod
+    def _decode_line(path: str, line: bytes) -> JSON:
+        try:
+            obj = json.loads(line)
+        except ValueError as exc:
+            raise MalformedResponseError(f"{path} sent a line that is not JSON") from exc
+        if not isinstance(obj, dict):
+            raise MalformedResponseError(f"{path} sent {type(obj).__name__}, not an object")
+        error = obj.get("error")
+        if error:
+            raise OllamaStreamError(str(error))
+        return obj
+
+    # -- server ---------------------------------------------------------------
+
+    async def heartbeat(self) -> None:
+        """``HEAD /``: succeed if the server is up, else raise."""
+        await self._send("HEAD", "/", timeout=httpx.Timeout(5.0))
+
+    async def version(self) -> str:
+        """The server's version string, e.g. ``0.12.3``."""
+        data = await self._json("GET", "/api/version", timeout=httpx.Timeout(5.0))
+        return str(data.get("version", ""))
+
+    # -- models -----------------------------------------------------------------
+
+    async def list_models(self) -> list[ModelSummary]:
+        """Installed models, most recently modified first (``GET /api/tags``)."""
+        data = await self._json("GET", "/api/tags")
+        models = data.get("models") or []
+        return [ModelSummary.from_json(m) for m in models if isinstance(m, dict)]
+
+    async def running_models(self) -> list[RunningModel]:
+        """Loaded models (``GET /api/ps``)."""
+        data = await self._json("GET", "/api/ps")
+        models = data.get("models") or []
+        return [RunningModel.from_json(m) for m in models if isinstance(m, dict)]
+
+    async def show(self, model: str, *, verbose: bool = False) -> ModelInfo:
+        """Details, parameters, template and capabilities of ``model``."""
+        body = _request_fields(model=model, verbose=verbose or None)
+        return ModelInfo.from_json(await self._json("POST", "/api/show", body, model=model))
+
+    async def copy(self, source: str, destination: str) -> None:
+        """Copy ``source`` to a new name (the server replies with an empty body)."""
+        await self._send(
+            "POST", "/api/copy", {"source": source, "destination": destination}, model=source
+        )
+
+    async def delete(self, model: str) -> None:
+        """Delete an installed model (``DELETE /api/delete`` with a JSON body)."""
+        await self._send("DELETE", "/api/delete", {"model": model}, model=model)
+
+    async def load(self, model: str, *, keep_alive: KeepAlive | None = None) -> ChatChunk:
+        """Load ``model`` into memory (a chat with no messages); returns the ``load`` reply."""
+        body = _request_fields(model=model, messages=[], keep_alive=keep_alive)
+        # The model may take minutes to load; the reply only comes after.
+        data = await self._json("POST", "/api/chat", body, model=model, timeout=None)
+        return ChatChunk.from_json(data)
+
+    async def unload(self, model: str) -> ChatChunk:
+        """Unload ``model`` now (``keep_alive: 0``); returns the ``unload`` reply."""
+        body = {"model": model, "messages": [], "keep_alive": 0}
+        return ChatChunk.from_json(await self._json("POST", "/api/chat", body, model=model))
+
+    # -- inference ----------------------------------------------------------------
+
+    @staticmethod
+    def _inference_body(
+        model: str,
+        options: Mapping[str, Any] | None,
+        think: ThinkValue | None,
+        format: FormatValue | None,
+        keep_alive: KeepAlive | None,
+        **extra: Any,
+    ) -> JSON:
+        return _request_fields(
+            model=model,
+            **extra,
+            format=dict(format) if isinstance(format, Mapping) else format,
+            options=dict(options) if options else None,
+            think=think,
+            keep_alive=keep_alive,
+        )
+
+    async def chat(
+        self,
+        model: str,
+        messages: Iterable[ChatMessage],
+        *,
+        options: Mapping[str, Any] | None = None,
+        think: ThinkValue | None = None,
+        format: FormatValue | None = None,
+        keep_alive: KeepAlive | None = None,
+        tools: list[JSON] | None = None,
+    ) -> AsyncIterator[ChatChunk]:
+        """Stream a reply to ``messages`` from ``POST /api/chat``, chunk by chunk."""
+        body = self._inference_body(
+            model,
+            options,
+            think,
+            format,
+            keep_alive,
+            messages=[m.to_json() for m in messages],
+            tools=tools,
+        )
+        async for obj in self._stream("/api/chat", body, model=model):
+            yield ChatChunk.from_json(obj)
+
+    async def chat_once(
+        self,
+        model: str,
+        messages: Iterable[ChatMessage],
+        *,
+        options: Mapping[str, Any] | None = None,
+        think: ThinkValue | None = None,
+        format: FormatValue | None = None,
+        keep_alive: KeepAlive | None = None,
+    ) -> ChatChunk:
+        """The whole reply at once (``stream: false``)."""
+        body = self._inference_body(
+            model,
+            options,
+            think,
+            format,
+            keep_alive,
+            messages=[m.to_json() for m in messages],
+            stream=False,
+        )
+        return ChatChunk.from_json(
+            await self._json("POST", "/api/chat", body, model=model, timeout=None)
+        )
+
+    async def generate(
+        self,
+        model: str,
+        prompt: str,
+        *,
+        system: str | None = None,
+        images: list[str] | None = None,
+        options: Mapping[str, Any] | None = None,
+        think: ThinkValue | None = None,
+        format: FormatValue | None = None,
+        keep_alive: KeepAlive | None = None,
+    ) -> AsyncIterator[GenerateChunk]:
+        """Stream a completion of ``prompt`` from ``POST /api/generate``."""
+        body = self._inference_body(
+            model, options, think, format, keep_alive, prompt=prompt, system=system, images=images
+        )
+        async for obj in self._stream("/api/generate", body, model=model):
+            yield GenerateChunk.from_json(obj)
+
+    async def generate_once(
+        self,
+        model: str,
+        prompt: str,
+        *,
+        system: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        think: ThinkValue | None = None,
+        format: FormatValue | None = None,
+        keep_alive: KeepAlive | None = None,
+    ) -> GenerateChunk:
+        """The whole completion at once (``stream: false``)."""
+        body = self._inference_body(
+            model, options, think, format, keep_alive, prompt=prompt, system=system, stream=False
+        )
+        return GenerateChunk.from_json(
+            await self._json("POST", "/api/generate", body, model=model, timeout=None)
+        )
+
+    async def embed(
+        self,
+        model: str,
+        input: str | list[str],
+        *,
+        truncate: bool | None = None,
+        dimensions: int | None = None,
+        keep_alive: KeepAlive | None = None,
+    ) -> EmbedResult:
+        """Embedding vectors for ``input`` (``POST /api/embed``)."""
+        body = _request_fields(
+            model=model,
+            input=input,
+            truncate=truncate,
+            dimensions=dimensions,
+            keep_alive=keep_alive,
+        )
+        return EmbedResult.from_json(
+            await self._json("POST", "/api/embed", body, model=model, timeout=None)
+        )
+
+    # -- transfers ------------------------------------------------------------------
+
+    async def pull(self, model: str, *, insecure: bool = False) -> AsyncIterator[ProgressUpdate]:
+        """Stream the progress of pulling ``model`` from its registry."""
+        body = _request_fields(model=model, insecure=insecure or None)
+        async for obj in self._stream("/api/pull", body):
+            yield ProgressUpdate.from_json(obj)
+
+    async def create(
+        self,
+        model: str,
+        *,
+        from_: str,
+        system: str | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        template: str | None = None,
+        license: str | None = None,
+        messages: Iterable[ChatMessage] | None = None,
+    ) -> AsyncIterator[ProgressUpdate]:
+        """Create ``model`` derived from ``from_``, streaming its progress."""
+        body = _request_fields(
+            model=model,
+            **{"from": from_},
+            system=system,
+            parameters=dict(parameters) if parameters else None,
+            template=template,
+            license=license,
+            messages=[m.to_json() for m in messages] if messages else None,
+        )
+        async for obj in self._stream("/api/create", body, model=from_):
+            yield ProgressUpdate.from_json(obj)

@@ -1,0 +1,66 @@
+"""Errors raised by :class:`~tui_app.api.client.OllamaClient`.
+
+Every message is written for a person to read in a notification: it says what
+happened and, where the server said why, quotes the server's own words.
+"""
+
+from __future__ import annotations
+
+
+class OllamaError(Exception):
+    """Base class of everything the client raises."""
+
+    @property
+    def message(self) -> str:
+        """The human-readable text of the error."""
+        return str(self)
+
+
+class OllamaUnavailableError(OllamaError):
+    """The server could not be reached at all (refused, DNS, TLS, connect timeout)."""
+
+    def __init__(self, host: str, reason: str) -> None:
+        self.host = host
+        self.reason = reason
+        super().__init__(f"Cannot reach Ollama at {host}: {reason}")
+
+
+class ConnectionLostError(OllamaError):
+    """The connection dropped, or a stream ended, before the server said it was done."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"Connection to Ollama lost: {reason}")
+
+
+class OllamaHTTPError(OllamaError):
+    """The server answered with an error status before any output."""
+
+    def __init__(self, status: int, server_message: str) -> None:
+        self.status = status
+        self.server_message = server_message
+        super().__init__(f"Ollama error {status}: {server_message}")
+
+
+class ModelNotFoundError(OllamaHTTPError):
+    """The model named in the request is not installed on the server."""
+
+    def __init__(self, model: str, server_message: str) -> None:
+        self.model = model
+        super().__init__(404, server_message)
+
+
+class OllamaStreamError(OllamaError):
+    """The server reported an error inside a stream that had already started."""
+
+    def __init__(self, server_message: str) -> None:
+        self.server_message = server_message
+        super().__init__(server_message)
+
+
+class MalformedResponseError(OllamaError):
+    """The server sent something that is not the shape Ollama sends."""
+
+    def __init__(self, detail: str) -> None:
+        self.detail = detail
+        super().__init__(f"Unexpected response from the server: {detail}")

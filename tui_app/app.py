@@ -1,0 +1,177 @@
+"""The Textual application: four areas, a status bar, and the link to Ollama."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+from functools import partial
+from typing import ClassVar
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+from textual.screen import Screen
+
+from tui_app.api import ModelSummary, OllamaError, OllamaUnavailableError
+from tui_app.connection import ConnectionStatus, LinkState
+from tui_app.screens.base import AreaScreen
+from tui_app.screens.chat import ChatScreen
+from tui_app.screens.help import HelpScreen
+from tui_app.screens.models import ModelsScreen
+from tui_app.screens.options import OptionsScreen
+from tui_app.screens.pulls import PullsScreen
+from tui_app.services import Services
+
+AREAS: dict[str, type[AreaScreen]] = {
+    "chat": ChatScreen,
+    "models": ModelsScreen,
+    "pulls": PullsScreen,
+    "options": OptionsScreen,
+}
+"""Top-level screens by mode name, in the order of their function keys."""
+
+
+class OllamaTUI(App[None]):
+    """ollama-tui: chat, models, pulls and options for one Ollama server."""
+
+    TITLE = "ollama-tui"
+    CSS_PATH = "tui_app.tcss"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1", "help", "Help", id="nav.help", tooltip="Show every key"),
+        Binding("f2", "switch_area('chat')", "Chat", id="nav.chat"),
+        Binding("f3", "switch_area('models')", "Models", id="nav.models"),
+        Binding("f4", "switch_area('pulls')", "Pulls", id="nav.pulls"),
+        Binding("f5", "switch_area('options')", "Options", id="nav.options"),
+        Binding(
+            "ctrl+r",
+            "reconnect",
+            "Reconnect",
+            show=False,
+            id="app.reconnect",
+            tooltip="Check the connection to Ollama now",
+        ),
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
+    ]
+
+    ONLINE_CHECK_SECONDS: ClassVar[float] = 15.0
+    """How often a reachable server is checked again."""
+    OFFLINE_RETRY_SECONDS: ClassVar[float] = 2.0
+    """How often an unreachable server is tried again."""
+
+    connection: reactive[ConnectionStatus] = reactive(ConnectionStatus, always_update=False)
+    """The link to the server, as last checked."""
+    current_model: reactive[str] = reactive("")
+    """The model of the chat in view, shown in the status bar."""
+    models: reactive[tuple[ModelSummary, ...]] = reactive(tuple)
+    """Installed models, as last listed; pickers and the model table follow it."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__()
+        self.services = services
+        self._check_now = asyncio.Event()
+        for name, screen_class in AREAS.items():
+            self.add_mode(name, self._area_factory(screen_class))
+
+    def _area_factory(self, screen_class: type[AreaScreen]) -> type[Screen[None]]:
+        services = self.services
+
+        # add_mode wants a zero-argument callable returning the screen.
+        def build() -> AreaScreen:
+            return screen_class(services)
+
+        return build  # type: ignore[return-value]
+
+    def on_mount(self) -> None:
+        self.services.store.mark_interrupted()
+        self.switch_mode("chat")
+        self.watch_connection_loop()
+
+    async def on_unmount(self) -> None:
+        await self.services.client.aclose()
+
+    # -- connection -------------------------------------------------------------
+
+    @work(exclusive=True, group="connection", exit_on_error=False)
+    async def watch_connection_loop(self) -> None:
+        """Check the server now and then for as long as the app runs."""
+        while True:
+            await self.check_connection()
+            delay = (
+                self.ONLINE_CHECK_SECONDS if self.connection.online else self.OFFLINE_RETRY_SECONDS
+            )
+            self._check_now.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._check_now.wait(), timeout=delay)
+
+    async def check_connection(self) -> None:
+        """Ask the server for its version and update :attr:`connection`."""
+        was_online = self.connection.online
+        try:
+            version = await self.services.client.version()
+        except OllamaError as exc:
+            self.mark_offline(exc)
+            return
+        self.connection = ConnectionStatus(LinkState.ONLINE, version=version)
+        if not was_online:
+            self.refresh_models()
+
+    def mark_offline(self, error: OllamaError) -> None:
+        """Record that the server could not be reached; retries continue on their own."""
+        reason = error.reason if isinstance(error, OllamaUnavailableError) else str(error)
+        was = self.connection.state
+        self.connection = ConnectionStatus(LinkState.OFFLINE, error=reason)
+        if was is LinkState.ONLINE:
+            self.notify(
+                f"Lost the connection to {self.services.host}: {reason}",
+                title="Ollama offline",
+                severity="error",
+            )
+
+    def action_reconnect(self) -> None:
+        """Check the connection at once instead of waiting for the next retry."""
+        self._check_now.set()
+
+    @work(exclusive=True, group="models-list", exit_on_error=False)
+    async def refresh_models(self) -> None:
+        """Fetch the installed models; everything showing them follows :attr:`models`."""
+        try:
+            models = await self.services.client.list_models()
+        except OllamaUnavailableError as exc:
+            self.mark_offline(exc)
+            return
+        except OllamaError as exc:
+            self.notify(str(exc), title="Could not list models", severity="error")
+            return
+        self.models = tuple(models)
+
+    # -- navigation ---------------------------------------------------------------
+
+    async def action_switch_area(self, area: str) -> None:
+        """Show one of the top-level areas."""
+        if area in AREAS and self.current_mode != area:
+            await self.switch_mode(area)
+
+    def action_help(self) -> None:
+        """Show every binding, grouped by screen."""
+        groups: list[tuple[str, Iterable[BindingType]]] = [("Everywhere", self.BINDINGS)]
+        groups += [(screen.AREA_TITLE, screen.own_bindings()) for screen in AREAS.values()]
+        self.push_screen(HelpScreen(groups))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        for name, area in AREAS.items():
+            yield SystemCommand(
+                f"Go to {area.AREA_TITLE}",
+                f"Switch to the {area.AREA_TITLE.lower()} screen",
+                partial(self.action_switch_area, name),
+            )
+        yield SystemCommand("Help", "Show every key binding", self.action_help)
+        yield SystemCommand(
+            "Reconnect", "Check the connection to Ollama now", self.action_reconnect
+        )
+        yield SystemCommand("Refresh models", "List installed models again", self.refresh_models)
+        if isinstance(screen, AreaScreen):
+            yield from screen.palette_commands()
+        yield from super().get_system_commands(screen)

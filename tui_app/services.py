@@ -1,0 +1,28 @@
+"""The objects every screen works through, handed down from the app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui_app.api import OllamaClient
+from tui_app.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What screens and widgets need from outside the UI.
+
+    Passed to each screen's constructor so nothing reaches for module globals,
+    and tests can build an app around a simulated server and a temporary store.
+    """
+
+    client: OllamaClient
+    """The one Ollama client of this app run."""
+    store: Store
+    """Chats, messages, settings and presets."""
+    host: str
+    """The server address shown to the user."""
+    demo: bool = False
+    """True when talking to the built-in simulated Ollama."""
+    initial_model: str | None = None
+    """A model named on the command line, preselected for new chats."""

@@ -1,0 +1,1176 @@
+"""Persistence: one SQLite file holding chats, messages, settings and option presets.
+
+The store is synchronous and UI-free. The app calls it from worker threads
+(``asyncio.to_thread``) and now and then from the UI thread, so one connection is shared behind
+a re-entrant lock and every public method is a short transaction of its own.
+
+Data safety rules, in order of importance:
+
+* an existing file is never deleted, overwritten or recreated; a file this code cannot use
+  (corrupt, not a database, written by a newer version) raises a :class:`StoreError` subclass
+  whose message names the file and says it was left untouched;
+* writes use ``BEGIN IMMEDIATE`` in WAL mode with a busy timeout, so two app instances on one
+  data directory queue up instead of failing half-way or corrupting the file;
+* the schema version lives in ``PRAGMA user_version`` and is raised by ordered migrations, each
+  applied in the same transaction as its version bump.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Self
+
+__all__ = [
+    "INTERRUPTED_ERROR",
+    "MESSAGE_STATUSES",
+    "ROLES",
+    "SCHEMA_VERSION",
+    "THINK_VALUES",
+    "ChatRecord",
+    "DatabaseCorruptError",
+    "DatabaseTooNewError",
+    "MessageRecord",
+    "NotFoundError",
+    "Preset",
+    "SearchHit",
+    "Store",
+    "StoreError",
+]
+
+ROLES: Final = frozenset({"system", "user", "assistant", "tool"})
+"""Message roles the store accepts (the roles of Ollama's chat API)."""
+
+MESSAGE_STATUSES: Final = frozenset({"complete", "streaming", "stopped", "failed"})
+"""Lifecycle of a message: ``streaming`` until the reply ends one of the other three ways."""
+
+THINK_VALUES: Final = frozenset({"off", "on", "low", "medium", "high", "max"})
+"""Per-chat think settings; ``None`` means the model's default."""
+
+INTERRUPTED_ERROR: Final = "interrupted: the app closed before the reply finished"
+"""Error text given by :meth:`Store.mark_interrupted` to replies a crash left streaming."""
+
+CHAT_FIELDS: Final = ("title", "model", "system", "options", "keep_alive", "think", "format")
+"""Chat fields that :meth:`Store.update_chat` accepts."""
+
+BUSY_TIMEOUT_MS: Final = 5000
+"""How long a write waits for another connection's write to finish before giving up."""
+
+_APPLICATION_ID: Final = 0x4F4C5454
+"""``PRAGMA application_id`` of our files ("OLTT"), so a foreign SQLite file is recognised."""
+
+_SNIPPET_LEAD: Final = 60
+"""Characters of context kept before a search match."""
+
+_SNIPPET_TAIL: Final = 100
+"""Characters of context kept after a search match."""
+
+
+def _now() -> float:
+    """Current time in unix seconds; one seam so tests can control the clock."""
+    return time.time()
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+
+
+class StoreError(Exception):
+    """Base class of every error the store raises on purpose."""
+
+
+class DatabaseTooNewError(StoreError):
+    """The file's schema version is newer than this code understands."""
+
+    def __init__(self, path: Path, found: int, supported: int) -> None:
+        self.path = path
+        """The database file."""
+        self.found = found
+        """``user_version`` found in the file."""
+        self.supported = supported
+        """Highest schema version this code understands."""
+        super().__init__(
+            f"The database {path} has schema version {found}, but this ollama-tui only "
+            f"understands up to version {supported}; it was written by a newer ollama-tui. "
+            "The file was left untouched: upgrade ollama-tui or use another --data-dir."
+        )
+
+
+class DatabaseCorruptError(StoreError):
+    """The file is damaged, not an SQLite database, or not an ollama-tui database."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        """The database file."""
+        self.detail = detail
+        """What SQLite (or the schema check) reported."""
+        super().__init__(
+            f"The database {path} cannot be used ({detail}): it is damaged or not an "
+            "ollama-tui database. The file was left untouched: move it aside or use another "
+            "--data-dir."
+        )
+
+
+class NotFoundError(StoreError, LookupError):
+    """A chat, message or preset that an operation needs does not exist."""
+
+
+# --------------------------------------------------------------------------------------------
+# Records
+
+
+@dataclass(frozen=True, slots=True)
+class ChatRecord:
+    """A saved chat and its per-chat request settings."""
+
+    id: int
+    title: str
+    model: str | None
+    """Model name, or ``None`` for "not chosen yet"."""
+    system: str | None
+    """System prompt; ``None`` keeps the model's own."""
+    options: dict[str, object]
+    """Ollama ``options`` overrides for this chat (only the set ones)."""
+    keep_alive: str | None
+    think: str | None
+    """One of :data:`THINK_VALUES`, or ``None`` for the model's default."""
+    format: str | None
+    """``None``, ``"json"`` or the text of a JSON schema object."""
+    created_at: float
+    """Unix seconds."""
+    updated_at: float
+    """Unix seconds of the last change to the chat or its messages."""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """One turn of a chat."""
+
+    id: int
+    chat_id: int
+    role: str
+    content: str
+    thinking: str
+    images: list[str]
+    """Base64 image data, as the chat API takes it."""
+    stats: dict[str, object]
+    """Final-chunk metrics (``eval_count``, ``done_reason``...); ``{}`` if none."""
+    status: str
+    """One of :data:`MESSAGE_STATUSES`."""
+    error: str | None
+    model: str | None
+    """Model that wrote an assistant reply."""
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """A message that matched a full-text search."""
+
+    chat_id: int
+    chat_title: str
+    message_id: int
+    role: str
+    snippet: str
+    """Plain text around the match, whitespace collapsed, ``…`` where it was cut."""
+    created_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Preset:
+    """A named set of options and request fields that can be applied to a chat."""
+
+    name: str
+    options: dict[str, object] = field(default_factory=dict)
+    """Ollama ``options``."""
+    request: dict[str, object] = field(default_factory=dict)
+    """Request-level fields: ``keep_alive``, ``think``, ``format``."""
+
+
+# --------------------------------------------------------------------------------------------
+# Schema and migrations
+
+_V1_SCHEMA: Final = (
+    """
+    CREATE TABLE chat (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        title TEXT NOT NULL,
+        model TEXT,
+        system TEXT,
+        options TEXT NOT NULL DEFAULT '{}',
+        keep_alive TEXT,
+        think TEXT,
+        format TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    )
+    """,
+    "CREATE INDEX chat_by_updated ON chat (updated_at, id)",
+    """
+    CREATE TABLE message (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        chat_id INTEGER NOT NULL REFERENCES chat (id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        content TEXT NOT NULL,
+        thinking TEXT NOT NULL DEFAULT '',
+        images TEXT NOT NULL DEFAULT '[]',
+        stats TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL DEFAULT 'complete',
+        error TEXT,
+        model TEXT,
+        created_at REAL NOT NULL
+    )
+    """,
+    "CREATE INDEX message_by_chat ON message (chat_id, id)",
+    # Start-up looks for replies a crash left streaming; a partial index keeps that instant.
+    "CREATE INDEX message_streaming ON message (status) WHERE status = 'streaming'",
+    "CREATE TABLE setting (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    """
+    CREATE TABLE preset (
+        name TEXT PRIMARY KEY,
+        options TEXT NOT NULL DEFAULT '{}',
+        request TEXT NOT NULL DEFAULT '{}'
+    )
+    """,
+    f"PRAGMA application_id = {_APPLICATION_ID}",
+)
+
+_SEARCH_SCHEMA: Final = (
+    # External content: the text lives once, in ``message``; the index only holds trigrams.
+    """
+    CREATE VIRTUAL TABLE message_fts USING fts5(
+        content, content='message', content_rowid='id', tokenize='trigram'
+    )
+    """,
+    """
+    CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN
+        INSERT INTO message_fts (rowid, content) VALUES (new.id, new.content);
+    END
+    """,
+    """
+    CREATE TRIGGER message_fts_delete AFTER DELETE ON message BEGIN
+        INSERT INTO message_fts (message_fts, rowid, content)
+        VALUES ('delete', old.id, old.content);
+    END
+    """,
+    # Only content changes touch the index, so status and stats updates stay cheap.
+    """
+    CREATE TRIGGER message_fts_update AFTER UPDATE OF content ON message BEGIN
+        INSERT INTO message_fts (message_fts, rowid, content)
+        VALUES ('delete', old.id, old.content);
+        INSERT INTO message_fts (rowid, content) VALUES (new.id, new.content);
+    END
+    """,
+    "INSERT INTO message_fts (message_fts) VALUES ('rebuild')",
+)
+
+
+@functools.cache
+def _trigram_supported() -> bool:
+    """Whether the linked SQLite has FTS5 with the trigram tokenizer (SQLite ≥ 3.34)."""
+    probe = sqlite3.connect(":memory:")
+    try:
+        probe.execute("CREATE VIRTUAL TABLE probe USING fts5(x, tokenize='trigram')")
+    except sqlite3.Error:
+        return False
+    finally:
+        probe.close()
+    return True
+
+
+def _has_table(db: sqlite3.Connection, name: str) -> bool:
+    """Whether the main schema has a table called ``name``."""
+    row = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+    ).fetchone()
+    return row is not None
+
+
+def _migrate_to_v1(db: sqlite3.Connection) -> None:
+    """Create the initial schema: chats, messages, settings, presets."""
+    for statement in _V1_SCHEMA:
+        db.execute(statement)
+
+
+def _migrate_to_v2(db: sqlite3.Connection) -> None:
+    """Add the full-text search index over message content."""
+    _ensure_search_index(db)
+
+
+def _ensure_search_index(db: sqlite3.Connection) -> None:
+    """Create and fill the search index if this SQLite can and the file lacks it.
+
+    A file made by a build without trigram support gets its index the first time a build
+    with it opens the file, so search upgrades itself instead of staying on the slow path.
+    """
+    if _has_table(db, "message_fts") or not _trigram_supported():
+        return
+    for statement in _SEARCH_SCHEMA:
+        db.execute(statement)
+
+
+_MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
+    _migrate_to_v1,
+    _migrate_to_v2,
+)
+
+SCHEMA_VERSION: Final = len(_MIGRATIONS)
+"""The schema version this code writes; ``user_version`` of an up-to-date file."""
+
+
+# --------------------------------------------------------------------------------------------
+# Value checks and JSON columns
+
+
+def _to_json(value: object) -> str:
+    """Encode a JSON column; NaN and infinity are refused because Ollama cannot parse them."""
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+
+
+def _json_object(value: object, what: str) -> str:
+    """Encode a ``dict[str, object]`` column, refusing keys JSON would silently stringify."""
+    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
+        raise TypeError(f"{what} must be a dict with str keys, not {value!r}")
+    return _to_json(value)
+
+
+def _json_images(value: object) -> str:
+    """Encode the images column: a list of base64 strings."""
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        raise TypeError("images must be a list of base64 strings")
+    return _to_json(list(value))
+
+
+def _load_object(text: str) -> dict[str, object]:
+    """Decode a dict column."""
+    if text == "{}":
+        return {}
+    value: Any = json.loads(text)
+    if not isinstance(value, dict):
+        raise StoreError(f"expected a JSON object in the database, found {text[:80]!r}")
+    return value
+
+
+def _load_images(text: str) -> list[str]:
+    """Decode the images column."""
+    if text == "[]":
+        return []
+    value: Any = json.loads(text)
+    if not isinstance(value, list):
+        raise StoreError(f"expected a JSON array in the database, found {text[:80]!r}")
+    return [str(item) for item in value]
+
+
+def _optional_str(value: object, what: str) -> str | None:
+    """Check that ``value`` is ``None`` or a string."""
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"{what} must be a str or None, not {value!r}")
+    return value
+
+
+def _required_str(value: object, what: str) -> str:
+    """Check that ``value`` is a string."""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, not {value!r}")
+    return value
+
+
+def _name(value: object, what: str) -> str:
+    """Check a title or preset name: a string with something other than whitespace."""
+    text = _required_str(value, what)
+    if not text.strip():
+        raise ValueError(f"{what} must not be empty")
+    return text
+
+
+def _role(value: object) -> str:
+    """Check a message role."""
+    if value not in ROLES:
+        raise ValueError(f"role must be one of {sorted(ROLES)}, not {value!r}")
+    return str(value)
+
+
+def _status(value: object) -> str:
+    """Check a message status."""
+    if value not in MESSAGE_STATUSES:
+        raise ValueError(f"status must be one of {sorted(MESSAGE_STATUSES)}, not {value!r}")
+    return str(value)
+
+
+def _think(value: object) -> str | None:
+    """Check a per-chat think setting."""
+    if value is not None and value not in THINK_VALUES:
+        raise ValueError(f"think must be None or one of {sorted(THINK_VALUES)}, not {value!r}")
+    return None if value is None else str(value)
+
+
+def _format(value: object) -> str | None:
+    """Check a ``format``: ``None``, ``"json"`` or the text of a JSON schema object.
+
+    An empty string means "no format" on the wire too, so it is stored as ``None``.
+    """
+    text = _optional_str(value, "format")
+    if not text or text == "json":
+        return text or None
+    try:
+        schema: Any = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"format must be 'json' or a JSON schema object: {error}") from None
+    if not isinstance(schema, dict):
+        raise ValueError("format must be 'json' or a JSON schema object")
+    return text
+
+
+def _chat_column(name: str, value: object) -> object:
+    """Check one chat field and return its column value."""
+    if name == "title":
+        return _name(value, "title")
+    if name == "options":
+        return _json_object(value, "options")
+    if name == "think":
+        return _think(value)
+    if name == "format":
+        return _format(value)
+    return _optional_str(value, name)
+
+
+# --------------------------------------------------------------------------------------------
+# Row decoding
+
+_CHAT_COLUMNS: Final = (
+    "id, title, model, system, options, keep_alive, think, format, created_at, updated_at"
+)
+_MESSAGE_COLUMNS: Final = (
+    "id, chat_id, role, content, thinking, images, stats, status, error, model, created_at"
+)
+
+
+def _chat(row: tuple[Any, ...]) -> ChatRecord:
+    """Build a :class:`ChatRecord` from a row of ``_CHAT_COLUMNS``."""
+    return ChatRecord(
+        id=int(row[0]),
+        title=str(row[1]),
+        model=row[2],
+        system=row[3],
+        options=_load_object(row[4]),
+        keep_alive=row[5],
+        think=row[6],
+        format=row[7],
+        created_at=float(row[8]),
+        updated_at=float(row[9]),
+    )
+
+
+def _message(row: tuple[Any, ...]) -> MessageRecord:
+    """Build a :class:`MessageRecord` from a row of ``_MESSAGE_COLUMNS``."""
+    return MessageRecord(
+        id=int(row[0]),
+        chat_id=int(row[1]),
+        role=str(row[2]),
+        content=str(row[3]),
+        thinking=str(row[4]),
+        images=_load_images(row[5]),
+        stats=_load_object(row[6]),
+        status=str(row[7]),
+        error=row[8],
+        model=row[9],
+        created_at=float(row[10]),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Search helpers
+
+
+def _fts_phrase(text: str) -> str:
+    """Quote user text as one FTS5 phrase, so ``"``, ``AND`` or ``(`` are just characters."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _like_pattern(text: str) -> str:
+    """A LIKE pattern matching ``text`` anywhere, with ``%``, ``_`` and ``\\`` escaped."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _snippet(window: str, needle: str, cut_before: bool, cut_after: bool) -> str:
+    """Plain one-line text around the match in ``window``, trimmed to the context sizes."""
+    match = re.search(re.escape(needle), window, re.IGNORECASE)
+    if match is not None:
+        start = max(0, match.start() - _SNIPPET_LEAD)
+        end = min(len(window), match.end() + _SNIPPET_TAIL)
+    else:
+        # Case folding beyond ASCII can hide the match from the window search; show the start.
+        start, end = 0, min(len(window), _SNIPPET_LEAD + _SNIPPET_TAIL)
+    text = " ".join(window[start:end].split())
+    if cut_before or start > 0:
+        text = "…" + text
+    if cut_after or end < len(window):
+        text += "…"
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Opening
+
+
+def _prepare_file(path: Path) -> None:
+    """Create the data directory (0700) and an empty database file (0600) if missing.
+
+    The file is created here, not by SQLite, so that it never exists with looser permissions,
+    and SQLite gives its ``-wal``/``-shm`` files the same mode. Existing directories and files
+    keep their permissions: the user may have chosen them.
+    """
+    directory = path.parent
+    if not directory.exists():
+        try:
+            os.makedirs(directory, mode=0o700)
+        except FileExistsError:
+            pass  # another instance won the race; its permissions are as good as ours
+        except OSError as error:
+            raise StoreError(f"Could not create the data directory {directory}: {error}") from None
+        else:
+            os.chmod(directory, 0o700)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError as error:
+        raise StoreError(f"Could not create the database {path}: {error}") from None
+    os.close(fd)
+    # The umask may have removed bits we need; it can never have added any.
+    os.chmod(path, 0o600)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """Open an existing database file read-write, never letting SQLite create one."""
+    uri = path.absolute().as_uri() + "?mode=rw"
+    return sqlite3.connect(
+        uri,
+        uri=True,
+        timeout=BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,  # transactions are explicit: BEGIN IMMEDIATE ... COMMIT
+        check_same_thread=False,  # shared across threads behind Store._lock
+    )
+
+
+_FOREIGN_TABLES: Final = "it holds tables that ollama-tui did not create"
+
+
+def _summarise(problems: list[str]) -> str:
+    """One short line from ``quick_check``'s report, which can run to hundreds of lines."""
+    lines = [line.strip() for problem in problems for line in problem.splitlines()]
+    useful = [line for line in lines if line and not line.startswith("***")]
+    text = "; ".join(useful[:2]) or "integrity check failed"
+    return text if len(text) <= 200 else text[:199] + "…"
+
+
+def _has_any_table(db: sqlite3.Connection) -> bool:
+    """Whether the main schema holds anything at all."""
+    return db.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone() is not None
+
+
+def _user_version(db: sqlite3.Connection) -> int:
+    """The file's schema version."""
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _check_and_migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse unusable files, switch to WAL, and bring the schema up to date.
+
+    Everything before the WAL switch only reads, so a refused file keeps every byte.
+    """
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    version = _user_version(db)
+    if version > SCHEMA_VERSION:
+        raise DatabaseTooNewError(path, version, SCHEMA_VERSION)
+    application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+    if application_id not in (0, _APPLICATION_ID):
+        raise DatabaseCorruptError(path, f"it belongs to another application ({application_id})")
+    problems = [str(row[0]) for row in db.execute("PRAGMA quick_check(3)")]
+    if problems != ["ok"]:
+        raise DatabaseCorruptError(path, _summarise(problems))
+    if version == 0 and _has_any_table(db):
+        raise DatabaseCorruptError(path, _FOREIGN_TABLES)
+    db.execute("PRAGMA journal_mode = WAL")
+    if version == SCHEMA_VERSION and (_has_table(db, "message_fts") or not _trigram_supported()):
+        return  # up to date: no need to queue behind another instance's write lock
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        # Read again under the write lock: another instance may have migrated meanwhile.
+        version = _user_version(db)
+        if version > SCHEMA_VERSION:
+            raise DatabaseTooNewError(path, version, SCHEMA_VERSION)
+        if version == 0 and _has_any_table(db):
+            raise DatabaseCorruptError(path, _FOREIGN_TABLES)
+        for number in range(version, SCHEMA_VERSION):
+            _MIGRATIONS[number](db)
+            db.execute(f"PRAGMA user_version = {number + 1}")
+        _ensure_search_index(db)
+        db.execute("COMMIT")
+    except BaseException:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        raise
+
+
+# --------------------------------------------------------------------------------------------
+# The store
+
+
+class Store:
+    """Chats, messages, settings and presets in one SQLite file.
+
+    ``Store(path)`` and ``Store.open(path)`` are the same: both open (creating if needed) and
+    migrate the file, or raise :class:`StoreError`. Every public method is thread-safe and runs
+    as one transaction. Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, path: Path | str) -> None:
+        """Open the database at ``path``; see :meth:`open`."""
+        self._path = Path(path)
+        self._lock = threading.RLock()
+        _prepare_file(self._path)
+        try:
+            connection = _connect(self._path)
+        except sqlite3.Error as error:
+            raise self._open_error(error) from error
+        try:
+            _check_and_migrate(connection, self._path)
+            self._full_text = _trigram_supported() and _has_table(connection, "message_fts")
+        except BaseException as error:
+            connection.close()
+            if isinstance(error, sqlite3.Error):
+                raise self._open_error(error) from error
+            raise
+        self._connection: sqlite3.Connection | None = connection
+
+    @classmethod
+    def open(cls, path: Path | str) -> Self:
+        """Open the database at ``path``, creating the file and its directory if missing.
+
+        A new directory gets mode 0700 and a new file mode 0600. Raises
+        :class:`DatabaseTooNewError` for a file from a newer version,
+        :class:`DatabaseCorruptError` for a damaged or foreign file, and :class:`StoreError`
+        when the file cannot be opened at all; none of them changes the file.
+        """
+        return cls(path)
+
+    def _open_error(self, error: sqlite3.Error) -> StoreError:
+        """Translate an SQLite error met while opening into a message naming the file."""
+        code = getattr(error, "sqlite_errorcode", None)
+        if code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT):
+            return DatabaseCorruptError(self._path, str(error))
+        return StoreError(
+            f"Could not open the database {self._path}: {error}. The file was left untouched."
+        )
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._path
+
+    @property
+    def full_text_search(self) -> bool:
+        """Whether :meth:`search` uses the FTS5 trigram index (otherwise a LIKE scan)."""
+        return self._full_text
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` has been called."""
+        return self._connection is None
+
+    def close(self) -> None:
+        """Close the connection. Safe to call twice."""
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+    def __enter__(self) -> Self:
+        """Return the open store."""
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the store."""
+        self.close()
+
+    @contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection]:
+        """Hold the lock for a read; a single SELECT is already a consistent snapshot."""
+        with self._lock:
+            if self._connection is None:
+                raise StoreError(f"The store for {self._path} is closed")
+            yield self._connection
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """Hold the lock and a write transaction, committed on success, rolled back otherwise.
+
+        ``BEGIN IMMEDIATE`` takes the write lock up front, so a second instance waits for the
+        busy timeout instead of failing when a read would later be upgraded to a write.
+        """
+        with self._lock:
+            if self._connection is None:
+                raise StoreError(f"The store for {self._path} is closed")
+            db = self._connection
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                yield db
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+
+    # -- chats ---------------------------------------------------------------------------------
+
+    def create_chat(
+        self,
+        *,
+        title: str = "New chat",
+        model: str | None = None,
+        system: str | None = None,
+        options: dict[str, object] | None = None,
+        keep_alive: str | None = None,
+        think: str | None = None,
+        format: str | None = None,
+    ) -> ChatRecord:
+        """Create a chat and return it."""
+        values = {
+            "title": title,
+            "model": model,
+            "system": system,
+            "options": {} if options is None else options,
+            "keep_alive": keep_alive,
+            "think": think,
+            "format": format,
+        }
+        columns = [_chat_column(name, value) for name, value in values.items()]
+        now = _now()
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO chat (title, model, system, options, keep_alive, think, format,"
+                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (*columns, now, now),
+            )
+            return self._fetch_chat(db, int(cursor.lastrowid or 0))
+
+    def get_chat(self, chat_id: int) -> ChatRecord | None:
+        """Return the chat, or ``None`` if there is none with this id."""
+        with self._read() as db:
+            row = db.execute(
+                f"SELECT {_CHAT_COLUMNS} FROM chat WHERE id = ?", (chat_id,)
+            ).fetchone()
+        return None if row is None else _chat(row)
+
+    def list_chats(self) -> list[ChatRecord]:
+        """Every chat, most recently updated first."""
+        with self._read() as db:
+            rows = db.execute(
+                f"SELECT {_CHAT_COLUMNS} FROM chat ORDER BY updated_at DESC, id DESC"
+            ).fetchall()
+        return [_chat(row) for row in rows]
+
+    def update_chat(self, chat_id: int, **fields: object) -> ChatRecord:
+        """Change some of a chat's fields (see :data:`CHAT_FIELDS`) and return the chat.
+
+        Unknown field names raise ``ValueError`` and wrong types ``TypeError``, before anything
+        is written. ``updated_at`` is bumped. Raises :class:`NotFoundError` if the chat is gone.
+        """
+        unknown = sorted(set(fields) - set(CHAT_FIELDS))
+        if unknown:
+            raise ValueError(f"unknown chat field(s): {', '.join(unknown)}")
+        values = {name: _chat_column(name, value) for name, value in fields.items()}
+        # Column names come from CHAT_FIELDS only, so formatting them into SQL is safe.
+        assignments = "".join(f"{name} = ?, " for name in values)
+        with self._write() as db:
+            cursor = db.execute(
+                f"UPDATE chat SET {assignments}updated_at = ? WHERE id = ?",
+                (*values.values(), _now(), chat_id),
+            )
+            if cursor.rowcount == 0:
+                raise NotFoundError(f"chat {chat_id} does not exist")
+            return self._fetch_chat(db, chat_id)
+
+    def rename_chat(self, chat_id: int, title: str) -> ChatRecord:
+        """Give a chat a new (non-blank) title and return it."""
+        return self.update_chat(chat_id, title=title)
+
+    def delete_chat(self, chat_id: int) -> bool:
+        """Delete a chat with all its messages; ``False`` if it did not exist."""
+        with self._write() as db:
+            return db.execute("DELETE FROM chat WHERE id = ?", (chat_id,)).rowcount > 0
+
+    def touch_chat(self, chat_id: int) -> bool:
+        """Mark a chat as just used (moves it to the top); ``False`` if it does not exist."""
+        with self._write() as db:
+            return self._bump_chat(db, chat_id)
+
+    # -- messages ------------------------------------------------------------------------------
+
+    def add_message(
+        self,
+        chat_id: int,
+        role: str,
+        content: str,
+        *,
+        thinking: str = "",
+        images: list[str] | None = None,
+        stats: dict[str, object] | None = None,
+        status: str = "complete",
+        error: str | None = None,
+        model: str | None = None,
+    ) -> MessageRecord:
+        """Append a message to a chat, bump the chat's ``updated_at``, and return the message.
+
+        Raises :class:`NotFoundError` if the chat does not exist.
+        """
+        row = (
+            chat_id,
+            _role(role),
+            _required_str(content, "content"),
+            _required_str(thinking, "thinking"),
+            _json_images([] if images is None else images),
+            _json_object({} if stats is None else stats, "stats"),
+            _status(status),
+            _optional_str(error, "error"),
+            _optional_str(model, "model"),
+            _now(),
+        )
+        with self._write() as db:
+            self._require_chat(db, chat_id)
+            cursor = db.execute(
+                "INSERT INTO message (chat_id, role, content, thinking, images, stats, status,"
+                " error, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            self._bump_chat(db, chat_id)
+            message_id = int(cursor.lastrowid or 0)
+            return _message(
+                db.execute(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM message WHERE id = ?", (message_id,)
+                ).fetchone()
+            )
+
+    def add_messages(self, chat_id: int, rows: Iterable[tuple[str, str]]) -> int:
+        """Append many ``(role, content)`` messages in one transaction; return how many.
+
+        Meant for imports, benchmarks and tests. All or none are added.
+        """
+        now = _now()
+        count = 0
+
+        def parameters() -> Iterator[tuple[int, str, str, float]]:
+            nonlocal count
+            for role, content in rows:
+                count += 1
+                yield chat_id, _role(role), _required_str(content, "content"), now
+
+        with self._write() as db:
+            self._require_chat(db, chat_id)
+            db.executemany(
+                "INSERT INTO message (chat_id, role, content, created_at) VALUES (?, ?, ?, ?)",
+                parameters(),
+            )
+            self._bump_chat(db, chat_id)
+        return count
+
+    def update_message(
+        self,
+        message_id: int,
+        *,
+        content: str | None = None,
+        thinking: str | None = None,
+        stats: dict[str, object] | None = None,
+        status: str | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Change the given fields of a message (``None`` leaves a field as it is).
+
+        Setting the status to ``complete`` or ``streaming`` without an error clears any old
+        error, so a reply that another instance marked interrupted heals when it finishes.
+        Bumps the chat's ``updated_at``. Returns ``False``, changing nothing, if the message
+        no longer exists (for example its chat was deleted while the reply streamed).
+        """
+        values: dict[str, object] = {}
+        if content is not None:
+            values["content"] = _required_str(content, "content")
+        if thinking is not None:
+            values["thinking"] = _required_str(thinking, "thinking")
+        if stats is not None:
+            values["stats"] = _json_object(stats, "stats")
+        if status is not None:
+            values["status"] = _status(status)
+            if status in ("complete", "streaming"):
+                values["error"] = None
+        if error is not None:
+            values["error"] = _required_str(error, "error")
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self._write() as db:
+            row = db.execute("SELECT chat_id FROM message WHERE id = ?", (message_id,)).fetchone()
+            if row is None:
+                return False
+            if values:
+                db.execute(
+                    f"UPDATE message SET {assignments} WHERE id = ?",
+                    (*values.values(), message_id),
+                )
+                self._bump_chat(db, int(row[0]))
+            return True
+
+    def get_message(self, message_id: int) -> MessageRecord | None:
+        """Return the message, or ``None`` if there is none with this id."""
+        with self._read() as db:
+            row = db.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM message WHERE id = ?", (message_id,)
+            ).fetchone()
+        return None if row is None else _message(row)
+
+    def delete_message(self, message_id: int) -> bool:
+        """Delete one message; ``False`` if it did not exist."""
+        with self._write() as db:
+            row = db.execute("SELECT chat_id FROM message WHERE id = ?", (message_id,)).fetchone()
+            if row is None:
+                return False
+            db.execute("DELETE FROM message WHERE id = ?", (message_id,))
+            self._bump_chat(db, int(row[0]))
+            return True
+
+    def delete_messages_from(self, chat_id: int, message_id: int) -> int:
+        """Delete a message and every later one in its chat; return how many were deleted.
+
+        Used by regenerate and edit-and-resend. If ``message_id`` is not a message of
+        ``chat_id`` nothing is deleted, so a stale id can never cut the wrong chat.
+        """
+        with self._write() as db:
+            owner = db.execute(
+                "SELECT 1 FROM message WHERE id = ? AND chat_id = ?", (message_id, chat_id)
+            ).fetchone()
+            if owner is None:
+                return 0
+            deleted = db.execute(
+                "DELETE FROM message WHERE chat_id = ? AND id >= ?", (chat_id, message_id)
+            ).rowcount
+            self._bump_chat(db, chat_id)
+            return deleted
+
+    def messages(
+        self, chat_id: int, *, limit: int | None = None, before_id: int | None = None
+    ) -> list[MessageRecord]:
+        """A chat's messages, oldest first.
+
+        With ``limit``: only the newest ``limit`` messages (older than ``before_id`` if given),
+        still oldest first, so a long chat can be paged backwards from its end.
+        """
+        if limit is not None and limit < 0:
+            raise ValueError("limit must not be negative")
+        where = "chat_id = ?" if before_id is None else "chat_id = ? AND id < ?"
+        parameters: tuple[int, ...] = (chat_id,) if before_id is None else (chat_id, before_id)
+        with self._read() as db:
+            if limit is None:
+                rows = db.execute(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM message WHERE {where} ORDER BY id",
+                    parameters,
+                ).fetchall()
+            else:
+                rows = db.execute(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM message WHERE {where}"
+                    " ORDER BY id DESC LIMIT ?",
+                    (*parameters, limit),
+                ).fetchall()
+                rows.reverse()
+        return [_message(row) for row in rows]
+
+    def count_messages(self, chat_id: int) -> int:
+        """How many messages a chat has."""
+        with self._read() as db:
+            row = db.execute(
+                "SELECT count(*) FROM message WHERE chat_id = ?", (chat_id,)
+            ).fetchone()
+        return int(row[0])
+
+    def mark_interrupted(self) -> int:
+        """Mark replies left ``streaming`` by a crash as ``stopped``; return how many.
+
+        Called at start-up. Their partial text is kept; the error is :data:`INTERRUPTED_ERROR`.
+        """
+        with self._write() as db:
+            return db.execute(
+                "UPDATE message SET status = 'stopped', error = ? WHERE status = 'streaming'",
+                (INTERRUPTED_ERROR,),
+            ).rowcount
+
+    # -- search --------------------------------------------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        """Messages whose content contains ``query`` (case-insensitive), newest first.
+
+        Any text is a literal substring: quotes, ``AND``, ``(`` and ``*`` have no special
+        meaning. Uses the trigram index for queries of three or more characters, a scan for
+        shorter ones (trigrams cannot index them) or when the index is unavailable.
+        """
+        needle = query.replace("\x00", "").strip()
+        if not needle or limit <= 0:
+            return []
+        if self._full_text and len(needle) >= 3:
+            condition = "m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)"
+            argument = _fts_phrase(needle)
+        else:
+            condition = "m.content LIKE ? ESCAPE '\\'"
+            argument = _like_pattern(needle)
+        with self._read() as db:
+            # Ids first, then a bounded window of each hit, so a 1 MB message is not copied.
+            db.execute("BEGIN")
+            try:
+                hits = db.execute(
+                    "SELECT m.id, m.chat_id, c.title, m.role, m.created_at"
+                    " FROM message AS m JOIN chat AS c ON c.id = m.chat_id"
+                    f" WHERE {condition} ORDER BY m.created_at DESC, m.id DESC LIMIT ?",
+                    (argument, limit),
+                ).fetchall()
+                span = _SNIPPET_LEAD * 2 + len(needle) + _SNIPPET_TAIL
+                windows = [
+                    db.execute(
+                        "SELECT start, substr(content, start, ?), length(content) FROM"
+                        " (SELECT content, max(1, instr(lower(content), lower(?)) - ?) AS start"
+                        "  FROM message WHERE id = ?)",
+                        (span, needle, _SNIPPET_LEAD, hit[0]),
+                    ).fetchone()
+                    for hit in hits
+                ]
+            finally:
+                db.execute("COMMIT")
+        results: list[SearchHit] = []
+        for hit, (start, window, total) in zip(hits, windows, strict=True):
+            cut_before = int(start) > 1
+            cut_after = int(start) - 1 + len(window) < int(total)
+            results.append(
+                SearchHit(
+                    chat_id=int(hit[1]),
+                    chat_title=str(hit[2]),
+                    message_id=int(hit[0]),
+                    role=str(hit[3]),
+                    snippet=_snippet(str(window), needle, cut_before, cut_after),
+                    created_at=float(hit[4]),
+                )
+            )
+        return results
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def get_setting(self, key: str, default: object = None) -> object:
+        """The JSON value stored under ``key``, or ``default`` if there is none."""
+        with self._read() as db:
+            row = db.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return default
+        value: object = json.loads(row[0])
+        return value
+
+    def set_setting(self, key: str, value: object) -> None:
+        """Store a JSON-serialisable value under ``key``, replacing any previous one."""
+        encoded = _to_json(value)
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO setting (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (_required_str(key, "key"), encoded),
+            )
+
+    def delete_setting(self, key: str) -> bool:
+        """Forget ``key``; ``False`` if it was not set."""
+        with self._write() as db:
+            return db.execute("DELETE FROM setting WHERE key = ?", (key,)).rowcount > 0
+
+    # -- presets -------------------------------------------------------------------------------
+
+    def list_presets(self) -> list[Preset]:
+        """Every preset, by name (case-insensitive)."""
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT name, options, request FROM preset ORDER BY name COLLATE NOCASE, name"
+            ).fetchall()
+        return [Preset(str(row[0]), _load_object(row[1]), _load_object(row[2])) for row in rows]
+
+    def get_preset(self, name: str) -> Preset | None:
+        """The preset called ``name``, or ``None``."""
+        with self._read() as db:
+            row = db.execute(
+                "SELECT name, options, request FROM preset WHERE name = ?", (name,)
+            ).fetchone()
+        return None if row is None else Preset(row[0], _load_object(row[1]), _load_object(row[2]))
+
+    def save_preset(self, preset: Preset) -> None:
+        """Create the preset, or replace the one with the same name."""
+        row = (
+            _name(preset.name, "preset name"),
+            _json_object(preset.options, "preset options"),
+            _json_object(preset.request, "preset request"),
+        )
+        with self._write() as db:
+            db.execute(
+                "INSERT INTO preset (name, options, request) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE"
+                " SET options = excluded.options, request = excluded.request",
+                row,
+            )
+
+    def rename_preset(self, old: str, new: str) -> None:
+        """Rename a preset.
+
+        Raises ``ValueError`` if another preset is already called ``new`` and
+        :class:`NotFoundError` if there is no preset ``old``.
+        """
+        _name(new, "preset name")
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM preset WHERE name = ?", (old,)).fetchone() is None:
+                raise NotFoundError(f"preset {old!r} does not exist")
+            if old == new:
+                return
+            if db.execute("SELECT 1 FROM preset WHERE name = ?", (new,)).fetchone():
+                raise ValueError(f"a preset called {new!r} already exists")
+            db.execute("UPDATE preset SET name = ? WHERE name = ?", (new, old))
+
+    def delete_preset(self, name: str) -> bool:
+        """Delete a preset; ``False`` if it did not exist."""
+        with self._write() as db:
+            return db.execute("DELETE FROM preset WHERE name = ?", (name,)).rowcount > 0
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _fetch_chat(db: sqlite3.Connection, chat_id: int) -> ChatRecord:
+        """Read a chat inside the current transaction."""
+        row = db.execute(f"SELECT {_CHAT_COLUMNS} FROM chat WHERE id = ?", (chat_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"chat {chat_id} does not exist")
+        return _chat(row)
+
+    @staticmethod
+    def _require_chat(db: sqlite3.Connection, chat_id: int) -> None:
+        """Raise :class:`NotFoundError` unless the chat exists."""
+        if db.execute("SELECT 1 FROM chat WHERE id = ?", (chat_id,)).fetchone() is None:
+            raise NotFoundError(f"chat {chat_id} does not exist")
+
+    @staticmethod
+    def _bump_chat(db: sqlite3.Connection, chat_id: int) -> bool:
+        """Set a chat's ``updated_at`` to now; ``False`` if the chat does not exist."""
+        cursor = db.execute("UPDATE chat SET updated_at = ? WHERE id = ?", (_now(), chat_id))
+        return cursor.rowcount > 0
