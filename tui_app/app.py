@@ -67,6 +67,8 @@ class OllamaTUI(App[None]):
     """The model of the chat in view, shown in the status bar."""
     models: reactive[tuple[ModelSummary, ...]] = reactive(tuple)
     """Installed models, as last listed; pickers and the model table follow it."""
+    current_chat_id: reactive[int | None] = reactive(None)
+    """The chat in view; the options screen edits its per-chat settings."""
 
     def __init__(self, services: Services) -> None:
         super().__init__()
@@ -146,6 +148,36 @@ class OllamaTUI(App[None]):
             self.notify(str(exc), title="Could not list models", severity="error")
             return
         self.models = tuple(models)
+
+    # -- hand-overs between areas ---------------------------------------------------
+
+    async def start_pull(self, model: str) -> None:
+        """Show the pulls screen and start pulling ``model`` there."""
+        await self.switch_mode("pulls")
+        screen = self.screen
+        if isinstance(screen, PullsScreen):
+            screen.start_pull(model)
+
+    async def start_create(
+        self,
+        model: str,
+        *,
+        from_: str,
+        system: str | None = None,
+        parameters: dict[str, object] | None = None,
+    ) -> None:
+        """Show the pulls screen and create a derived model there, with progress."""
+        await self.switch_mode("pulls")
+        screen = self.screen
+        if isinstance(screen, PullsScreen):
+            screen.start_create(model, from_=from_, system=system, parameters=parameters)
+
+    async def open_chat_with(self, model: str) -> None:
+        """Show the chat screen with a new chat using ``model``."""
+        await self.switch_mode("chat")
+        screen = self.screen
+        if isinstance(screen, ChatScreen):
+            await screen.new_chat(model=model)
 
     # -- navigation ---------------------------------------------------------------
 

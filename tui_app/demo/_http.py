@@ -7,7 +7,6 @@ import contextlib
 import ipaddress
 import socket
 import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -332,4 +331,4 @@ class SimTransport(httpx.AsyncBaseTransport):
 def wait_forever(stop: threading.Event) -> None:
     """Block until ``stop`` is set, waking often enough for signal handlers to run."""
     while not stop.wait(0.2):
-        time.sleep(0)
+        continue

@@ -15,3 +15,7 @@ class ChatScreen(AreaScreen):
 
     def compose_body(self) -> ComposeResult:
         yield Static("Chat is not available yet.", id="chat-placeholder")
+
+    async def new_chat(self, model: str | None = None) -> None:
+        """Start a new chat, optionally with ``model``."""
+        self.notify(f"Chat is not available yet: {model}", severity="warning")
