@@ -1,0 +1,65 @@
+"""How the model browser looks: loaded models with details, and a filtered narrow view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+import tui_app.screens.models as models_module
+from tui_app.app import OllamaTUI
+from tui_app.demo import SimulatedOllama
+
+AppFactory = Callable[..., OllamaTUI]
+
+NOW = datetime(2025, 10, 1, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def sim(monkeypatch: pytest.MonkeyPatch) -> SimulatedOllama:
+    """A simulated server and a screen that agree on a fixed time, in UTC."""
+    monkeypatch.setattr(models_module, "current_time", lambda: NOW)
+    return SimulatedOllama(token_delay=0.0, clock=NOW.timestamp, tz=UTC)
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    for _ in range(3):
+        await pilot.pause()
+        workers = [worker for worker in app.workers if worker.group != "connection"]
+        if workers:
+            await app.workers.wait_for_complete(workers)
+    for field in app.screen.query(Input):
+        field.cursor_blink = False
+    await pilot.pause()
+
+
+def test_browser_with_loaded_models_and_details(make_app: AppFactory, snap_compare: object) -> None:
+    app = make_app()
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        client = app.services.client
+        await client.load("qwen3:8b", keep_alive=-1)
+        await client.load("llama3.2:latest")
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press("down", "down", "down", "down")  # llama3.2:latest
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)  # type: ignore[operator]
+
+
+def test_narrow_browser_filtered(make_app: AppFactory, snap_compare: object) -> None:
+    app = make_app()
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await app.services.client.load("gemma3:1b")
+        await pilot.press("f3")
+        await settle(pilot)
+        await pilot.press(*"q4_k")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)  # type: ignore[operator]

@@ -1,0 +1,165 @@
+"""Numbers, times and shares written the way a person reads them.
+
+Pure functions with no UI imports, shared by every screen: sizes as ``2.0 GB``,
+past times as ``3 days ago``, countdowns as ``4:12``, the CPU/GPU split of a
+loaded model as ``35%/65% CPU/GPU``. They follow the ``ollama`` command line
+where it has an opinion, so numbers match what users see in ``ollama list``
+and ``ollama ps``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+
+__all__ = [
+    "countdown",
+    "human_duration",
+    "human_size",
+    "processor_split",
+    "relative_time",
+    "short_digest",
+    "visible_controls",
+]
+
+_SIZE_UNITS = ("KB", "MB", "GB", "TB", "PB")
+
+# C0 controls become their Unicode "control picture" (ESC → ␛); DEL and C1 controls,
+# which have no picture, become the replacement character.
+_CONTROL_PICTURES = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421}
+_CONTROL_PICTURES |= {code: 0xFFFD for code in range(0x80, 0xA0)}
+_KEEP_LINES = {ord("\n"), ord("\t")}
+_MULTI_LINE_TABLE = {
+    code: picture for code, picture in _CONTROL_PICTURES.items() if code not in _KEEP_LINES
+}
+
+
+def human_size(num_bytes: int | float) -> str:
+    """A byte count in decimal units, as Ollama prints sizes: ``2.0 GB``, ``274 MB``, ``512 B``.
+
+    One decimal below 10 of a unit and none above, so a column of sizes stays
+    narrow and still tells 1.6 GB from 2.0 GB.
+    """
+    value = max(0.0, float(num_bytes))
+    if value < 1000:
+        return f"{int(value)} B"
+    for unit in _SIZE_UNITS:
+        value /= 1000
+        # Round before choosing the unit so 999_960 bytes reads "1.0 MB", not "1000 KB".
+        if round(value, 1) < 1000 or unit == _SIZE_UNITS[-1]:
+            return f"{value:.1f} {unit}" if round(value, 1) < 10 else f"{value:.0f} {unit}"
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _plural(count: int, unit: str) -> str:
+    return f"{count} {unit}" if count == 1 else f"{count} {unit}s"
+
+
+def relative_time(when: datetime | None, now: datetime | None = None) -> str:
+    """How long ago ``when`` was: ``just now``, ``5 minutes ago``, ``3 days ago``, ``2 years ago``.
+
+    ``None`` (the server did not say) reads ``unknown``. A time slightly in the
+    future, from clocks that disagree, reads ``just now``; one far in the future
+    reads ``in 3 days``. Naive datetimes are taken as UTC.
+    """
+    if when is None:
+        return "unknown"
+    current = now if now is not None else datetime.now(UTC)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    if current.tzinfo is None:
+        current = current.replace(tzinfo=UTC)
+    seconds = (current - when).total_seconds()
+    if abs(seconds) < 60 or -300 < seconds < 0:
+        return "just now"
+    phrase = _span(abs(seconds))
+    return f"{phrase} ago" if seconds > 0 else f"in {phrase}"
+
+
+def _span(seconds: float) -> str:
+    minutes = seconds / 60
+    hours = minutes / 60
+    days = hours / 24
+    if minutes < 60:
+        return _plural(int(minutes), "minute")
+    if hours < 24:
+        return _plural(int(hours), "hour")
+    if days < 14:
+        return _plural(int(days), "day")
+    if days < 60:
+        return _plural(int(days // 7), "week")
+    if days < 365:
+        return _plural(int(days // 30), "month")
+    return _plural(int(days // 365), "year")
+
+
+def countdown(seconds: float) -> str:
+    """Time left on a clock face: ``4:12``, ``1:04:12``, ``2d 3:04:12``; never negative.
+
+    Rounds up, so a timer shows ``0:01`` until the last second has passed and
+    ``0:00`` only when it is over.
+    """
+    if math.isnan(seconds):
+        return "0:00"
+    if math.isinf(seconds):
+        return "∞" if seconds > 0 else "0:00"
+    total = max(0, math.ceil(seconds))
+    days, rest = divmod(total, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}:{minutes:02d}:{secs:02d}"
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
+
+
+def processor_split(size: int, size_vram: int) -> str:
+    """Where a loaded model lives, as ``ollama ps`` says it.
+
+    ``100% GPU``, ``100% CPU``, or ``35%/65% CPU/GPU`` for a model split between
+    system memory and VRAM; ``unknown`` when the numbers make no sense.
+    """
+    if size <= 0 or size_vram < 0 or size_vram > size:
+        return "unknown"
+    if size_vram == 0:
+        return "100% CPU"
+    if size_vram == size:
+        return "100% GPU"
+    cpu_percent = round((size - size_vram) / size * 100)
+    # Rounding can land on 0 or 100 for a tiny share; say "split" rather than claim 100%.
+    cpu_percent = min(99, max(1, cpu_percent))
+    return f"{cpu_percent}%/{100 - cpu_percent}% CPU/GPU"
+
+
+def human_duration(seconds: float) -> str:
+    """A short duration for timings: ``850 ms``, ``4.2 s``, ``3m 05s``, ``2h 10m``."""
+    if not math.isfinite(seconds) or seconds < 0:
+        return "unknown"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    total = round(seconds)
+    if total < 3600:
+        return f"{total // 60}m {total % 60:02d}s"
+    return f"{total // 3600}h {total % 3600 // 60:02d}m"
+
+
+def visible_controls(text: str, *, multi_line: bool = True) -> str:
+    """``text`` with terminal control characters made visible, so none can act on the terminal.
+
+    An escape sequence in model output or server data (``ESC [2J``) would clear the
+    screen or recolour it if written as is; here ESC becomes ``␛`` and other
+    control characters their Unicode pictures. With ``multi_line`` newlines and
+    tabs are kept; without it they too become pictures, for one-line places such
+    as table cells and titles.
+    """
+    table = _MULTI_LINE_TABLE if multi_line else _CONTROL_PICTURES
+    return text.translate(table)
+
+
+def short_digest(digest: str, length: int = 12) -> str:
+    """The first hex digits of a digest, as ``ollama list`` shows IDs (``sha256:`` dropped)."""
+    text = digest.removeprefix("sha256:").removeprefix("sha256-")
+    return text[:length]

@@ -1,0 +1,382 @@
+"""The table of installed models: sortable by any column, filtered by typing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.widgets.data_table import RowDoesNotExist
+
+from tui_app.api import ModelSummary
+from tui_app.api.names import normalise_model_name
+from tui_app.formatting import human_size, relative_time, visible_controls
+
+_PARAMETER_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]?)", re.IGNORECASE)
+_PARAMETER_SCALE = {"": 1.0, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+
+# Characters a model name, family or quantization can contain: typing one of them
+# in the table starts a filter. "/" is left out because it is the filter key itself.
+_FILTER_CHARACTERS = re.compile(r"^[A-Za-z0-9_.:\-]$")
+
+
+def _cell_text(value: str) -> str:
+    """Server text for one cell: control characters shown, never acted on; "?" when empty."""
+    return visible_controls(value, multi_line=False) if value else "?"
+
+
+def parameter_count(parameter_size: str) -> float:
+    """``3.2B`` → 3.2e9, ``137M`` → 1.37e8; -1 when the server gave no usable size."""
+    match = _PARAMETER_SIZE.match(parameter_size)
+    if match is None:
+        return -1.0
+    return float(match.group(1)) * _PARAMETER_SCALE[match.group(2).upper()]
+
+
+def model_key(name: str) -> str:
+    """A name in the form tags and ps use, lower-cased, for matching one against the other."""
+    return normalise_model_name(name).lower()
+
+
+def is_embedding_only(capabilities: Iterable[str]) -> bool:
+    """True for a model that makes embeddings and cannot chat."""
+    caps = set(capabilities)
+    return "embedding" in caps and "completion" not in caps
+
+
+def matches_filter(model: ModelSummary, text: str) -> bool:
+    """Whether every word of ``text`` appears in the model's name, family or quantization."""
+    haystack = " ".join(
+        (model.name, model.details.family, model.details.quantization_level)
+    ).casefold()
+    return all(word in haystack for word in text.casefold().split())
+
+
+@dataclass(frozen=True, slots=True)
+class TableColumn:
+    """One column of the model table and how it sorts."""
+
+    key: str
+    label: str
+    sort_key: Callable[[ModelSummary, bool], Any]
+    """Sort key of a model; the flag says whether it is loaded."""
+    descending_first: bool = False
+    """Sort big-to-small when this column is first chosen (sizes, dates)."""
+    right_aligned: bool = False
+
+
+COLUMNS: tuple[TableColumn, ...] = (
+    TableColumn("loaded", "●", lambda model, loaded: not loaded),
+    TableColumn("name", "Name", lambda model, loaded: model.name.casefold()),
+    TableColumn(
+        "parameters",
+        "Params",
+        lambda model, loaded: parameter_count(model.details.parameter_size),
+        descending_first=True,
+        right_aligned=True,
+    ),
+    TableColumn(
+        "quantization", "Quant", lambda model, loaded: model.details.quantization_level.casefold()
+    ),
+    TableColumn("family", "Family", lambda model, loaded: model.details.family.casefold()),
+    TableColumn(
+        "size", "Size", lambda model, loaded: model.size, descending_first=True, right_aligned=True
+    ),
+    TableColumn(
+        "modified",
+        "Modified",
+        lambda model, loaded: model.modified_at.timestamp() if model.modified_at else 0.0,
+        descending_first=True,
+    ),
+)
+"""The columns in display order."""
+
+COLUMNS_BY_KEY: dict[str, TableColumn] = {column.key: column for column in COLUMNS}
+
+
+class ModelTable(DataTable[Text]):
+    """Installed models, one row each, keyed by model name.
+
+    Give it models with :meth:`show_models` and the loaded ones with
+    :meth:`set_loaded`; it keeps its own sort order and filter and keeps the
+    cursor on the same model when either changes. Every cell is plain text
+    (names come from the server and are never read as markup).
+    """
+
+    DEFAULT_CSS = """
+    ModelTable {
+        height: 1fr;
+    }
+    ModelTable:focus > .datatable--header {
+        text-style: bold;
+    }
+    ModelTable > .model-table--loaded {
+        color: $success;
+        text-style: bold;
+    }
+    ModelTable > .model-table--muted {
+        color: $text-muted;
+    }
+    ModelTable > .model-table--embedding {
+        color: $warning;
+        text-style: italic;
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "model-table--loaded",
+        "model-table--muted",
+        "model-table--embedding",
+    }
+
+    # Replaces DataTable's hidden "select" on enter so the footer says what enter does.
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "enter",
+            "select_cursor",
+            "Chat",
+            id="models.chat",
+            tooltip="Open a new chat with the highlighted model",
+        ),
+    ]
+
+    class FilterTyped(Message):
+        """A filter character was typed while the table had focus."""
+
+        def __init__(self, character: str) -> None:
+            self.character = character
+            """The character typed."""
+            super().__init__()
+
+    class Listed(Message):
+        """The rows on show changed (new models, filter or sort)."""
+
+        def __init__(self, shown: int, total: int) -> None:
+            self.shown = shown
+            """Rows on show."""
+            self.total = total
+            """Models given, before filtering."""
+            super().__init__()
+
+    class SortChanged(Message):
+        """The sort column or direction changed."""
+
+        def __init__(self, column: str, descending: bool) -> None:
+            self.column = column
+            """Key of the column sorted by."""
+            self.descending = descending
+            """True when sorted big-to-small (or Z-to-A)."""
+            super().__init__()
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, id=id, classes=classes)
+        self._models: tuple[ModelSummary, ...] = ()
+        self._loaded: frozenset[str] = frozenset()
+        self._filter = ""
+        self._now = datetime.now(UTC)
+        self._visible: list[ModelSummary] = []
+        # Cells of each model as last drawn, so filtering and sorting reuse them.
+        self._cells: dict[str, tuple[ModelSummary, bool, list[Text]]] = {}
+        self.sort_column = "modified"
+        """Key of the column the rows are sorted by; the server's own order to begin with."""
+        self.sort_descending = True
+        """Direction of the sort."""
+        self._ready = False
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self.watch(self.app, "theme", self._restyle, init=False)
+        self._rebuild()
+
+    def _restyle(self) -> None:
+        # Component styles follow the theme only after the new CSS is applied.
+        self._cells.clear()
+        self.call_after_refresh(self._rebuild)
+
+    # -- what to show -------------------------------------------------------------
+
+    @property
+    def models(self) -> tuple[ModelSummary, ...]:
+        """Every model given, filtered or not."""
+        return self._models
+
+    @property
+    def visible_models(self) -> list[ModelSummary]:
+        """The rows on show, in order."""
+        return list(self._visible)
+
+    @property
+    def filter_text(self) -> str:
+        """The filter in force ('' for none)."""
+        return self._filter
+
+    @property
+    def highlighted_model(self) -> ModelSummary | None:
+        """The model under the cursor, if any."""
+        if not self._visible or not 0 <= self.cursor_row < len(self._visible):
+            return None
+        return self._visible[self.cursor_row]
+
+    def is_loaded(self, name: str) -> bool:
+        """Whether ``name`` is among the loaded models last given."""
+        return model_key(name) in self._loaded
+
+    def show_models(self, models: Iterable[ModelSummary], now: datetime) -> None:
+        """Replace the models; ``now`` is the time "modified" is measured from."""
+        self._models = tuple(models)
+        self._now = now
+        self._cells.clear()
+        self._rebuild()
+
+    def set_loaded(self, names: Iterable[str]) -> None:
+        """Mark the models whose names are given as loaded, and only those."""
+        loaded = frozenset(model_key(name) for name in names)
+        if loaded == self._loaded:
+            return
+        changed = loaded ^ self._loaded
+        self._loaded = loaded
+        if self.sort_column == "loaded":
+            self._rebuild()
+            return
+        for model in self._visible:
+            if model_key(model.name) in changed:
+                self.update_cell(model.name, "loaded", self._loaded_cell(model))
+
+    def set_filter(self, text: str) -> None:
+        """Show only models whose name, family or quantization contain every word of ``text``."""
+        text = text.strip()
+        if text != self._filter:
+            self._filter = text
+            self._rebuild()
+
+    def select_model(self, name: str) -> bool:
+        """Put the cursor on ``name`` if it is on show; True if it is.
+
+        ``name`` may be spelled as a user typed it (``Llama3.2``): the server lists
+        it as ``llama3.2:latest``, and that row is found.
+        """
+        try:
+            index = self.get_row_index(name)
+        except RowDoesNotExist:
+            wanted = model_key(name)
+            index = next(
+                (i for i, model in enumerate(self._visible) if model_key(model.name) == wanted),
+                -1,
+            )
+            if index < 0:
+                return False
+        self.move_cursor(row=index, animate=False)
+        return True
+
+    # -- sorting ------------------------------------------------------------------
+
+    def sort_by(self, column: str, descending: bool | None = None) -> None:
+        """Sort by ``column``; without a direction, its natural one (newest, biggest first)."""
+        spec = COLUMNS_BY_KEY[column]
+        self.sort_column = column
+        self.sort_descending = spec.descending_first if descending is None else descending
+        self._rebuild()
+        self.post_message(self.SortChanged(self.sort_column, self.sort_descending))
+
+    def cycle_sort(self) -> None:
+        """Sort by the next column to the right (wrapping round)."""
+        keys = [column.key for column in COLUMNS]
+        self.sort_by(keys[(keys.index(self.sort_column) + 1) % len(keys)])
+
+    def reverse_sort(self) -> None:
+        """Flip the direction of the current sort."""
+        self.sort_by(self.sort_column, not self.sort_descending)
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        """A click on a header sorts by it; a second click reverses."""
+        event.stop()
+        column = str(event.column_key.value)
+        if column == self.sort_column:
+            self.reverse_sort()
+        else:
+            self.sort_by(column)
+
+    # -- typing starts a filter -----------------------------------------------------
+
+    def on_key(self, event: events.Key) -> None:
+        """Hand a typed name character to the filter instead of ignoring it."""
+        character = event.character
+        if character and event.is_printable and _FILTER_CHARACTERS.match(character):
+            event.stop()
+            event.prevent_default()
+            self.post_message(self.FilterTyped(character))
+
+    # -- rendering ------------------------------------------------------------------
+
+    def _sorted(self, models: Iterable[ModelSummary]) -> list[ModelSummary]:
+        spec = COLUMNS_BY_KEY[self.sort_column]
+        loaded = self._loaded
+        # Name first, then the chosen column: sorts are stable, so ties keep name order.
+        by_name = sorted(models, key=lambda model: model.name.casefold())
+        return sorted(
+            by_name,
+            key=lambda model: spec.sort_key(model, model_key(model.name) in loaded),
+            reverse=self.sort_descending,
+        )
+
+    def _style(self, component: str) -> Style:
+        return self.get_component_rich_style(component, partial=True)
+
+    def _loaded_cell(self, model: ModelSummary) -> Text:
+        if model_key(model.name) in self._loaded:
+            return Text("●", style=self._style("model-table--loaded"), justify="center")
+        return Text("", justify="center")
+
+    def _row(self, model: ModelSummary) -> list[Text]:
+        loaded = model_key(model.name) in self._loaded
+        cached = self._cells.get(model.name)
+        if cached is not None and cached[0] is model and cached[1] == loaded:
+            return cached[2]
+        cells = self._new_row(model)
+        self._cells[model.name] = (model, loaded, cells)
+        return cells
+
+    def _new_row(self, model: ModelSummary) -> list[Text]:
+        details = model.details
+        name = Text(_cell_text(model.name))
+        if is_embedding_only(model.capabilities):
+            name.append(" embed", style=self._style("model-table--embedding"))
+        muted = self._style("model-table--muted")
+        return [
+            self._loaded_cell(model),
+            name,
+            Text(_cell_text(details.parameter_size), justify="right"),
+            Text(_cell_text(details.quantization_level)),
+            Text(_cell_text(details.family)),
+            Text(human_size(model.size), justify="right"),
+            Text(relative_time(model.modified_at, self._now), style=muted),
+        ]
+
+    def _label(self, column: TableColumn) -> Text:
+        label = Text(column.label, justify="right" if column.right_aligned else "left")
+        if column.key == self.sort_column:
+            label.append(" ▼" if self.sort_descending else " ▲")
+        return label
+
+    def _rebuild(self) -> None:
+        if not self._ready:
+            return
+        previous = self.highlighted_model
+        shown = [m for m in self._models if matches_filter(m, self._filter)]
+        self._visible = self._sorted(shown)
+        self.clear(columns=True)
+        for column in COLUMNS:
+            self.add_column(self._label(column), key=column.key)
+        for model in self._visible:
+            self.add_row(*self._row(model), key=model.name)
+        if previous is not None:
+            self.select_model(previous.name)
+        self.post_message(self.Listed(len(self._visible), len(self._models)))

@@ -1,0 +1,134 @@
+"""The panel of loaded models (``/api/ps``) with a live countdown to each unload."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from textual.content import Content
+from textual.widgets import Static
+
+from tui_app.api import RunningModel
+from tui_app.formatting import countdown, human_size, processor_split, visible_controls
+
+
+def unload_phrase(model: RunningModel, now: datetime) -> str:
+    """When ``model`` leaves memory: ``unloads in 4:12``, ``stays loaded`` or ``unloading…``."""
+    if model.kept_forever:
+        return "stays loaded"
+    if model.expires_at is None:
+        return ""
+    remaining = (model.expires_at - now).total_seconds()
+    if remaining <= 0:
+        return "unloading…"
+    return f"unloads in {countdown(remaining)}"
+
+
+class RunningModels(Static):
+    """Loaded models: memory, where it lives (GPU/CPU), context length and time to unload.
+
+    The screen feeds it each ``/api/ps`` answer with :meth:`show_running` (or the
+    failure with :meth:`show_unreachable`) and calls :meth:`tick` every second;
+    a tick only redraws, it never asks the server.
+    """
+
+    DEFAULT_CSS = """
+    RunningModels {
+        height: auto;
+        max-height: 9;
+        border: round $secondary;
+        border-title-color: $text;
+        padding: 0 1;
+    }
+    RunningModels.-unreachable {
+        border: round $error;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._models: tuple[RunningModel, ...] = ()
+        self._problem: str | None = None
+        self._now = datetime.now(UTC)
+        self._known = False
+
+    @property
+    def running(self) -> tuple[RunningModel, ...]:
+        """The models of the last successful ``/api/ps`` answer."""
+        return self._models
+
+    @property
+    def problem(self) -> str | None:
+        """Why the last poll failed, or None if it worked."""
+        return self._problem
+
+    def on_mount(self) -> None:
+        self._redraw()
+
+    def show_running(self, models: Iterable[RunningModel], now: datetime) -> None:
+        """Show a fresh ``/api/ps`` answer."""
+        self._models = tuple(models)
+        self._problem = None
+        self._known = True
+        self._now = now
+        self._redraw()
+
+    def show_unreachable(self, reason: str, now: datetime) -> None:
+        """Say the loaded models are unknown because the server did not answer."""
+        self._problem = reason
+        self._now = now
+        self._redraw()
+
+    def tick(self, now: datetime) -> None:
+        """Redraw the countdowns for ``now`` (no request is made)."""
+        self._now = now
+        if self._models and self._problem is None:
+            self._redraw()
+
+    def describe(self) -> Content:
+        """The panel's text as it is drawn now."""
+        if self._problem is not None:
+            return Content.assemble(
+                ("Loaded models unknown: ", "bold $error"),
+                visible_controls(self._problem, multi_line=False),
+            )
+        if not self._known:
+            return Content.styled("Asking Ollama which models are loaded…", "$text-muted")
+        if not self._models:
+            return Content.styled("No model is loaded.", "$text-muted")
+        names = [visible_controls(model.name, multi_line=False) for model in self._models]
+        name_width = max(len(name) for name in names)
+        rows = [
+            (
+                name,
+                human_size(model.size),
+                processor_split(model.size, model.size_vram),
+                f"ctx {model.context_length:,}" if model.context_length else "",
+                unload_phrase(model, self._now),
+            )
+            for name, model in zip(names, self._models, strict=True)
+        ]
+        widths = [max(len(row[index]) for row in rows) for index in range(1, 4)]
+        lines = []
+        for name, size, split, context, unload in rows:
+            lines.append(
+                Content.assemble(
+                    ("● ", "$success"),
+                    (name.ljust(name_width), "bold"),
+                    "  ",
+                    size.rjust(widths[0]),
+                    "  ",
+                    split.ljust(widths[1]),
+                    "  ",
+                    (context.ljust(widths[2]), "$text-muted"),
+                    "  ",
+                    (unload, "$accent" if unload == "stays loaded" else "$text"),
+                )
+            )
+        return Content("\n").join(lines)
+
+    def _redraw(self) -> None:
+        self.set_class(self._problem is not None, "-unreachable")
+        count = f": {len(self._models)}" if self._known and self._problem is None else ""
+        self.border_title = f"Loaded{count}"
+        self.update(self.describe())
