@@ -1,0 +1,89 @@
+"""What the saved-chats list and its search look like, with titles in several scripts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input
+
+from tests.test_chat_list import ListHarness
+from tui_app import store as store_module
+from tui_app.screens.history_dialogs import SearchChatsDialog
+from tui_app.store import Store
+from tui_app.widgets import chat_list as chat_list_module
+
+SnapCompare = Callable[..., bool]
+
+NOW = 1_750_000_000.0
+
+CHATS = [
+    # (title, model, age in seconds, messages)
+    ("Plan a week in Kyoto", "llama3.2:latest", 5 * 86400, ["Where should I stay in Kyoto?"]),
+    ("寿司の作り方を教えてください、できれば詳しく", "qwen2.5:0.5b", 3 * 86400, ["寿司"]),
+    ("مرحبا بالعالم، كيف حالك اليوم؟", "gemma3:1b", 26 * 3600, ["مرحبا"]),
+    ("🎉 Party ideas 👩‍👩‍👧 for the family", None, 2 * 3600, ["A party with a pasta bar?"]),
+    ("[bold]Not bold[/bold] \x1b[31mnot red", "llama3.2:latest", 7 * 60, ["[b]literal[/b]"]),
+    (
+        "Pasta for a crowd",
+        "qwen3:8b",
+        20,
+        [
+            "How much pasta for twelve people?",
+            "About 100 g of dry pasta each, so 1.2 kg; boil it in two pots.",
+        ],
+    ),
+]
+
+
+@pytest.fixture
+def filled_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    store = Store.open(tmp_path / "data" / "ollama-tui.db")
+    for title, model, age, messages in CHATS:
+        monkeypatch.setattr(store_module, "_now", lambda age=age: NOW - age)
+        chat = store.create_chat(title=title, model=model)
+        for index, text in enumerate(messages):
+            store.add_message(chat.id, "user" if index % 2 == 0 else "assistant", text)
+    monkeypatch.setattr(chat_list_module, "_now", lambda: NOW)
+    return store
+
+
+async def focus_list(pilot: Pilot[None]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    pilot.app.query_one(chat_list_module.ChatList).focus()
+    await pilot.pause()
+
+
+def test_chat_list_with_many_scripts(snap_compare: SnapCompare, filled_store: Store) -> None:
+    app = ListHarness(filled_store)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=focus_list)
+
+
+def test_search_results(
+    snap_compare: SnapCompare, filled_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(SearchChatsDialog, "DEBOUNCE_SECONDS", 0.0)
+    # Result times are read from the clock; fix it like the list's.
+    monkeypatch.setattr("tui_app.screens.history_dialogs._now", lambda: NOW)
+
+    async def search(pilot: Pilot[None]) -> None:
+        await focus_list(pilot)
+        await pilot.press("ctrl+f")
+        for _ in range(100):
+            if isinstance(pilot.app.screen, SearchChatsDialog):
+                break
+            await pilot.pause(0.01)
+        dialog = pilot.app.screen
+        dialog.query_one(Input).cursor_blink = False
+        await pilot.press(*"pasta")
+        for _ in range(100):
+            await pilot.pause(0.01)
+            if isinstance(dialog, SearchChatsDialog) and dialog.hits:
+                break
+        await pilot.press("down")
+        await pilot.pause()
+
+    app = ListHarness(filled_store)
+    assert snap_compare(app, terminal_size=(100, 30), run_before=search)
