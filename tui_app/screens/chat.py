@@ -1,21 +1,1172 @@
-"""The Chat screen."""
+"""The chat screen: saved chats beside a streaming conversation with a local model."""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.widgets import Static
+import asyncio
+import base64
+import contextlib
+import time
+from collections.abc import AsyncGenerator, Iterable
+from dataclasses import dataclass, field, replace
+from typing import ClassVar, cast
 
+from textual import on, work
+from textual.app import ComposeResult, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import Static
+from textual.worker import Worker
+
+from tui_app.api import (
+    ChatChunk,
+    ModelInfo,
+    ModelNotFoundError,
+    ModelSummary,
+    OllamaError,
+    OllamaUnavailableError,
+)
+from tui_app.api.names import normalise_model_name
+from tui_app.chat_session import (
+    AttachedImage,
+    CodeBlock,
+    chat_title,
+    code_blocks,
+    context_usage,
+    format_label,
+    format_size,
+    history_messages,
+    image_kind,
+    model_num_ctx,
+    next_think,
+    sanitize,
+    think_label,
+)
+from tui_app.clipboard import CopyMethod, copy_text, system_copy
+from tui_app.options import RequestDefaults, RequestSettings, effective_settings
 from tui_app.screens.base import AreaScreen
+from tui_app.screens.chat_dialogs import (
+    AttachImageDialog,
+    CodeBlockDialog,
+    FormatDialog,
+    PullOfferDialog,
+    SystemPromptDialog,
+)
+from tui_app.services import Services
+from tui_app.store import ChatRecord, MessageRecord, StoreError
+from tui_app.thinking import ThinkTagSplitter
+from tui_app.widgets.chat_list import ChatList
+from tui_app.widgets.message_view import MessageView
+from tui_app.widgets.model_picker import ModelPickerScreen
+from tui_app.widgets.prompt_input import PromptInput
+from tui_app.widgets.transcript import Transcript
+
+LAST_MODEL_SETTING = "last_model"
+"""Store setting remembering the model last chosen, for new chats."""
+
+SAVE_INTERVAL = 1.0
+"""Seconds between saves of a reply's text while it streams."""
+
+YIELD_INTERVAL = 0.01
+"""Longest stretch, in seconds, that reading a fast stream keeps the event loop to itself."""
+
+PROMPT_PLACEHOLDER = "Message · enter sends · ctrl+j new line"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatDraft:
+    """The settings of a chat that has no messages yet, so is not in the store."""
+
+    model: str | None = None
+    system: str | None = None
+    think: str | None = None
+    format: str | None = None
+
+
+@dataclass
+class ActiveReply:
+    """A reply on its way: where it is saved, where it is drawn, what has arrived."""
+
+    chat_id: int
+    message_id: int
+    view: MessageView | None
+    """Where the reply is drawn; None while its chat is not on screen."""
+    thinking: list[str] = field(default_factory=list)
+    answer: list[str] = field(default_factory=list)
+    saved: bool = False
+    """True once its final state is in the store."""
+    save_error: str = ""
+    """Why the final save failed, if it did."""
+
+    def add(self, thinking: str, answer: str) -> None:
+        """Record text that arrived."""
+        if thinking:
+            self.thinking.append(thinking)
+        if answer:
+            self.answer.append(answer)
+
+    def text(self) -> tuple[str, str]:
+        """``(thinking, answer)`` so far."""
+        self.thinking[:] = ["".join(self.thinking)] if self.thinking else []
+        self.answer[:] = ["".join(self.answer)] if self.answer else []
+        return (self.thinking[0] if self.thinking else "", self.answer[0] if self.answer else "")
 
 
 class ChatScreen(AreaScreen):
-    """Chat: chat with local models; arrives with the chat pane."""
+    """Chat with local models: the saved chats, the conversation, and the prompt.
+
+    The prompt is saved before its request is sent, the reply is saved when it starts, about
+    once a second while it streams, and however it ends. Only the newest page of a long chat
+    is drawn; older messages load as the view is scrolled up.
+    """
 
     AREA_TITLE = "Chat"
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "escape",
+            "stop",
+            "Stop",
+            id="chat.stop",
+            tooltip="Stop the reply that is arriving, or stop editing",
+        ),
+        Binding("ctrl+n", "new_chat", "New chat", id="chat.new", tooltip="Start a new chat"),
+        Binding("ctrl+o", "pick_model", "Model", id="chat.model", tooltip="Choose the model"),
+        Binding(
+            "ctrl+t",
+            "cycle_think",
+            "Think",
+            id="chat.think",
+            tooltip="Think: default, off, on, low, medium, high",
+        ),
+        Binding(
+            "ctrl+g",
+            "regenerate",
+            "Regenerate",
+            id="chat.regenerate",
+            tooltip="Regenerate the last reply",
+        ),
+        Binding(
+            "ctrl+l",
+            "edit_last",
+            "Edit last",
+            id="chat.edit",
+            tooltip="Edit the last prompt and send it again",
+        ),
+        Binding("f9", "copy_reply", "Copy", id="chat.copy", tooltip="Copy the last reply"),
+        Binding(
+            "ctrl+b",
+            "copy_code",
+            "Copy code",
+            show=False,
+            id="chat.copy_code",
+            tooltip="Copy a code block (choose which)",
+        ),
+        Binding(
+            "f6",
+            "system_prompt",
+            "System",
+            show=False,
+            priority=True,  # the prompt box would take f6 as "select line"
+            id="chat.system",
+            tooltip="Edit the chat's system prompt",
+        ),
+        Binding(
+            "f7",
+            "reply_format",
+            "Format",
+            show=False,
+            priority=True,  # the prompt box would take f7 as "select all"
+            id="chat.format",
+            tooltip="Reply format: off, JSON or a JSON schema",
+        ),
+        Binding(
+            "ctrl+f",
+            "search_chats",
+            "Search",
+            show=False,
+            id="chat.search",
+            tooltip="Search every chat's messages",
+        ),
+        Binding(
+            "f8",
+            "attach_image",
+            "Image",
+            show=False,
+            id="chat.attach",
+            tooltip="Attach an image to the next prompt (vision models)",
+        ),
+    ]
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(services)
+        self.chat: ChatRecord | None = None
+        """The open chat; None while a new chat has no messages yet."""
+        self._draft = ChatDraft()
+        self._reply: ActiveReply | None = None
+        self._worker: Worker[None] | None = None
+        self._attachments: list[AttachedImage] = []
+        self._editing: MessageRecord | None = None
+        self._model_info: dict[str, ModelInfo] = {}
+        self._chosen_model: str | None = None
+        self._stored_model: str | None = None
+
+    @classmethod
+    def own_bindings(cls) -> list[BindingType]:
+        """The screen's keys with those of the prompt box, for help."""
+        return [*PromptInput.BINDINGS, *super().own_bindings()]
+
+    # -- layout ----------------------------------------------------------------------------------
+
     def compose_body(self) -> ComposeResult:
-        yield Static("Chat is not available yet.", id="chat-placeholder")
+        with Horizontal(id="chat-body"):
+            yield ChatList(self.services.store, id="chat-list")
+            with Vertical(id="chat-main"):
+                yield Static(id="chat-header")
+                yield Transcript(id="transcript")
+                yield Static(id="chat-editing")
+                yield Static(id="chat-attachments")
+                yield PromptInput(id="prompt", placeholder=PROMPT_PLACEHOLDER)
+                yield Static(id="chat-meter")
+
+    @property
+    def transcript(self) -> Transcript:
+        """The conversation view."""
+        return self.query_one("#transcript", Transcript)
+
+    @property
+    def prompt(self) -> PromptInput:
+        """The prompt box."""
+        return self.query_one("#prompt", PromptInput)
+
+    async def on_mount(self) -> None:
+        stored = self.services.store.get_setting(LAST_MODEL_SETTING)
+        self._stored_model = stored if isinstance(stored, str) and stored else None
+        self.watch(self.tui, "models", self._models_changed, init=False)
+        self.transcript.set_empty_hint(self._empty_hint())
+        await self.new_chat()
+        self.call_after_refresh(self._warm_up)
+
+    @work(group="chat-warm-up", exit_on_error=False)
+    async def _warm_up(self) -> None:
+        await self.transcript.warm_up()
+
+    def on_screen_resume(self) -> None:
+        # Another screen (options, models) may have changed this chat or its model.
+        self._reread_chat()
+
+    # -- the chat's settings -----------------------------------------------------------------
+
+    @property
+    def model(self) -> str | None:
+        """The model of the open chat."""
+        return self.chat.model if self.chat is not None else self._draft.model
+
+    @property
+    def system(self) -> str | None:
+        """The open chat's system prompt."""
+        return self.chat.system if self.chat is not None else self._draft.system
+
+    @property
+    def think(self) -> str | None:
+        """The open chat's think setting."""
+        return self.chat.think if self.chat is not None else self._draft.think
+
+    @property
+    def reply_format(self) -> str | None:
+        """The open chat's ``format``."""
+        return self.chat.format if self.chat is not None else self._draft.format
+
+    @property
+    def replying(self) -> bool:
+        """True from sending a prompt until its reply ends."""
+        return self._worker is not None and self._worker.is_running
+
+    async def _update_chat(self, **fields: str | None) -> bool:
+        """Change settings of the open chat (in the store, or of the draft)."""
+        if self.chat is None:
+            self._draft = replace(self._draft, **fields)
+        else:
+            try:
+                self.chat = await asyncio.to_thread(
+                    self.services.store.update_chat, self.chat.id, **fields
+                )
+            except (StoreError, ValueError, TypeError) as error:
+                self.notify(str(error), title="Could not save", severity="error", markup=False)
+                return False
+            await self._chat_list.reload(select=self.chat.id)
+        self._refresh_header()
+        return True
+
+    @property
+    def _chat_list(self) -> ChatList:
+        return self.query_one("#chat-list", ChatList)
+
+    def _preferred_model(self) -> str | None:
+        """The model for a new chat: chosen this run, named on the command line, last used,
+        else the first installed chat model."""
+        for name in (self._chosen_model, self.services.initial_model, self._stored_model):
+            if name:
+                return name
+        return self._first_chat_model(self.tui.models)
+
+    @staticmethod
+    def _first_chat_model(models: Iterable[ModelSummary]) -> str | None:
+        for model in models:
+            if "embedding" not in model.capabilities:
+                return model.name
+        return None
+
+    def _models_changed(self, models: tuple[ModelSummary, ...]) -> None:
+        self._model_info.clear()  # a model may have been pulled again or deleted
+        if self.model is None and self.chat is None:
+            self._draft = replace(self._draft, model=self._preferred_model())
+            self.tui.current_model = self.model or ""
+        self._refresh_header()
+        self._load_model_details()
+
+    # -- model details ---------------------------------------------------------------------------
+
+    async def model_info(self, model: str) -> ModelInfo | None:
+        """``/api/show`` of ``model``, cached; None when the server cannot say."""
+        key = normalise_model_name(model).lower()
+        cached = self._model_info.get(key)
+        if cached is not None:
+            return cached
+        try:
+            info = await self.services.client.show(model)
+        except OllamaUnavailableError as error:
+            self.tui.mark_offline(error)
+            return None
+        except OllamaError:
+            return None
+        self._model_info[key] = info
+        return info
+
+    def _cached_info(self) -> ModelInfo | None:
+        model = self.model
+        return self._model_info.get(normalise_model_name(model).lower()) if model else None
+
+    @work(exclusive=True, group="chat-model-details", exit_on_error=False)
+    async def _load_model_details(self) -> None:
+        """Fetch the model's capabilities and context size, then redraw what shows them."""
+        model = self.model
+        if model:
+            await self.model_info(model)
+        self._refresh_header()
+        await self._refresh_meter()
+
+    # -- header, meter, banners -----------------------------------------------------------------
+
+    def _empty_hint(self) -> Content:
+        lines = [
+            Content.styled("Start a conversation", "bold"),
+            Content(
+                "Type below and press enter. ctrl+j starts a new line; ↑ recalls earlier prompts."
+            ),
+            Content(
+                "ctrl+o model · ctrl+t think · f6 system prompt · f7 format · f8 image · "
+                "f1 every key"
+            ),
+        ]
+        if self.services.demo:
+            lines.append(
+                Content.styled(
+                    "Demo mode: replies are simulated. Ask for code, a table or an overview.",
+                    "$warning",
+                )
+            )
+        return Content("\n").join(lines)
+
+    def _refresh_header(self) -> None:
+        if not self.is_mounted:
+            return
+        title = self.chat.title if self.chat is not None else "New chat"
+        parts = [Content.styled(sanitize(title), "bold")]
+        model = self.model
+        if model:
+            label = Content.styled(sanitize(model), "$accent bold")
+            info = self._cached_info()
+            if info is not None:
+                extras = [cap for cap in info.capabilities if cap in ("thinking", "vision")]
+                if extras:
+                    label += Content.styled(f" ({', '.join(extras)})", "$text-muted")
+            parts.append(label)
+        else:
+            parts.append(Content.styled("no model: ctrl+o", "$warning"))
+        parts.append(Content(f"think: {think_label(self.think)}"))
+        parts.append(Content(f"format: {format_label(self.reply_format)}"))
+        if self.system:
+            parts.append(Content("system prompt set"))
+        self.query_one("#chat-header", Static).update(Content(" · ").join(parts))
+
+    async def _refresh_meter(self, stats: dict[str, object] | None = None) -> None:
+        """Redraw the context meter from the last reply's stats (or ``stats``)."""
+        if not self.is_mounted:
+            return
+        if stats is None:
+            last = next((view for view in reversed(self.transcript.views) if view.stats), None)
+            stats = last.stats if last is not None else {}
+        try:
+            defaults = await asyncio.to_thread(RequestDefaults.load, self.services.store)
+            settings = effective_settings(defaults, self.chat)
+            chat_num_ctx = settings.options.get("num_ctx")
+        except (StoreError, ValueError):
+            chat_num_ctx = None
+        info = self._cached_info()
+        usage = context_usage(
+            stats,
+            chat_num_ctx=chat_num_ctx,
+            model_parameters_num_ctx=model_num_ctx(info.parameters) if info else None,
+            trained=info.context_length if info else None,
+        )
+        meter = self.query_one("#chat-meter", Static)
+        meter.update(Content(usage.text()))
+        meter.set_class(usage.warning, "-warning")
+
+    def _refresh_banners(self) -> None:
+        editing = self.query_one("#chat-editing", Static)
+        editing.display = self._editing is not None
+        if self._editing is not None:
+            editing.update(
+                "Editing your last prompt: enter sends it again and replaces the last exchange"
+                " · escape stops editing"
+            )
+        attachments = self.query_one("#chat-attachments", Static)
+        attachments.display = bool(self._attachments)
+        if self._attachments:
+            names = ", ".join(
+                f"{sanitize(image.name)} ({image.kind}, {format_size(image.size)})"
+                for image in self._attachments
+            )
+            attachments.update(Content(f"📎 {names} · goes with the next prompt · f8 to change"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return self.replying or self._editing is not None
+        return True
+
+    # -- opening chats ---------------------------------------------------------------------------
 
     async def new_chat(self, model: str | None = None) -> None:
         """Start a new chat, optionally with ``model``."""
-        self.notify(f"Chat is not available yet: {model}", severity="warning")
+        if model:
+            await self._remember_model(model)
+        await self._detach_reply_view()
+        self.chat = None
+        self._draft = ChatDraft(model=model or self._preferred_model())
+        self._editing = None
+        self._attachments = []
+        await self.transcript.show([], has_older=False)
+        self.tui.current_chat_id = None
+        self.tui.current_model = self.model or ""
+        self._refresh_banners()
+        self._refresh_header()
+        self._load_model_details()
+        self.prompt.focus()
+
+    async def open_chat(self, chat_id: int, message_id: int | None = None) -> None:
+        """Show a saved chat: its newest messages, or the ones around ``message_id``."""
+        store = self.services.store
+        page = Transcript.PAGE_SIZE
+        try:
+            chat = await asyncio.to_thread(store.get_chat, chat_id)
+            if chat is None:
+                self.notify("That chat no longer exists.", severity="warning")
+                await self._chat_list.reload()
+                return
+            before = message_id + 1 if message_id is not None else None
+            records = await asyncio.to_thread(store.messages, chat_id, limit=page, before_id=before)
+            newest = await asyncio.to_thread(store.messages, chat_id, limit=1)
+        except StoreError as error:
+            self.notify(str(error), title="Could not open the chat", severity="error", markup=False)
+            return
+        await self._detach_reply_view()
+        self.chat = chat
+        self._editing = None
+        self._attachments = []
+        has_newer = bool(records and newest and newest[-1].id > records[-1].id)
+        await self.transcript.show(
+            records,
+            has_older=len(records) == page,
+            has_newer=has_newer,
+            json_mode=chat.format is not None,
+            focus_id=message_id,
+        )
+        await self._attach_reply_view()
+        self.tui.current_chat_id = chat.id
+        self.tui.current_model = chat.model or ""
+        self.prompt.set_history(record.content for record in records if record.role == "user")
+        self._refresh_banners()
+        self._refresh_header()
+        self._load_model_details()
+        if message_id is None:
+            self.prompt.focus()
+
+    def _reread_chat(self) -> None:
+        if self.chat is not None:
+            self._reload_chat_record(self.chat.id)
+        else:
+            self._refresh_header()
+            self._load_model_details()
+
+    @work(exclusive=True, group="chat-reread", exit_on_error=False)
+    async def _reload_chat_record(self, chat_id: int) -> None:
+        try:
+            chat = await asyncio.to_thread(self.services.store.get_chat, chat_id)
+        except StoreError:
+            return
+        if chat is not None and self.chat is not None and self.chat.id == chat_id:
+            self.chat = chat
+            self.tui.current_model = chat.model or ""
+        self._refresh_header()
+        self._load_model_details()
+
+    async def _detach_reply_view(self) -> None:
+        """Stop drawing the streaming reply before its view leaves the screen."""
+        reply = self._reply
+        if reply is not None and reply.view is not None:
+            view, reply.view = reply.view, None
+            await view.stop_streaming()
+
+    async def _attach_reply_view(self) -> None:
+        """Draw the streaming reply again if its chat is back on screen."""
+        reply = self._reply
+        if reply is None or self.chat is None or reply.chat_id != self.chat.id:
+            return
+        view = self.transcript.view_for(reply.message_id)
+        if view is not None:
+            reply.view = view
+            await view.resume(*reply.text())
+
+    async def _show_latest(self) -> None:
+        """Load the newest page of the open chat (the window had moved away from it)."""
+        if self.chat is None:
+            return
+        page = Transcript.PAGE_SIZE
+        records = await asyncio.to_thread(self.services.store.messages, self.chat.id, limit=page)
+        await self._detach_reply_view()
+        await self.transcript.show(
+            records, has_older=len(records) == page, json_mode=self.chat.format is not None
+        )
+        await self._attach_reply_view()
+
+    @on(Transcript.OlderWanted)
+    async def _load_older(self, event: Transcript.OlderWanted) -> None:
+        if self.chat is None:
+            event.transcript.paging_done()
+            return
+        page = Transcript.PAGE_SIZE
+        try:
+            records = await asyncio.to_thread(
+                self.services.store.messages, self.chat.id, limit=page, before_id=event.before_id
+            )
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            event.transcript.paging_done()
+            return
+        await event.transcript.prepend(
+            records, has_older=len(records) == page, json_mode=self.chat.format is not None
+        )
+
+    @on(Transcript.NewestWanted)
+    async def _load_newest(self, event: Transcript.NewestWanted) -> None:
+        try:
+            await self._show_latest()
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+        event.transcript.paging_done()
+
+    # -- the chat list ------------------------------------------------------------------------
+
+    @on(ChatList.ChatSelected)
+    async def _chat_selected(self, event: ChatList.ChatSelected) -> None:
+        if self.chat is None or self.chat.id != event.chat_id:
+            await self.open_chat(event.chat_id)
+        else:
+            self.prompt.focus()
+
+    @on(ChatList.NewChatRequested)
+    async def _new_chat_requested(self) -> None:
+        await self.new_chat()
+
+    @on(ChatList.ChatDeleted)
+    async def _chat_deleted(self, event: ChatList.ChatDeleted) -> None:
+        if self._reply is not None and self._reply.chat_id == event.chat_id:
+            self.action_stop()
+        if self.chat is not None and self.chat.id == event.chat_id:
+            await self.new_chat()
+
+    @on(ChatList.ChatRenamed)
+    def _chat_renamed(self, event: ChatList.ChatRenamed) -> None:
+        if self.chat is not None and self.chat.id == event.chat_id:
+            self.chat = replace(self.chat, title=event.title)
+            self._refresh_header()
+
+    @on(ChatList.MessageFound)
+    async def _message_found(self, event: ChatList.MessageFound) -> None:
+        await self.open_chat(event.chat_id, event.message_id)
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    @on(PromptInput.Changed)
+    def _prompt_edited(self) -> None:
+        # Typing comes first: a streaming reply waits with its next redraw.
+        if self._reply is not None and self._reply.view is not None:
+            self._reply.view.hold_drawing()
+
+    @on(PromptInput.Submitted)
+    async def _prompt_submitted(self, event: PromptInput.Submitted) -> None:
+        await self.send_prompt(event.text)
+
+    async def send_prompt(self, text: str) -> None:
+        """Send ``text`` (with any attached images) and stream the reply."""
+        if not text.strip():
+            return
+        if self.replying:
+            self.notify("A reply is still arriving: escape stops it.", severity="warning")
+            return
+        model = self.model or self._preferred_model()
+        if not model:
+            self.notify(
+                "No model chosen: press ctrl+o to pick one, or pull one on the pulls screen (f4).",
+                severity="warning",
+            )
+            return
+        if self.model is None:
+            await self._update_chat(model=model)
+        images = [image.data for image in self._attachments]
+        if images:
+            info = await self.model_info(model)
+            if info is None or not info.has_capability("vision"):
+                self.notify(
+                    f"{model} cannot read images (its capabilities list no vision), so nothing "
+                    "was sent. Pick a vision model with ctrl+o, or remove the images with f8.",
+                    title="Images need a vision model",
+                    severity="error",
+                    markup=False,
+                )
+                return
+        self._worker = self._exchange(text, images)
+
+    @work(group="chat-reply", exit_on_error=False)
+    async def _exchange(self, text: str, images: list[str]) -> None:
+        """Save the prompt, show it, then stream the reply."""
+        prompt = self.prompt
+        attachments, editing = self._attachments, self._editing
+        prompt.clear()
+        prompt.remember(text)
+        self._attachments, self._editing = [], None
+        self._refresh_banners()
+        self.refresh_bindings()
+        replace_from = editing.id if editing is not None else None
+        try:
+            chat, created, record = await asyncio.to_thread(
+                self._save_prompt, self.chat, self._draft, text, images, replace_from
+            )
+        except (StoreError, ValueError, TypeError) as error:
+            prompt.load_text(text)
+            self._attachments, self._editing = attachments, editing
+            self._refresh_banners()
+            self.notify(
+                f"The prompt was not sent: {error}",
+                title="Could not save",
+                severity="error",
+                markup=False,
+            )
+            return
+        self.chat = chat
+        if created:
+            self.tui.current_chat_id = chat.id
+            self.tui.current_model = chat.model or ""
+            self._refresh_header()
+        transcript = self.transcript
+        if replace_from is not None:
+            await transcript.remove_from(replace_from)
+        if transcript.has_newer:
+            await self._show_latest()
+        else:
+            await transcript.add(record)
+        transcript.follow()
+        # The list reads the new chat by itself (it follows current_chat_id), and is read
+        # again when the reply ends; the request should not wait for it.
+        await self._stream_reply(chat)
+
+    def _save_prompt(
+        self,
+        chat: ChatRecord | None,
+        draft: ChatDraft,
+        text: str,
+        images: list[str],
+        replace_from: int | None,
+    ) -> tuple[ChatRecord, bool, MessageRecord]:
+        """Store the prompt before anything is sent (runs in a thread)."""
+        store = self.services.store
+        created = chat is None
+        if chat is None:
+            chat = store.create_chat(
+                title=chat_title(text),
+                model=draft.model,
+                system=draft.system,
+                think=draft.think,
+                format=draft.format,
+            )
+        if replace_from is not None:
+            store.delete_messages_from(chat.id, replace_from)
+        record = store.add_message(chat.id, "user", text, images=images)
+        return chat, created, record
+
+    def _start_reply(
+        self, chat: ChatRecord, model: str
+    ) -> tuple[RequestSettings, list[MessageRecord], MessageRecord]:
+        """Read the settings and history, and add the reply's row marked streaming.
+
+        Runs in a thread: one hop for everything the request needs from the store.
+        """
+        store = self.services.store
+        settings = effective_settings(RequestDefaults.load(store), chat)
+        records = store.messages(chat.id)
+        assistant = store.add_message(chat.id, "assistant", "", status="streaming", model=model)
+        return settings, records, assistant
+
+    async def _stream_reply(self, chat: ChatRecord) -> None:
+        """Ask for a reply to the chat's history and stream it into the transcript."""
+        model = chat.model or self.model
+        if not model:
+            self.notify("No model chosen: press ctrl+o to pick one.", severity="warning")
+            return
+        info = await self.model_info(model)
+        try:
+            settings, records, assistant = await asyncio.to_thread(self._start_reply, chat, model)
+        except (StoreError, ValueError) as problem:
+            self.notify(
+                f"The prompt is saved, but the request could not be made: {problem}",
+                severity="error",
+                markup=False,
+            )
+            return
+        think = settings.think if info is not None and info.has_capability("thinking") else None
+        json_mode = settings.format is not None
+        on_screen = self.chat is not None and self.chat.id == chat.id
+        view = await self.transcript.add(assistant, json_mode=json_mode) if on_screen else None
+        if view is not None:
+            view.begin_streaming()
+        reply = ActiveReply(chat.id, assistant.id, view)
+        self._reply = reply
+        self.refresh_bindings()
+        stats: dict[str, object] | None = None
+        error: str | None = None
+        missing_model: ModelNotFoundError | None = None
+        splitter = ThinkTagSplitter()
+        last_save = last_yield = time.monotonic()
+        try:
+            stream = self.services.client.chat(
+                model,
+                history_messages(records, chat.system),
+                options=settings.options or None,
+                think=think,
+                format=settings.format,
+                keep_alive=settings.keep_alive,
+            )
+            # The client's streams are async generators: closing one closes the request.
+            async with contextlib.aclosing(cast(AsyncGenerator[ChatChunk], stream)) as chunks:
+                async for chunk in chunks:
+                    thinking, answer = chunk.thinking, ""
+                    if chunk.content:
+                        tagged, answer = splitter.feed(chunk.content)
+                        thinking += tagged
+                    if chunk.done:
+                        stats = {**chunk.metrics.to_json()}
+                        if chunk.done_reason:
+                            stats["done_reason"] = chunk.done_reason
+                    await self._deliver(reply, thinking, answer)
+                    now = time.monotonic()
+                    if now - last_save >= SAVE_INTERVAL:
+                        await self._save_partial(reply)
+                        last_save = now
+                    elif now - last_yield >= YIELD_INTERVAL:
+                        # Lines already buffered are read without ever suspending; let the
+                        # screen draw and keys through now and then.
+                        await asyncio.sleep(0.001)
+                        last_yield = time.monotonic()
+            status = "complete"
+        except ModelNotFoundError as exc:
+            status, error, missing_model = "failed", exc.server_message, exc
+        except OllamaUnavailableError as exc:
+            status = "failed"
+            error = f"{exc}. Start Ollama with `ollama serve`; the app reconnects by itself."
+            self.tui.mark_offline(exc)
+        except OllamaError as exc:
+            status, error = "failed", str(exc)
+        except asyncio.CancelledError:
+            # Escape, or the app closing: save at once, without a thread, then draw if we can.
+            await self._deliver(reply, *splitter.finish())
+            self._reply = None
+            self._save_reply_end(reply, "stopped", None, None)
+            with contextlib.suppress(Exception):  # the screen may already be closing
+                await self._show_reply_end(reply, chat, "stopped", None, None)
+            raise
+        except Exception as exc:  # a bug must not lose the reply or take the app down
+            status, error = "failed", f"{type(exc).__name__}: {exc}"
+        await self._deliver(reply, *splitter.finish())
+        self._reply = None
+        await asyncio.to_thread(self._save_reply_end, reply, status, stats, error)
+        if error:
+            self.notify(error, title="The reply failed", severity="error", markup=False)
+        await self._show_reply_end(reply, chat, status, stats, error)
+        if missing_model is not None:
+            await self._offer_pull(missing_model)
+
+    async def _show_reply_end(
+        self,
+        reply: ActiveReply,
+        chat: ChatRecord,
+        status: str,
+        stats: dict[str, object] | None,
+        error: str | None,
+    ) -> None:
+        """Draw how the reply ended, update the meter and move its chat to the top."""
+        if reply.save_error:
+            self.notify(
+                reply.save_error, title="Could not save the reply", severity="error", markup=False
+            )
+        if reply.view is not None and reply.view.is_attached:
+            await reply.view.finish(status=status, stats=stats, error=error)
+        self.refresh_bindings()
+        if status == "complete" and self.chat is not None and self.chat.id == chat.id:
+            await self._refresh_meter(stats)
+        await self._chat_list.reload(select=self.chat.id if self.chat is not None else None)
+
+    async def _deliver(self, reply: ActiveReply, thinking: str, answer: str) -> None:
+        """Record reply text and draw it if its chat is on screen."""
+        if not (thinking or answer):
+            return
+        reply.add(thinking, answer)
+        if reply.view is not None:
+            await reply.view.feed(thinking, answer)
+
+    async def _save_partial(self, reply: ActiveReply) -> None:
+        """Save the text so far, off the UI thread; a crash then loses at most a second."""
+        thinking, answer = reply.text()
+        try:
+            await asyncio.to_thread(
+                self.services.store.update_message,
+                reply.message_id,
+                content=answer,
+                thinking=thinking,
+            )
+        except StoreError as error:
+            self.notify(
+                str(error), title="Could not save the reply", severity="error", markup=False
+            )
+
+    def _save_reply_end(
+        self, reply: ActiveReply, status: str, stats: dict[str, object] | None, error: str | None
+    ) -> None:
+        """Write how the reply ended (callable from a thread; a failure is kept to show)."""
+        if reply.saved:
+            return
+        reply.saved = True
+        thinking, answer = reply.text()
+        try:
+            self.services.store.update_message(
+                reply.message_id,
+                content=answer,
+                thinking=thinking,
+                stats=stats,
+                status=status,
+                error=error,
+            )
+        except StoreError as failure:
+            reply.save_error = str(failure)
+
+    def on_unmount(self) -> None:
+        # The app is closing mid-reply: the worker may never get to run its own save.
+        reply = self._reply
+        if reply is not None:
+            self._save_reply_end(reply, "stopped", None, None)
+
+    async def _offer_pull(self, error: ModelNotFoundError) -> None:
+        """Say the model is missing in the server's words and offer to pull it."""
+        if await self.app.push_screen_wait(PullOfferDialog(error.model, error.server_message)):
+            await self.tui.start_pull(error.model)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def action_stop(self) -> None:
+        """Stop the reply that is arriving, or stop editing the last prompt."""
+        if self.replying and self._worker is not None:
+            self._worker.cancel()
+        elif self._editing is not None:
+            self._editing = None
+            self.prompt.clear()
+            self._attachments = []
+            self._refresh_banners()
+            self.refresh_bindings()
+
+    async def action_new_chat(self) -> None:
+        """Start a new chat with the preferred model."""
+        await self.new_chat()
+
+    def action_pick_model(self) -> None:
+        """Choose the model of this chat."""
+        if not self.tui.models:
+            self.tui.refresh_models()
+        self._pick_model()
+
+    @work(exclusive=True, group="chat-dialog", exit_on_error=False)
+    async def _pick_model(self) -> None:
+        chosen = await self.app.push_screen_wait(ModelPickerScreen(self.tui.models, self.model))
+        if not chosen:
+            return
+        await self._remember_model(chosen)
+        if not await self._update_chat(model=chosen):
+            return
+        self.tui.current_model = chosen
+        self._load_model_details()
+        if self._attachments:
+            info = await self.model_info(chosen)
+            if info is None or not info.has_capability("vision"):
+                self.notify(
+                    f"{chosen} cannot read images; the attached images will not be sent.",
+                    severity="warning",
+                    markup=False,
+                )
+
+    async def _remember_model(self, model: str) -> None:
+        self._chosen_model = model
+        with contextlib.suppress(StoreError):
+            await asyncio.to_thread(self.services.store.set_setting, LAST_MODEL_SETTING, model)
+
+    async def action_cycle_think(self) -> None:
+        """Step the think setting: default, off, on, low, medium, high."""
+        setting = next_think(self.think)
+        if not await self._update_chat(think=setting):
+            return
+        model = self.model
+        info = self._cached_info()
+        if model and info is not None and not info.has_capability("thinking"):
+            self.notify(
+                f"think {think_label(setting)}: {model} is not a thinking model, so think is "
+                "not sent to it.",
+                severity="warning",
+                markup=False,
+            )
+        else:
+            self.notify(f"think {think_label(setting)}", timeout=2)
+
+    def action_system_prompt(self) -> None:
+        """Edit the chat's system prompt."""
+        self._edit_system_prompt()
+
+    @work(exclusive=True, group="chat-dialog", exit_on_error=False)
+    async def _edit_system_prompt(self) -> None:
+        info = self._cached_info()
+        text = await self.app.push_screen_wait(
+            SystemPromptDialog(self.system, info.system if info is not None else None)
+        )
+        if text is not None:
+            await self._update_chat(system=text if text.strip() else None)
+
+    def action_reply_format(self) -> None:
+        """Choose the reply format: off, JSON or a JSON schema."""
+        self._edit_format()
+
+    @work(exclusive=True, group="chat-dialog", exit_on_error=False)
+    async def _edit_format(self) -> None:
+        choice = await self.app.push_screen_wait(FormatDialog(self.reply_format))
+        if choice is not None:
+            await self._update_chat(format=choice.value)
+
+    def action_search_chats(self) -> None:
+        """Open the full-text search over all chats, from anywhere on this screen."""
+        self._chat_list.action_search()
+
+    def action_attach_image(self) -> None:
+        """Attach an image file to the next prompt."""
+        self._attach_image()
+
+    @work(exclusive=True, group="chat-dialog", exit_on_error=False)
+    async def _attach_image(self) -> None:
+        model = self.model
+        if not model:
+            self.notify("Choose a model first (ctrl+o).", severity="warning")
+            return
+        info = await self.model_info(model)
+        if info is None:
+            self.notify(
+                f"Could not ask Ollama whether {model} can read images.",
+                severity="error",
+                markup=False,
+            )
+            return
+        if not info.has_capability("vision"):
+            self.notify(
+                f"{model} cannot read images: its capabilities list no vision. Pick a vision "
+                "model (ctrl+o), such as llava.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        attached = await self.app.push_screen_wait(AttachImageDialog(self._attachments, model))
+        if attached is not None:
+            self._attachments = attached
+            self._refresh_banners()
+        self.prompt.focus()
+
+    def action_regenerate(self) -> None:
+        """Ask for the last reply again (with the chat's current model and settings)."""
+        if self.replying:
+            self.notify("A reply is still arriving: escape stops it.", severity="warning")
+            return
+        if self.chat is None:
+            self.notify("There is no reply to regenerate yet.", severity="warning")
+            return
+        self._worker = self._regenerate(self.chat)
+
+    @work(group="chat-reply", exit_on_error=False)
+    async def _regenerate(self, chat: ChatRecord) -> None:
+        store = self.services.store
+        try:
+            newest = await asyncio.to_thread(store.messages, chat.id, limit=1)
+            if not newest:
+                self.notify("There is no reply to regenerate yet.", severity="warning")
+                return
+            last = newest[0]
+            if last.role == "assistant":
+                await asyncio.to_thread(store.delete_messages_from, chat.id, last.id)
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        if last.role == "assistant":
+            await self.transcript.remove_from(last.id)
+        if self.transcript.has_newer:
+            await self._show_latest()
+        self.transcript.follow()
+        await self._stream_reply(chat)
+
+    def action_edit_last(self) -> None:
+        """Put the last prompt back in the box; sending replaces the last exchange."""
+        if self.replying:
+            self.notify("A reply is still arriving: escape stops it.", severity="warning")
+            return
+        if self.chat is None:
+            self.notify("There is no prompt to edit yet.", severity="warning")
+            return
+        self._edit_last(self.chat.id)
+
+    @work(exclusive=True, group="chat-dialog", exit_on_error=False)
+    async def _edit_last(self, chat_id: int) -> None:
+        try:
+            records = await asyncio.to_thread(self.services.store.messages, chat_id, limit=20)
+        except StoreError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        last = next((record for record in reversed(records) if record.role == "user"), None)
+        if last is None:
+            self.notify("There is no prompt to edit yet.", severity="warning")
+            return
+        self._editing = last
+        self._attachments = [
+            _attachment_from(data, index) for index, data in enumerate(last.images)
+        ]
+        prompt = self.prompt
+        prompt.load_text(last.content)
+        prompt.move_cursor(prompt.document.end)
+        prompt.focus()
+        self._refresh_banners()
+        self.refresh_bindings()
+
+    async def action_copy_reply(self) -> None:
+        """Copy the last reply."""
+        view = next(
+            (
+                view
+                for view in reversed(self.transcript.views)
+                if view.role == "assistant" and view.content
+            ),
+            None,
+        )
+        if view is None:
+            self.notify("There is no reply to copy yet.", severity="warning")
+            return
+        await self._copy(view.content, "the last reply")
+
+    async def action_copy_code(self) -> None:
+        """Copy one code block of the conversation, chosen from a list."""
+        blocks: list[tuple[str, CodeBlock]] = []
+        replies = [view for view in reversed(self.transcript.views) if view.role == "assistant"]
+        for age, view in enumerate(replies):
+            where = "last reply" if age == 0 else f"{age + 1} replies back"
+            blocks.extend((where, block) for block in code_blocks(view.content))
+        if not blocks:
+            self.notify("No reply here has a code block.", severity="warning")
+            return
+        if len(blocks) == 1:
+            await self._copy(blocks[0][1].code, "the code block")
+            return
+        self._choose_code_block(blocks)
+
+    @work(exclusive=True, group="chat-dialog", exit_on_error=False)
+    async def _choose_code_block(self, blocks: list[tuple[str, CodeBlock]]) -> None:
+        index = await self.app.push_screen_wait(CodeBlockDialog(blocks))
+        if index is not None:
+            where, block = blocks[index]
+            await self._copy(block.code, f"the {block.language or 'code'} block ({where})")
+
+    async def _copy(self, text: str, what: str) -> None:
+        problem = await asyncio.to_thread(system_copy, text)
+        result = copy_text(text, self._terminal_copy, system_error=problem)
+        severity = {
+            CopyMethod.SYSTEM: "information",
+            CopyMethod.TERMINAL: "warning",
+            CopyMethod.NONE: "error",
+        }[result.method]
+        self.notify(result.notice(what), title="Copy", severity=severity, markup=False)  # type: ignore[arg-type]
+
+    def _terminal_copy(self, text: str) -> None:
+        if not self.app.is_running:
+            raise RuntimeError("the app is not attached to a terminal")
+        self.app.copy_to_clipboard(text)
+
+    # -- command palette ---------------------------------------------------------------------
+
+    def palette_commands(self) -> Iterable[SystemCommand]:
+        """Every chat action, for the command palette."""
+        yield SystemCommand("New chat", "Start a new chat (ctrl+n)", self.action_new_chat)
+        yield SystemCommand("Choose model", "Model of this chat (ctrl+o)", self.action_pick_model)
+        yield SystemCommand(
+            "Cycle think", "Default, off, on, low, medium, high (ctrl+t)", self.action_cycle_think
+        )
+        yield SystemCommand(
+            "System prompt", "Edit this chat's system prompt (f6)", self.action_system_prompt
+        )
+        yield SystemCommand(
+            "Reply format", "Off, JSON or a JSON schema (f7)", self.action_reply_format
+        )
+        yield SystemCommand(
+            "Attach image", "Add an image to the next prompt (f8)", self.action_attach_image
+        )
+        yield SystemCommand("Copy last reply", "To the clipboard (f9)", self.action_copy_reply)
+        yield SystemCommand(
+            "Copy code block", "Choose a code block to copy (ctrl+b)", self.action_copy_code
+        )
+        yield SystemCommand(
+            "Regenerate reply", "Ask for the last reply again (ctrl+g)", self.action_regenerate
+        )
+        yield SystemCommand(
+            "Edit last prompt", "Edit and resend the last prompt (ctrl+l)", self.action_edit_last
+        )
+        if self.replying:
+            yield SystemCommand("Stop reply", "Stop the reply (escape)", self.action_stop)
+        for chat_list in self.query(ChatList):
+            yield from chat_list.palette_commands()
+
+
+def _attachment_from(data: str, index: int) -> AttachedImage:
+    """An attachment for an image that was already sent (editing the last prompt)."""
+    head = base64.b64decode(data[:24] + "=" * (-len(data[:24]) % 4), validate=False)
+    size = len(data) * 3 // 4 - data[-2:].count("=")
+    return AttachedImage(
+        name=f"image {index + 1}", data=data, size=size, kind=image_kind(head) or "image"
+    )

@@ -1,0 +1,450 @@
+"""One message of the conversation: a prompt, or a reply with its reasoning and stats."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import ClassVar
+
+from markdown_it import MarkdownIt
+from textual.app import ComposeResult
+from textual.await_complete import AwaitComplete
+from textual.containers import Vertical
+from textual.content import Content
+from textual.timer import Timer
+from textual.widgets import Collapsible, Markdown, Static
+from textual.widgets.markdown import MarkdownBlock
+
+from tui_app.chat_session import format_count, pretty_json, sanitize, stats_text
+from tui_app.store import MessageRecord
+
+
+def literal_markdown_parser() -> MarkdownIt:
+    """Markdown without raw HTML: a model's ``<b>`` or ``<div>`` is text, never dropped."""
+    return MarkdownIt("gfm-like", {"html": False})
+
+
+def count_top_level_blocks(markdown: str) -> int:
+    """How many top-level blocks (paragraphs, lists, tables, fences…) ``markdown`` has."""
+    return sum(
+        1
+        for token in literal_markdown_parser().parse(markdown)
+        if token.level == 0
+        and (token.nesting == 1 or token.type in ("fence", "code_block", "hr", "html_block"))
+    )
+
+
+def _fenced(code: str, language: str) -> str:
+    """``code`` in a fence longer than any backtick run inside it."""
+    fence = "```"
+    while fence in code:
+        fence += "`"
+    return f"{fence}{language}\n{code}\n{fence}"
+
+
+class ReplyMarkdown(Markdown):
+    """A reply's Markdown: raw HTML shown as text, links not followed, and the cost of each
+    streamed append timed, so the stream can space out its batches."""
+
+    def __init__(self, markdown: str) -> None:
+        super().__init__(markdown, parser_factory=literal_markdown_parser, open_links=False)
+        self.draw_cost = 0.0
+        """Seconds the last append took to reach the screen, layout and painting included."""
+
+    def append(self, markdown: str) -> AwaitComplete:
+        """Append as :class:`Markdown` does, and time it until the next screen refresh."""
+        started = time.monotonic()
+        appended = super().append(markdown)
+
+        async def timed() -> None:
+            await appended
+            # Layout and painting of the new blocks happen at the next refresh.
+            self.call_after_refresh(self._note_cost, started)
+
+        return AwaitComplete(timed())
+
+    def _note_cost(self, started: float) -> None:
+        self.draw_cost = time.monotonic() - started
+
+
+class MessageView(Vertical):
+    """A prompt or a reply.
+
+    A reply shows its reasoning in a collapsible block above the answer, the answer as
+    Markdown, and a line saying how it ended. While it streams, text handed to :meth:`feed`
+    is drawn in batches with Textual's incremental ``Markdown.append``, which parses only
+    the last block again. Batches are at least :attr:`FLUSH_INTERVAL` apart, further apart
+    as redrawing a long reply gets dearer, and wait while the user types. :meth:`finish`
+    draws the whole reply once more so that code fences and tables come out right.
+
+    The batching is done here rather than with ``MarkdownStream``: its ``stop()`` can start
+    the last append while the previous one is still running, and the two then disagree
+    about where the last block starts. Here one lock keeps appends strictly in turn.
+    """
+
+    DEFAULT_CSS = """
+    MessageView {
+        height: auto;
+        padding: 0 1;
+        margin-bottom: 1;
+        border-left: thick $primary 60%;
+    }
+    MessageView.-user {
+        background: $boost;
+        border-left: thick $accent;
+    }
+    MessageView.-stopped {
+        border-left: thick $warning;
+    }
+    MessageView.-failed {
+        border-left: thick $error;
+    }
+    MessageView.-found {
+        background: $accent 15%;
+    }
+    MessageView > .message-header {
+        height: 1;
+        color: $text-muted;
+        text-style: bold;
+    }
+    MessageView.-user > .message-header {
+        color: $accent;
+    }
+    MessageView > .message-body {
+        height: auto;
+    }
+    MessageView > Markdown {
+        margin: 0;
+        padding: 0;
+    }
+    MessageView > Collapsible {
+        margin: 0;
+        padding: 0;
+        border: none;
+        background: transparent;
+    }
+    MessageView > Collapsible > Contents {
+        padding: 0 0 0 2;
+    }
+    MessageView .thinking-text {
+        color: $text-muted;
+        text-style: italic;
+    }
+    MessageView > .message-footer {
+        height: auto;
+        color: $text-muted;
+    }
+    MessageView.-failed > .message-footer {
+        color: $error;
+    }
+    MessageView.-stopped > .message-footer {
+        color: $warning;
+    }
+    """
+
+    FLUSH_INTERVAL: ClassVar[float] = 0.05
+    """Least seconds between redraws of a streaming reply; tokens in between are drawn
+    together."""
+
+    DRAW_SHARE: ClassVar[float] = 0.25
+    """Most of the time a streaming reply may spend being drawn. Redrawing a long reply
+    costs more, so redraws space out as it grows and typing stays quick."""
+
+    TYPING_PAUSE: ClassVar[float] = 0.3
+    """Seconds a streaming reply holds its redraws after a key is typed in the prompt, so
+    typing never waits behind a redraw; the reply catches up when typing pauses."""
+
+    FULL_RENDER_LIMIT: ClassVar[int] = 8_000
+    """Replies up to this many characters are drawn again in full when they end; longer
+    ones only when their blocks differ from a fresh parse. Streaming re-reads the last block
+    on every batch, so a long reply is nearly always right already, and redrawing hundreds
+    of blocks would stall the screen."""
+
+    DISPLAY_LIMIT: ClassVar[int] = 50_000
+    """Characters of a prompt drawn; the rest of a huge paste is counted, not drawn."""
+
+    def __init__(self, record: MessageRecord, *, json_mode: bool = False) -> None:
+        classes = "-user" if record.role == "user" else "-assistant"
+        super().__init__(classes=classes)
+        self.message_id = record.id
+        """The store id of the message."""
+        self.role = record.role
+        """``user``, ``assistant``, ``system`` or ``tool``."""
+        self.model = record.model
+        """The model that wrote a reply."""
+        self.images = list(record.images)
+        """Base64 images sent with a prompt."""
+        self.status = record.status
+        """``complete``, ``streaming``, ``stopped`` or ``failed``."""
+        self.error = record.error
+        """Why a reply failed or stopped, if it says."""
+        self.stats: dict[str, object] = dict(record.stats)
+        """Final-chunk metrics of a reply."""
+        self.json_mode = json_mode
+        """Show a JSON reply pretty-printed (the request asked for ``format``)."""
+        self._answer: list[str] = [record.content] if record.content else []
+        self._thinking: list[str] = [record.thinking] if record.thinking else []
+        self._pending_answer: list[str] = []
+        self._pending_thinking: list[str] = []
+        self._streaming = False
+        self._draw_lock = asyncio.Lock()
+        self._flush_timer: Timer | None = None
+        self._flush_scheduled = False
+        self._last_flush = 0.0
+        self._hold_until = 0.0
+        self._markdown: ReplyMarkdown | None = None
+        self._thinking_box: Collapsible | None = None
+        self._thinking_text: Static | None = None
+        self._footer = Static(classes="message-footer")
+        self.set_class(record.status == "stopped", "-stopped")
+        self.set_class(record.status == "failed", "-failed")
+
+    # -- content --------------------------------------------------------------------------------
+
+    @property
+    def content(self) -> str:
+        """The text of the message (for a reply, the answer without its reasoning)."""
+        if len(self._answer) > 1:
+            self._answer = ["".join(self._answer)]
+        return self._answer[0] if self._answer else ""
+
+    @property
+    def thinking(self) -> str:
+        """The reply's reasoning."""
+        if len(self._thinking) > 1:
+            self._thinking = ["".join(self._thinking)]
+        return self._thinking[0] if self._thinking else ""
+
+    @property
+    def is_streaming(self) -> bool:
+        """True while the reply is arriving."""
+        return self._streaming
+
+    def _display_answer(self) -> str:
+        text = self.content
+        if self.json_mode and self.status != "streaming":
+            pretty = pretty_json(text)
+            if pretty is not None:
+                return _fenced(pretty, "json")
+        return sanitize(text)
+
+    # -- composition -------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._header(), classes="message-header")
+        if self.role != "assistant":
+            yield Static(self._prompt_body(), classes="message-body")
+        else:
+            if self.thinking:
+                yield self._make_thinking_box(collapsed=True)
+            self._markdown = ReplyMarkdown(self._display_answer())
+            self._markdown.display = bool(self.content) or self.status == "streaming"
+            yield self._markdown
+        self._update_footer()
+        yield self._footer
+
+    def _header(self) -> Content:
+        if self.role == "user":
+            label = Content("You")
+            if self.images:
+                count = len(self.images)
+                label += Content(f" · {count} image{'s' if count != 1 else ''}")
+            return label
+        if self.role == "assistant":
+            return Content(sanitize(self.model or "assistant"))
+        return Content(self.role)
+
+    def _prompt_body(self) -> Content:
+        text = self.content
+        if len(text) > self.DISPLAY_LIMIT:
+            hidden = len(text) - self.DISPLAY_LIMIT
+            shown = sanitize(text[: self.DISPLAY_LIMIT])
+            return Content(shown) + Content.styled(
+                f"\n… {format_count(hidden)} more characters not shown", "italic $text-muted"
+            )
+        return Content(sanitize(text))
+
+    def _make_thinking_box(self, *, collapsed: bool) -> Collapsible:
+        self._thinking_text = Static(Content(sanitize(self.thinking)), classes="thinking-text")
+        self._thinking_box = Collapsible(
+            self._thinking_text, title=self._thinking_title(), collapsed=collapsed
+        )
+        return self._thinking_box
+
+    def _thinking_title(self) -> str:
+        if self.is_streaming and not self.content:
+            return "Thinking…"
+        words = len(self.thinking.split())
+        return f"Thinking ({format_count(words)} words)"
+
+    def _update_footer(self) -> None:
+        if self.status == "streaming":
+            text = Content("receiving…")
+        elif self.status == "failed":
+            text = Content(f"✗ failed: {sanitize(self.error or 'unknown error')}")
+        elif self.status == "stopped":
+            reason = f": {sanitize(self.error)}" if self.error else ""
+            text = Content(f"■ stopped{reason}")
+        else:
+            text = Content(stats_text(self.stats)) if self.stats else Content("")
+        self._footer.update(text)
+        self._footer.display = bool(text.plain)
+
+    def highlight(self, on: bool = True) -> None:
+        """Mark the message as the one a search led to."""
+        self.set_class(on, "-found")
+
+    # -- streaming ---------------------------------------------------------------------------
+
+    def begin_streaming(self) -> None:
+        """Start drawing a reply as it arrives."""
+        if self._markdown is None or self._streaming:
+            return
+        self.status = "streaming"
+        self._markdown.display = True
+        self._streaming = True
+        self._update_footer()
+
+    async def feed(self, thinking: str, answer: str) -> None:
+        """Add reply text: the first piece is drawn at once, later ones in batches."""
+        if thinking:
+            self._pending_thinking.append(thinking)
+        if answer:
+            self._pending_answer.append(answer)
+        if not (thinking or answer):
+            return
+        if not self._last_flush and (thinking or "\n" in answer):
+            # Nothing is on screen yet: draw the first line now, while it is short and quick.
+            if self._flush_timer is not None:
+                self._flush_timer.stop()
+                self._flush_timer = None
+            await self._flush()
+            return
+        if self._flush_scheduled:
+            return
+        self._flush_scheduled = True
+        cost = self._markdown.draw_cost if self._markdown is not None else 0.0
+        interval = max(self.FLUSH_INTERVAL, cost / self.DRAW_SHARE)
+        since = self._last_flush or time.monotonic()
+        delay = max(since + interval, self._hold_until) - time.monotonic()
+        if delay > 0:
+            self._flush_timer = self.set_timer(delay, self._flush, name="message-flush")
+        else:
+            self.call_later(self._flush)
+
+    def hold_drawing(self) -> None:
+        """The user is typing: put off the next redraw for :attr:`TYPING_PAUSE`."""
+        self._hold_until = time.monotonic() + self.TYPING_PAUSE
+
+    async def _flush(self) -> None:
+        now = time.monotonic()
+        if now < self._hold_until:
+            self._flush_scheduled = True
+            self._flush_timer = self.set_timer(
+                self._hold_until - now, self._flush, name="message-flush"
+            )
+            return
+        self._flush_timer = None
+        self._flush_scheduled = False
+        self._last_flush = now
+        async with self._draw_lock:
+            await self._draw_pending()
+
+    async def _draw_pending(self) -> None:
+        """Draw the text that arrived since the last batch."""
+        if self._pending_thinking:
+            self._thinking.extend(self._pending_thinking)
+            self._pending_thinking.clear()
+            await self._show_thinking()
+        if self._pending_answer:
+            text = "".join(self._pending_answer)
+            self._pending_answer.clear()
+            starts = not self._answer
+            self._answer.append(text)
+            if starts and self._thinking_box is not None:
+                self._thinking_box.collapsed = True  # the answer starts: fold the reasoning
+                self._thinking_box.title = self._thinking_title()
+            if self._streaming and self._markdown is not None:
+                # Textual's incremental Markdown: only the last block is parsed again.
+                await self._markdown.append(sanitize(text))
+
+    async def _show_thinking(self) -> None:
+        if self._thinking_box is None:
+            if self._markdown is None:
+                return
+            await self.mount(self._make_thinking_box(collapsed=False), before=self._markdown)
+            return
+        if self._thinking_text is not None:
+            self._thinking_text.update(Content(sanitize(self.thinking)))
+
+    async def finish(
+        self,
+        *,
+        status: str,
+        stats: dict[str, object] | None = None,
+        error: str | None = None,
+    ) -> None:
+        """The reply ended: draw all of it once more, then say how it ended."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        self._flush_scheduled = False
+        streamed = self._streaming
+        async with self._draw_lock:
+            # The last batch is appended like the others, so the end of the reply shows
+            # at once; the full redraw below can take a moment longer.
+            await self._draw_pending()
+            self._streaming = False
+        self.status = status
+        self.error = error
+        self.stats = dict(stats or {})
+        self.set_class(status == "stopped", "-stopped")
+        self.set_class(status == "failed", "-failed")
+        if self.thinking:
+            if self._thinking_box is None and self._markdown is not None:
+                await self.mount(self._make_thinking_box(collapsed=True), before=self._markdown)
+            elif self._thinking_text is not None and self._thinking_box is not None:
+                self._thinking_text.update(Content(sanitize(self.thinking)))
+                if self.content:
+                    self._thinking_box.collapsed = True
+                self._thinking_box.title = self._thinking_title()
+        if self._markdown is not None:
+            self._markdown.display = bool(self.content)
+            text = self._display_answer()
+            if not streamed or await self._needs_full_render(text):
+                await self._markdown.update(text)
+        self._update_footer()
+
+    async def _needs_full_render(self, text: str) -> bool:
+        """Whether the streamed drawing of ``text`` should be redone from scratch."""
+        if self._markdown is None:
+            return False
+        if len(text) <= self.FULL_RENDER_LIMIT or text != self._markdown.source:
+            return True
+        drawn = len(self._markdown.query_children(MarkdownBlock))
+        return drawn != await asyncio.to_thread(count_top_level_blocks, text)
+
+    async def stop_streaming(self) -> None:
+        """Stop drawing arriving text (the view is about to leave the screen)."""
+        if self._flush_timer is not None:
+            self._flush_timer.stop()
+            self._flush_timer = None
+        self._flush_scheduled = False
+        self._pending_answer.clear()
+        self._pending_thinking.clear()
+        self._streaming = False
+
+    async def resume(self, thinking: str, answer: str) -> None:
+        """Show a reply that is still arriving (its chat was opened again mid-stream)."""
+        self._thinking = [thinking] if thinking else []
+        self._answer = [answer] if answer else []
+        if self._markdown is not None:
+            await self._markdown.update(sanitize(answer))
+        if thinking:
+            if self._thinking_box is None and self._markdown is not None:
+                await self.mount(
+                    self._make_thinking_box(collapsed=bool(answer)), before=self._markdown
+                )
+            else:
+                await self._show_thinking()
+        self.begin_streaming()
