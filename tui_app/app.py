@@ -19,6 +19,7 @@ from tui_app.connection import ConnectionStatus, LinkState
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.help import HelpScreen
+from tui_app.screens.history_dialogs import ConfirmDialog
 from tui_app.screens.models import ModelsScreen
 from tui_app.screens.options import OptionsScreen
 from tui_app.screens.pulls import PullsScreen
@@ -192,6 +193,25 @@ class OllamaTUI(App[None]):
         groups += [(screen.AREA_TITLE, screen.own_bindings()) for screen in AREAS.values()]
         self.push_screen(HelpScreen(groups))
 
+    async def action_quit(self) -> None:
+        """Quit, asking first while pulls are running; ``ctrl+q`` in the question quits."""
+        try:
+            stack = self.get_screen_stack("pulls")
+        except KeyError:  # the pulls screen was never opened
+            stack = []
+        running = sum(s.running_count() for s in stack if isinstance(s, PullsScreen))
+        if running and self.screen.id != "quit-question":
+            plural = "pulls are" if running > 1 else "pull is"
+            question = ConfirmDialog(
+                f"Quit while {running} {plural} running?",
+                "Ollama keeps what was downloaded: pulling the model again resumes.",
+                confirm_label="Quit",
+            )
+            question.id = "quit-question"
+            self.push_screen(question, lambda confirmed: self.exit() if confirmed else None)
+            return
+        self.exit()
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         for name, area in AREAS.items():
             yield SystemCommand(
@@ -204,6 +224,11 @@ class OllamaTUI(App[None]):
             "Reconnect", "Check the connection to Ollama now", self.action_reconnect
         )
         yield SystemCommand("Refresh models", "List installed models again", self.refresh_models)
+        yield SystemCommand(
+            "Pull a model",
+            "Type the name of a model to download",
+            partial(self.action_switch_area, "pulls"),
+        )
         if isinstance(screen, AreaScreen):
             yield from screen.palette_commands()
         yield from super().get_system_commands(screen)

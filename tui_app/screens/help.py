@@ -9,15 +9,22 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.keys import format_key
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+
+def _readable(key: str) -> str:
+    """``ctrl+slash`` → ``ctrl+/``: modifiers as typed, the key as it looks."""
+    *modifiers, name = key.strip().split("+")
+    return "+".join([*modifiers, format_key(name)])
 
 
 def _describe(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for binding in bindings:
         if isinstance(binding, Binding):
-            keys = ", ".join(key.strip() for key in binding.key.split(","))
+            keys = ", ".join(_readable(key) for key in binding.key.split(","))
             description = binding.tooltip or binding.description or binding.action
         else:
             keys, description = binding[0], binding[2] if len(binding) > 2 else binding[1]
