@@ -28,6 +28,11 @@ def _parser() -> argparse.ArgumentParser:
         "--reply-tokens", type=int, default=None, help="make every reply exactly N tokens"
     )
     parser.add_argument(
+        "--end-marker",
+        default=None,
+        help="with --reply-tokens, end every reply with this word",
+    )
+    parser.add_argument(
         "--pull-lines-per-second",
         type=float,
         default=None,
@@ -53,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         token_delay=args.token_delay,
         reply_tokens=args.reply_tokens,
     )
+    sim.end_marker = args.end_marker
     if args.pull_lines_per_second:
         if args.pull_lines_per_second <= 0:
             print("error: --pull-lines-per-second must be positive", file=sys.stderr)

@@ -547,6 +547,8 @@ class SimulatedOllama:
         """Simulated download speed in bytes per second."""
         self.reply_tokens = reply_tokens
         """When set, every chat/generate reply is exactly this many tokens of Markdown."""
+        self.end_marker: str | None = None
+        """With ``reply_tokens``, the last token becomes this word (benchmarks watch for it)."""
         self.tz = tz
         """Zone for ``modified_at``/``expires_at``; ``None`` means the machine's local zone."""
         self.load_delay: float | None = None
@@ -1133,6 +1135,8 @@ class SimulatedOllama:
             done_reason = scripted.done_reason
         elif self.reply_tokens is not None:
             content_tokens = replies.long_markdown_tokens(self.reply_tokens)
+            if self.end_marker and content_tokens:
+                content_tokens[-1] = f"\n\n{self.end_marker}"
         elif str(last.get("role", "")).lower() == "tool":
             content = replies.tool_result_reply(
                 str(last.get("tool_name") or ""), str(last.get("content") or "")

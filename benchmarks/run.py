@@ -1,0 +1,393 @@
+"""Benchmark the installed ``ollama-tui`` in a real pseudo-terminal, beside its limits.
+
+Usage: python benchmarks/run.py [--runs 5] [--only NAME ...]
+
+Every figure is measured on the real app (its console script, in a pty of
+120x40) against the simulated Ollama running as its own process on a loopback
+port, and each is taken side by side with its physical limit in the same run:
+a bare Textual app with one Input, and a bare httpx loop reading the same
+NDJSON stream. Screen contents are detected in the raw terminal output, so a
+figure means "drawn", not "received".
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import platform
+import pty
+import select
+import signal
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import textwrap
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import httpx
+
+COLUMNS, ROWS = 120, 40
+END_MARKER = "Zzfinalzz"
+"""The last word of every benchmark reply; its appearance means the reply is drawn."""
+PROMPT_READY = b"Message"
+"""Text of the chat prompt's placeholder: drawn means the app can be typed into."""
+ECHO_CHARS = "жзийклмнопрстуфхцчшщэюяъыьбвгд"
+"""Characters no reply contains, so each echo is found unambiguously."""
+
+BARE_APP = textwrap.dedent(
+    """
+    from textual.app import App
+    from textual.widgets import Input
+
+    class Bare(App):
+        def compose(self):
+            yield Input(placeholder="Message")
+
+    Bare().run()
+    """
+)
+
+
+def app_command() -> list[str]:
+    """The installed console script beside this Python."""
+    script = Path(sys.executable).parent / "ollama-tui"
+    if not script.exists():
+        sys.exit("ollama-tui is not installed in this environment (pip install -e .)")
+    return [str(script)]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Terminal:
+    """A command running in a pseudo-terminal, its output collected with timestamps."""
+
+    def __init__(self, command: list[str], env: dict[str, str] | None = None) -> None:
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+        environment = {**os.environ, "TERM": "xterm-256color", **(env or {})}
+        self.started = time.perf_counter()
+        self.process = subprocess.Popen(
+            command,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=environment,
+            start_new_session=True,
+            close_fds=True,
+        )
+        os.close(slave)
+        self._master = master
+        self._output = bytearray()
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while True:
+            try:
+                ready, _, _ = select.select([self._master], [], [], 0.5)
+                if not ready:
+                    if self.process.poll() is not None:
+                        return
+                    continue
+                data = os.read(self._master, 1 << 16)
+            except OSError:
+                return
+            if not data:
+                return
+            with self._changed:
+                self._output += data
+                self._changed.notify_all()
+
+    @property
+    def offset(self) -> int:
+        """How many bytes of output have arrived so far."""
+        with self._changed:
+            return len(self._output)
+
+    def wait_for(self, needle: bytes, *, after: int = 0, timeout: float = 60.0) -> float:
+        """Block until ``needle`` appears in the output past ``after``; return that moment."""
+        deadline = time.perf_counter() + timeout
+        with self._changed:
+            while needle not in self._output[after:]:
+                remaining = deadline - time.perf_counter()
+                if remaining <= 0:
+                    tail = bytes(self._output[-400:])
+                    raise TimeoutError(f"{needle!r} not drawn within {timeout} s; tail: {tail!r}")
+                self._changed.wait(remaining)
+            return time.perf_counter()
+
+    def write(self, data: bytes) -> float:
+        """Type ``data``; return the moment it was sent."""
+        os.write(self._master, data)
+        return time.perf_counter()
+
+    def echo_latency(self, char: str, timeout: float = 10.0) -> float:
+        """Seconds from typing ``char`` to seeing it drawn."""
+        after = self.offset
+        sent = self.write(char.encode())
+        return self.wait_for(char.encode(), after=after, timeout=timeout) - sent
+
+    def peak_rss_mib(self) -> float:
+        """The process's peak resident memory (VmHWM), in MiB."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def cpu_seconds(self) -> float:
+        """User plus system CPU time used by the process so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    def close(self) -> None:
+        """Stop the process and release the terminal."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        with contextlib.suppress(OSError):
+            os.close(self._master)
+
+
+@contextlib.contextmanager
+def simulated_server(*args: str) -> Iterator[str]:
+    """Run ``python -m tui_app.demo`` on a free loopback port; yield its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui_app.demo", "--port", str(port), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline()
+        if "listening" not in line:
+            raise RuntimeError(f"simulated server did not start: {line!r}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait()
+
+
+@contextlib.contextmanager
+def running_app(host: str, data_dir: Path) -> Iterator[Terminal]:
+    """The real app in a pty, pointed at ``host`` with its own data directory."""
+    terminal = Terminal(
+        [*app_command(), "--host", host, "--data-dir", str(data_dir)],
+    )
+    try:
+        yield terminal
+    finally:
+        terminal.close()
+
+
+@dataclass
+class Figure:
+    """One measured quantity over several runs, with its limit and target."""
+
+    name: str
+    unit: str
+    values: list[float] = field(default_factory=list)
+    limit: list[float] = field(default_factory=list)
+    target: str = ""
+    limit_name: str = ""
+
+    def row(self) -> str:
+        def summary(values: list[float]) -> str:
+            if not values:
+                return "-"
+            return f"{statistics.median(values):.3g} ({min(values):.3g}-{max(values):.3g})"
+
+        return (
+            f"| {self.name} | {summary(self.values)} {self.unit} | "
+            f"{self.limit_name} {summary(self.limit)} | {self.target} |"
+        )
+
+
+def bare_reader(host: str, prompt: str) -> tuple[float, float, int]:
+    """Read one chat stream with plain httpx: (first chunk s, total s, chunks)."""
+    body = {"model": "llama3.2", "messages": [{"role": "user", "content": prompt}]}
+    start = time.perf_counter()
+    first = 0.0
+    count = 0
+    with (
+        httpx.Client(timeout=None) as client,
+        client.stream("POST", f"{host}/api/chat", json=body) as response,
+    ):
+        for line in response.iter_lines():
+            if not line:
+                continue
+            chunk = json.loads(line)
+            if not count:
+                first = time.perf_counter() - start
+            if chunk.get("done"):
+                break
+            count += 1
+    return first, time.perf_counter() - start, count
+
+
+def measure_startup(runs: int, workdir: Path) -> list[Figure]:
+    """Launch to the prompt drawn and echoing, with 200 models listed."""
+    figure = Figure(
+        "start-up to a prompt ready to type (200 models)",
+        "s",
+        target="≤ 3x bare Textual",
+        limit_name="bare Textual app:",
+    )
+    bare = workdir / "bare_app.py"
+    bare.write_text(BARE_APP)
+    with simulated_server("--models", "200") as host:
+        for run in range(runs):
+            terminal = Terminal([sys.executable, str(bare)])
+            try:
+                terminal.wait_for(PROMPT_READY)
+                terminal.echo_latency(ECHO_CHARS[0])
+                figure.limit.append(time.perf_counter() - terminal.started)
+            finally:
+                terminal.close()
+            with running_app(host, workdir / f"startup-{run}") as app:
+                app.wait_for(PROMPT_READY)
+                app.echo_latency(ECHO_CHARS[0])
+                figure.values.append(time.perf_counter() - app.started)
+    return [figure]
+
+
+def send_prompt(app: Terminal, prompt: str) -> float:
+    """Type a prompt and press enter; return the moment enter was sent."""
+    app.wait_for(PROMPT_READY)
+    app.write(prompt.encode())
+    time.sleep(0.2)
+    return app.write(b"\r")
+
+
+def measure_streaming(runs: int, workdir: Path) -> list[Figure]:
+    """Long replies as fast as the server sends them, beside a bare httpx reader."""
+    long_rate = Figure(
+        "20,000-token reply, enter to last token drawn",
+        "tokens/s",
+        target="≥ 20% of bare reader",
+        limit_name="bare httpx reader:",
+    )
+    short_time = Figure(
+        "2,000-token reply, enter to last token drawn",
+        "s",
+        target="≤ 0.3 s",
+        limit_name="bare httpx reader:",
+    )
+    first_token = Figure(
+        "first token drawn after enter (2,000-token reply)",
+        "s",
+        target="≤ bare + 0.05 s",
+        limit_name="bare reader's first chunk:",
+    )
+    rss = Figure("peak RSS over the 20,000-token reply", "MiB", target="≤ 150 MiB")
+    cpu = Figure("CPU time over the 20,000-token reply", "s")
+    for tokens, figures in ((20000, "long"), (2000, "short")):
+        with simulated_server(
+            "--reply-tokens", str(tokens), "--token-delay", "0", "--end-marker", END_MARKER
+        ) as host:
+            for run in range(runs):
+                first, total, count = bare_reader(host, "benchmark")
+                if figures == "long":
+                    long_rate.limit.append(count / total)
+                else:
+                    short_time.limit.append(total)
+                    first_token.limit.append(first)
+                with running_app(host, workdir / f"stream-{tokens}-{run}") as app:
+                    cpu_before = app.cpu_seconds()
+                    after = app.offset
+                    sent = send_prompt(app, "benchmark")
+                    if figures == "short":
+                        drawn = app.wait_for(b"Part", after=after)
+                        first_token.values.append(drawn - sent)
+                    done = app.wait_for(END_MARKER.encode(), after=after, timeout=300)
+                    if figures == "long":
+                        long_rate.values.append(tokens / (done - sent))
+                        rss.values.append(app.peak_rss_mib())
+                        cpu.values.append(app.cpu_seconds() - cpu_before)
+                    else:
+                        short_time.values.append(done - sent)
+    return [long_rate, short_time, first_token, rss, cpu]
+
+
+def measure_echo(runs: int, workdir: Path) -> list[Figure]:
+    """Keystroke echo while a reply streams at 200 tokens/s, beside idle echo."""
+    figure = Figure(
+        "keystroke echo while streaming 200 tokens/s",
+        "ms",
+        target="≤ 1.5x idle",
+        limit_name="idle:",
+    )
+    with simulated_server(
+        "--reply-tokens", "3000", "--token-delay", "0.005", "--end-marker", END_MARKER
+    ) as host:
+        for run in range(runs):
+            with running_app(host, workdir / f"echo-{run}") as app:
+                app.wait_for(PROMPT_READY)
+                idle = [app.echo_latency(ch) * 1000 for ch in ECHO_CHARS[:10]]
+                figure.limit.append(statistics.median(idle))
+                app.write(b"\x15")  # clear the line before sending
+            with running_app(host, workdir / f"echo-stream-{run}") as app:
+                send_prompt(app, "benchmark")
+                time.sleep(0.5)
+                busy = []
+                for ch in ECHO_CHARS[10:25]:
+                    busy.append(app.echo_latency(ch) * 1000)
+                    time.sleep(0.1)
+                figure.values.append(statistics.median(busy))
+    return [figure]
+
+
+MEASUREMENTS: dict[str, Callable[[int, Path], list[Figure]]] = {
+    "startup": measure_startup,
+    "streaming": measure_streaming,
+    "echo": measure_echo,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=5, help="repeats of each figure")
+    parser.add_argument("--only", nargs="*", choices=list(MEASUREMENTS), help="which figures")
+    args = parser.parse_args()
+    figures: list[Figure] = []
+    with tempfile.TemporaryDirectory(prefix="ollama-tui-bench-") as tmp:
+        for name in args.only or list(MEASUREMENTS):
+            print(f"measuring {name} …", file=sys.stderr, flush=True)
+            figures += MEASUREMENTS[name](args.runs, Path(tmp))
+    print(
+        f"ollama-tui benchmark, {date.today()}, {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, {args.runs} runs"
+    )
+    print()
+    print("| figure | app: median (min-max) | limit: median (min-max) | target |")
+    print("|---|---|---|---|")
+    for figure in figures:
+        print(figure.row())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
