@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import shutil
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
@@ -33,28 +35,54 @@ Scene = Callable[[Pilot[None]], Awaitable[None]]
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish and the screen redraw."""
-    await pilot.app.workers.wait_for_complete()
+    """Let the workers that finish (not the connection watcher) finish, then redraw."""
+    for worker in list(pilot.app.workers):
+        if worker.group != "connection" and not worker.is_finished:
+            with contextlib.suppress(WorkerCancelled, WorkerFailed):
+                await worker.wait()
     await pilot.pause(0.3)
 
 
 async def chat(pilot: Pilot[None]) -> None:
+    """A thinking model's reply: folded reasoning, highlighted code, a list and its stats."""
     await pilot.press("f2")
+    await settle(pilot)
+    await pilot.press("ctrl+o")
+    await pilot.pause(0.3)
+    await pilot.press(*"qwen3", "enter")
+    await pilot.pause(0.3)
+    await pilot.press(*"Write a Python function that counts words", "enter")
+    for _ in range(200):
+        await pilot.pause(0.05)
+        footers = [str(s.render()) for s in pilot.app.screen.query(".message-footer")]
+        if any("finished" in text for text in footers):
+            break
     await settle(pilot)
 
 
 async def models(pilot: Pilot[None]) -> None:
+    app: OllamaTUI = pilot.app  # type: ignore[assignment]
+    await app.services.client.load("qwen3:8b", keep_alive=-1)
+    await app.services.client.load("llama3.2:latest")
     await pilot.press("f3")
+    await settle(pilot)
+    await pilot.press("down", "down", "down", "down")
     await settle(pilot)
 
 
 async def pulls(pilot: Pilot[None]) -> None:
     await pilot.press("f4")
     await settle(pilot)
+    for name in ("mistral:7b", "deepseek-r1:1.5b"):
+        await pilot.press(*name, "enter")
+    # Catch both pulls part-way (the demo server downloads at about 400 MB/s).
+    await pilot.pause(1.0)
 
 
 async def options(pilot: Pilot[None]) -> None:
     await pilot.press("f5")
+    await settle(pilot)
+    await pilot.press("minus", "1")
     await settle(pilot)
 
 
@@ -96,7 +124,9 @@ async def render(name: str, scene: Scene, data_dir: Path) -> Path:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--png", action="store_true", help="also write PNG files")
-    parser.add_argument("scenes", nargs="*", help=f"which to render (default: all of {list(SCENES)})")
+    parser.add_argument(
+        "scenes", nargs="*", help=f"which to render (default: all of {list(SCENES)})"
+    )
     args = parser.parse_args()
     chosen = args.scenes or list(SCENES)
     converter = shutil.which("rsvg-convert") if args.png else None
