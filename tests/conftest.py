@@ -27,7 +27,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
 @pytest.fixture
 def sim() -> SimulatedOllama:
     """A fresh simulated server that streams as fast as it can."""
-    return SimulatedOllama(token_delay=0.0, pull_tick=0.001)
+    return SimulatedOllama(token_delay=0.0, pull_tick=0.001, pull_rate=20e9)
 
 
 @pytest.fixture
