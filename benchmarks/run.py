@@ -360,10 +360,76 @@ def measure_echo(runs: int, workdir: Path) -> list[Figure]:
     return [figure]
 
 
+LAST_MESSAGE_MARKER = "Zzlastmessagezz"
+
+
+def long_chat_rows(count: int) -> Iterator[tuple[str, str]]:
+    """``count`` alternating prompts and Markdown replies, short and long mixed."""
+    reply = textwrap.dedent(
+        """
+        ## Notes {n}
+
+        Here is what I found, with a table and some code:
+
+        | item | value |
+        |---|---|
+        | first | {n} |
+        | second | {m} |
+
+        ```python
+        def answer_{n}() -> int:
+            return {m}
+        ```
+
+        - one point
+        - another point, **bold** and `code`
+        """
+    )
+    for n in range(count - 1):
+        if n % 2 == 0:
+            yield "user", f"Question {n}: what about item {n}?"
+        elif n % 5 == 1:
+            yield "assistant", reply.format(n=n, m=n * 7)
+        else:
+            yield "assistant", f"Short answer {n}."
+    yield "assistant", f"The last reply. {LAST_MESSAGE_MARKER}"
+
+
+def measure_long_chat(runs: int, workdir: Path) -> list[Figure]:
+    """Open a chat of 10,000 stored messages: time to its newest message drawn, peak RSS."""
+    from tui_app.store import Store
+
+    first_paint = Figure(
+        "open a 10,000-message chat, enter to newest message drawn", "s", target="≤ 1 s"
+    )
+    rss = Figure("peak RSS with the 10,000-message chat open", "MiB", target="≤ 250 MiB")
+    data_dir = workdir / "long-chat"
+    with Store.open(data_dir / "ollama-tui.db") as store:
+        chat = store.create_chat(title="Ten thousand messages", model="llama3.2:latest")
+        store.add_messages(chat.id, long_chat_rows(10_000))
+    with simulated_server() as host:
+        for _ in range(runs):
+            with running_app(host, data_dir) as app:
+                app.wait_for(PROMPT_READY)
+                time.sleep(0.5)
+                app.write(b"\t")
+                time.sleep(0.3)
+                app.write(b"\x1b[B")
+                time.sleep(0.3)
+                after = app.offset
+                sent = app.write(b"\r")
+                drawn = app.wait_for(LAST_MESSAGE_MARKER.encode(), after=after, timeout=60)
+                first_paint.values.append(drawn - sent)
+                time.sleep(0.5)
+                rss.values.append(app.peak_rss_mib())
+    return [first_paint, rss]
+
+
 MEASUREMENTS: dict[str, Callable[[int, Path], list[Figure]]] = {
     "startup": measure_startup,
     "streaming": measure_streaming,
     "echo": measure_echo,
+    "long-chat": measure_long_chat,
 }
 
 

@@ -6,10 +6,10 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
-from tui_app.demo import SimulatedOllama, SimulatedServer
-from tui_app.store import Store
 
 from tui_app.api import OllamaClient
+from tui_app.demo import SimulatedOllama, SimulatedServer
+from tui_app.store import Store
 
 IN_PROCESS_URL = "http://ollama.test"
 
