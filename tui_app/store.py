@@ -604,6 +604,9 @@ def _check_and_migrate(db: sqlite3.Connection, path: Path) -> None:
     if version == 0 and _has_any_table(db):
         raise DatabaseCorruptError(path, _FOREIGN_TABLES)
     db.execute("PRAGMA journal_mode = WAL")
+    # With WAL, NORMAL still survives the app being killed at any point; only a power
+    # loss can lose the last commits. It saves an fsync per commit on every saved prompt.
+    db.execute("PRAGMA synchronous = NORMAL")
     if version == SCHEMA_VERSION and (_has_table(db, "message_fts") or not _trigram_supported()):
         return  # up to date: no need to queue behind another instance's write lock
     db.execute("BEGIN IMMEDIATE")
