@@ -12,7 +12,6 @@ import pyperclip
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Collapsible, Static
-from textual.widgets.markdown import MarkdownBlock, MarkdownFence
 
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
@@ -22,6 +21,7 @@ from tui_app.screens import chat as chat_module
 from tui_app.screens.chat import LAST_MODEL_SETTING, ChatScreen
 from tui_app.services import Services
 from tui_app.store import MessageRecord, Store
+from tui_app.widgets.markdown_document import MarkdownDocument
 from tui_app.widgets.message_view import MessageView
 from tui_app.widgets.prompt_input import PromptInput
 
@@ -104,11 +104,8 @@ def footer_text(view: MessageView) -> str:
 
 
 def shown_text(view: MessageView) -> str:
-    """What the reply's Markdown blocks draw, as plain text."""
-    return "\n".join(
-        block.code if isinstance(block, MarkdownFence) else str(block.render())
-        for block in view.query(MarkdownBlock)
-    )
+    """What the reply's Markdown draws, as plain text."""
+    return view.query_one(MarkdownDocument).rendered_text()
 
 
 # -- start and sending ------------------------------------------------------------------------
@@ -364,14 +361,12 @@ async def test_the_view_follows_the_reply_only_from_the_bottom(
         screen.prompt.load_text("go on")
         await pilot.press("enter")
         await until(pilot, lambda: len(last_reply(screen).content) > 50)
-        await pilot.pause(0.1)
-        assert transcript.scroll_y == transcript.max_scroll_y
+        await until(pilot, lambda: transcript.scroll_y == transcript.max_scroll_y)
         # The user scrolls up: the view stays where they put it while text arrives.
         await pilot.press("shift+tab")
         transcript.focus()
         await pilot.press("home")
-        await pilot.pause(0.1)
-        assert transcript.scroll_y == 0
+        await until(pilot, lambda: transcript.scroll_y == 0)  # scrolling there is animated
         grown = len(last_reply(screen).content)
         await until(pilot, lambda: len(last_reply(screen).content) > grown + 50)
         await pilot.pause(0.1)

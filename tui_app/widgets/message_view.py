@@ -2,36 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import ClassVar
 
-from markdown_it import MarkdownIt
 from textual.app import ComposeResult
-from textual.await_complete import AwaitComplete
 from textual.containers import Vertical
 from textual.content import Content
 from textual.timer import Timer
-from textual.widgets import Collapsible, Markdown, Static
-from textual.widgets.markdown import MarkdownBlock
+from textual.widgets import Collapsible, Static
 
 from tui_app.chat_session import format_count, pretty_json, sanitize, stats_text
 from tui_app.store import MessageRecord
-
-
-def literal_markdown_parser() -> MarkdownIt:
-    """Markdown without raw HTML: a model's ``<b>`` or ``<div>`` is text, never dropped."""
-    return MarkdownIt("gfm-like", {"html": False})
-
-
-def count_top_level_blocks(markdown: str) -> int:
-    """How many top-level blocks (paragraphs, lists, tables, fences…) ``markdown`` has."""
-    return sum(
-        1
-        for token in literal_markdown_parser().parse(markdown)
-        if token.level == 0
-        and (token.nesting == 1 or token.type in ("fence", "code_block", "hr", "html_block"))
-    )
+from tui_app.widgets.markdown_document import MarkdownDocument
 
 
 def _fenced(code: str, language: str) -> str:
@@ -42,44 +24,15 @@ def _fenced(code: str, language: str) -> str:
     return f"{fence}{language}\n{code}\n{fence}"
 
 
-class ReplyMarkdown(Markdown):
-    """A reply's Markdown: raw HTML shown as text, links not followed, and the cost of each
-    streamed append timed, so the stream can space out its batches."""
-
-    def __init__(self, markdown: str) -> None:
-        super().__init__(markdown, parser_factory=literal_markdown_parser, open_links=False)
-        self.draw_cost = 0.0
-        """Seconds the last append took to reach the screen, layout and painting included."""
-
-    def append(self, markdown: str) -> AwaitComplete:
-        """Append as :class:`Markdown` does, and time it until the next screen refresh."""
-        started = time.monotonic()
-        appended = super().append(markdown)
-
-        async def timed() -> None:
-            await appended
-            # Layout and painting of the new blocks happen at the next refresh.
-            self.call_after_refresh(self._note_cost, started)
-
-        return AwaitComplete(timed())
-
-    def _note_cost(self, started: float) -> None:
-        self.draw_cost = time.monotonic() - started
-
-
 class MessageView(Vertical):
     """A prompt or a reply.
 
     A reply shows its reasoning in a collapsible block above the answer, the answer as
     Markdown, and a line saying how it ended. While it streams, text handed to :meth:`feed`
-    is drawn in batches with Textual's incremental ``Markdown.append``, which parses only
-    the last block again. Batches are at least :attr:`FLUSH_INTERVAL` apart, further apart
-    as redrawing a long reply gets dearer, and wait while the user types. :meth:`finish`
-    draws the whole reply once more so that code fences and tables come out right.
-
-    The batching is done here rather than with ``MarkdownStream``: its ``stop()`` can start
-    the last append while the previous one is still running, and the two then disagree
-    about where the last block starts. Here one lock keeps appends strictly in turn.
+    is drawn in batches: the first piece at once, later ones at most every
+    :attr:`FLUSH_INTERVAL`, held back while the user types. Each batch re-parses only the
+    reply's last block (:meth:`MarkdownDocument.append`); :meth:`finish` parses the whole
+    reply once more, so a block the stream saw only in part comes out right.
     """
 
     DEFAULT_CSS = """
@@ -113,7 +66,7 @@ class MessageView(Vertical):
     MessageView > .message-body {
         height: auto;
     }
-    MessageView > Markdown {
+    MessageView > MarkdownDocument {
         margin: 0;
         padding: 0;
     }
@@ -146,19 +99,12 @@ class MessageView(Vertical):
     """Least seconds between redraws of a streaming reply; tokens in between are drawn
     together."""
 
-    DRAW_SHARE: ClassVar[float] = 0.25
-    """Most of the time a streaming reply may spend being drawn. Redrawing a long reply
-    costs more, so redraws space out as it grows and typing stays quick."""
+    EAGER_CHARS: ClassVar[int] = 24
+    """Until this many characters of a reply are drawn, each piece is drawn as it comes."""
 
     TYPING_PAUSE: ClassVar[float] = 0.3
     """Seconds a streaming reply holds its redraws after a key is typed in the prompt, so
     typing never waits behind a redraw; the reply catches up when typing pauses."""
-
-    FULL_RENDER_LIMIT: ClassVar[int] = 8_000
-    """Replies up to this many characters are drawn again in full when they end; longer
-    ones only when their blocks differ from a fresh parse. Streaming re-reads the last block
-    on every batch, so a long reply is nearly always right already, and redrawing hundreds
-    of blocks would stall the screen."""
 
     DISPLAY_LIMIT: ClassVar[int] = 50_000
     """Characters of a prompt drawn; the rest of a huge paste is counted, not drawn."""
@@ -187,12 +133,12 @@ class MessageView(Vertical):
         self._pending_answer: list[str] = []
         self._pending_thinking: list[str] = []
         self._streaming = False
-        self._draw_lock = asyncio.Lock()
         self._flush_timer: Timer | None = None
         self._flush_scheduled = False
         self._last_flush = 0.0
+        self._drawn_chars = 0
         self._hold_until = 0.0
-        self._markdown: ReplyMarkdown | None = None
+        self._markdown: MarkdownDocument | None = None
         self._thinking_box: Collapsible | None = None
         self._thinking_text: Static | None = None
         self._footer = Static(classes="message-footer")
@@ -237,7 +183,7 @@ class MessageView(Vertical):
         else:
             if self.thinking:
                 yield self._make_thinking_box(collapsed=True)
-            self._markdown = ReplyMarkdown(self._display_answer())
+            self._markdown = MarkdownDocument(self._display_answer())
             self._markdown.display = bool(self.content) or self.status == "streaming"
             yield self._markdown
         self._update_footer()
@@ -313,20 +259,15 @@ class MessageView(Vertical):
             self._pending_answer.append(answer)
         if not (thinking or answer):
             return
-        if not self._last_flush and (thinking or "\n" in answer):
-            # Nothing is on screen yet: draw the first line now, while it is short and quick.
-            if self._flush_timer is not None:
-                self._flush_timer.stop()
-                self._flush_timer = None
+        if self._drawn_chars < self.EAGER_CHARS:
+            # The first words are drawn as they come: the first token may be only "##".
+            self._cancel_flush()
             await self._flush()
             return
         if self._flush_scheduled:
             return
         self._flush_scheduled = True
-        cost = self._markdown.draw_cost if self._markdown is not None else 0.0
-        interval = max(self.FLUSH_INTERVAL, cost / self.DRAW_SHARE)
-        since = self._last_flush or time.monotonic()
-        delay = max(since + interval, self._hold_until) - time.monotonic()
+        delay = max(self._last_flush + self.FLUSH_INTERVAL, self._hold_until) - time.monotonic()
         if delay > 0:
             self._flush_timer = self.set_timer(delay, self._flush, name="message-flush")
         else:
@@ -347,11 +288,13 @@ class MessageView(Vertical):
         self._flush_timer = None
         self._flush_scheduled = False
         self._last_flush = now
-        async with self._draw_lock:
-            await self._draw_pending()
+        await self._draw_pending()
 
     async def _draw_pending(self) -> None:
         """Draw the text that arrived since the last batch."""
+        self._drawn_chars += sum(map(len, self._pending_thinking)) + sum(
+            map(len, self._pending_answer)
+        )
         if self._pending_thinking:
             self._thinking.extend(self._pending_thinking)
             self._pending_thinking.clear()
@@ -365,8 +308,7 @@ class MessageView(Vertical):
                 self._thinking_box.collapsed = True  # the answer starts: fold the reasoning
                 self._thinking_box.title = self._thinking_title()
             if self._streaming and self._markdown is not None:
-                # Textual's incremental Markdown: only the last block is parsed again.
-                await self._markdown.append(sanitize(text))
+                self._markdown.append(sanitize(text))
 
     async def _show_thinking(self) -> None:
         if self._thinking_box is None:
@@ -384,17 +326,10 @@ class MessageView(Vertical):
         stats: dict[str, object] | None = None,
         error: str | None = None,
     ) -> None:
-        """The reply ended: draw all of it once more, then say how it ended."""
-        if self._flush_timer is not None:
-            self._flush_timer.stop()
-            self._flush_timer = None
-        self._flush_scheduled = False
-        streamed = self._streaming
-        async with self._draw_lock:
-            # The last batch is appended like the others, so the end of the reply shows
-            # at once; the full redraw below can take a moment longer.
-            await self._draw_pending()
-            self._streaming = False
+        """The reply ended: parse all of it once more, then say how it ended."""
+        self._cancel_flush()
+        await self._draw_pending()
+        self._streaming = False
         self.status = status
         self.error = error
         self.stats = dict(stats or {})
@@ -410,26 +345,19 @@ class MessageView(Vertical):
                 self._thinking_box.title = self._thinking_title()
         if self._markdown is not None:
             self._markdown.display = bool(self.content)
-            text = self._display_answer()
-            if not streamed or await self._needs_full_render(text):
-                await self._markdown.update(text)
+            # Blocks that the whole parse finds unchanged keep their drawing.
+            self._markdown.update(self._display_answer())
         self._update_footer()
 
-    async def _needs_full_render(self, text: str) -> bool:
-        """Whether the streamed drawing of ``text`` should be redone from scratch."""
-        if self._markdown is None:
-            return False
-        if len(text) <= self.FULL_RENDER_LIMIT or text != self._markdown.source:
-            return True
-        drawn = len(self._markdown.query_children(MarkdownBlock))
-        return drawn != await asyncio.to_thread(count_top_level_blocks, text)
-
-    async def stop_streaming(self) -> None:
-        """Stop drawing arriving text (the view is about to leave the screen)."""
+    def _cancel_flush(self) -> None:
         if self._flush_timer is not None:
             self._flush_timer.stop()
             self._flush_timer = None
         self._flush_scheduled = False
+
+    async def stop_streaming(self) -> None:
+        """Stop drawing arriving text (the view is about to leave the screen)."""
+        self._cancel_flush()
         self._pending_answer.clear()
         self._pending_thinking.clear()
         self._streaming = False
@@ -439,7 +367,7 @@ class MessageView(Vertical):
         self._thinking = [thinking] if thinking else []
         self._answer = [answer] if answer else []
         if self._markdown is not None:
-            await self._markdown.update(sanitize(answer))
+            self._markdown.update(sanitize(answer))
         if thinking:
             if self._thinking_box is None and self._markdown is not None:
                 await self.mount(

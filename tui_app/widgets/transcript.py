@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -13,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tui_app.store import MessageRecord
+from tui_app.widgets.markdown_render import plain_lines
 from tui_app.widgets.message_view import MessageView
 
 _EVERY_BLOCK = """# h1
@@ -239,9 +241,10 @@ class Transcript(VerticalScroll):
         """Mount and drop an unseen prompt and reply with every kind of Markdown block.
 
         Textual reads a widget class's CSS the first time one is mounted, and re-reads the
-        whole stylesheet then. Doing it here, once the screen is up, keeps that cost away
-        from the user's first prompt.
+        whole stylesheet then; the first code block loads its Pygments lexer. Doing both
+        here, once the screen is up, keeps that cost away from the user's first prompt.
         """
+        await asyncio.to_thread(plain_lines, _EVERY_BLOCK, 80)
         samples = [
             MessageRecord(0, 0, "user", "warm up", "", [], {}, "complete", None, None, 0.0),
             MessageRecord(
