@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, ClassVar
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from tui_app.services import Services
+from tui_app.widgets.key_footer import KeyFooter
 from tui_app.widgets.status_bar import StatusBar
 
 if TYPE_CHECKING:
@@ -49,7 +49,7 @@ class AreaScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield from self.compose_body()
-        yield Footer()
+        yield KeyFooter()
 
     def compose_body(self) -> ComposeResult:
         """The screen's own widgets."""

@@ -441,6 +441,12 @@ class ChatScreen(AreaScreen):
             )
             attachments.update(Content(f"📎 {names} · goes with the next prompt · f8 to change"))
 
+    @on(Worker.StateChanged)
+    def _reply_worker_changed(self, event: Worker.StateChanged) -> None:
+        # The stop key depends on whether a reply is running, and that ends here.
+        if event.worker.group == "chat-reply":
+            self.refresh_bindings()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "stop":
             return self.replying or self._editing is not None

@@ -18,7 +18,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from tui_app.api import (
     ModelInfo,
@@ -37,6 +37,7 @@ from tui_app.screens.model_dialogs import (
     pull_dialog,
 )
 from tui_app.services import Services
+from tui_app.widgets.key_footer import KeyFooter
 from tui_app.widgets.model_details import ModelDetails
 from tui_app.widgets.model_table import ModelTable, is_embedding_only, model_key
 from tui_app.widgets.running_models import RunningModels
@@ -212,7 +213,7 @@ class ModelsScreen(AreaScreen):
         return self.query_one(FilterInput)
 
     def on_mount(self) -> None:
-        self.query_one(Footer).compact = True
+        self.query_one(KeyFooter).compact = True
         self._poll_timer = self.set_interval(self.PS_POLL_SECONDS, self._poll_tick, pause=True)
         self._countdown_timer = self.set_interval(1.0, self._countdown_tick, pause=True)
         self.watch(self.tui, "models", self._models_changed)
