@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import subprocess
@@ -21,6 +22,7 @@ from tui_app.api import (
     OllamaStreamError,
     OllamaUnavailableError,
 )
+from tui_app.api import client as client_module
 from tui_app.demo import Fault, SimulatedOllama
 
 HI = [ChatMessage("user", "Say hello")]
@@ -400,3 +402,51 @@ def test_api_package_imports_no_ui() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+# -- read pacing -------------------------------------------------------------------------------
+
+
+async def test_a_trickling_pull_is_read_in_batches_without_losing_lines(
+    sim: SimulatedOllama, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lines arriving one by one are read after a rest, several at a time, all in order."""
+    sim.pull_tick = 0.002
+    sim.pull_rate = 4e9
+    rests: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recording_sleep(delay: float) -> None:
+        rests.append(delay)
+        await real_sleep(delay)
+
+    monkeypatch.setattr(client_module.asyncio, "sleep", recording_sleep)
+    with sim.serve() as server:
+        async with OllamaClient(server.url) as client:
+            updates = [update async for update in client.pull("mistral:7b")]
+    assert updates[-1].status == "success"
+    completed = [u.completed for u in updates if u.digest == updates[2].digest and u.total]
+    assert completed == sorted(completed)
+    assert rests and set(rests) == {client_module.PROGRESS_PACE}
+    # Each rest lets many lines gather: far fewer rests than lines.
+    assert len(rests) < len(updates) / 3
+
+
+async def test_a_reply_sent_faster_than_it_is_read_never_rests(
+    sim: SimulatedOllama, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sim.reply_tokens = 3000
+    rests: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recording_sleep(delay: float) -> None:
+        rests.append(delay)
+        await real_sleep(delay)
+
+    monkeypatch.setattr(client_module.asyncio, "sleep", recording_sleep)
+    with sim.serve() as server:
+        async with OllamaClient(server.url) as client:
+            chunks = [c async for c in client.chat("llama3.2", [ChatMessage("user", "hi")])]
+    assert len(chunks) == 3001
+    # Only the reads that found nothing waiting rest; a flood is read straight through.
+    assert len(rests) < 50

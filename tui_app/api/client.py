@@ -9,9 +9,11 @@ collection.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import ssl
+import time
 from collections.abc import AsyncIterator, Iterable, Mapping
 from typing import Any
 
@@ -45,6 +47,15 @@ KeepAlive = str | int | float
 # One-shot calls should not hang for ever on a wedged server; streams may wait
 # minutes for a cold model load before the first byte, so they get no read limit.
 _QUICK = httpx.Timeout(30.0, connect=5.0)
+
+PROGRESS_PACE = 0.05
+"""Least seconds between network reads of a pull or create: progress is drawn ten
+times a second, so reading it more often only costs CPU."""
+REPLY_PACE = 0.01
+"""Least seconds between network reads of a reply that arrives token by token; the
+screen draws a streaming reply at most twenty times a second."""
+_BUFFERED_READ_SECONDS = 0.001
+"""A read that returns sooner than this found its data already received."""
 
 
 def _request_fields(**fields: Any) -> JSON:
@@ -197,9 +208,15 @@ class OllamaClient:
         return data
 
     async def _stream(
-        self, path: str, body: JSON, *, model: str | None = None
+        self, path: str, body: JSON, *, model: str | None = None, pace: float = 0.0
     ) -> AsyncIterator[JSON]:
         """Yield the objects of an NDJSON stream, checking each for an error first.
+
+        With ``pace``, after a read that had to wait for the network the socket is left
+        alone for ``pace`` seconds, so lines that arrive one by one are taken in a few at
+        a time: a pull sending a thousand progress lines a second then wakes the app
+        twenty times a second, not a thousand. Lines already received are never held
+        back, so a stream faster than the reader is read at full speed.
 
         A stream that ends without an object carrying ``done: true`` (or, for
         progress streams, ``status: success``) raises :class:`ConnectionLostError`.
@@ -212,18 +229,26 @@ class OllamaClient:
                     await response.aread()
                     raise self._http_error(response, model)
                 buffer = b""
-                async for data in response.aiter_bytes():
+                chunks = response.aiter_bytes()
+                while True:
+                    asked = time.monotonic()
+                    try:
+                        data = await anext(chunks)
+                    except StopAsyncIteration:
+                        break
+                    waited = time.monotonic() - asked > _BUFFERED_READ_SECONDS
                     buffer += data
-                    if b"\n" not in buffer:
-                        continue
-                    *lines, buffer = buffer.split(b"\n")
-                    for line in lines:
-                        if not line.strip():
-                            continue
-                        obj = self._decode_line(path, line)
-                        if obj.get("done") is True or obj.get("status") == "success":
-                            finished = True
-                        yield obj
+                    if b"\n" in buffer:
+                        *lines, buffer = buffer.split(b"\n")
+                        for line in lines:
+                            if not line.strip():
+                                continue
+                            obj = self._decode_line(path, line)
+                            if obj.get("done") is True or obj.get("status") == "success":
+                                finished = True
+                            yield obj
+                    if pace and waited:
+                        await asyncio.sleep(pace)
                 if buffer.strip():
                     obj = self._decode_line(path, buffer)
                     finished = finished or obj.get("done") is True or obj.get("status") == "success"
@@ -341,7 +366,7 @@ class OllamaClient:
             messages=[m.to_json() for m in messages],
             tools=tools,
         )
-        async for obj in self._stream("/api/chat", body, model=model):
+        async for obj in self._stream("/api/chat", body, model=model, pace=REPLY_PACE):
             yield ChatChunk.from_json(obj)
 
     async def chat_once(
@@ -384,7 +409,7 @@ class OllamaClient:
         body = self._inference_body(
             model, options, think, format, keep_alive, prompt=prompt, system=system, images=images
         )
-        async for obj in self._stream("/api/generate", body, model=model):
+        async for obj in self._stream("/api/generate", body, model=model, pace=REPLY_PACE):
             yield GenerateChunk.from_json(obj)
 
     async def generate_once(
@@ -432,7 +457,7 @@ class OllamaClient:
     async def pull(self, model: str, *, insecure: bool = False) -> AsyncIterator[ProgressUpdate]:
         """Stream the progress of pulling ``model`` from its registry."""
         body = _request_fields(model=model, insecure=insecure or None)
-        async for obj in self._stream("/api/pull", body):
+        async for obj in self._stream("/api/pull", body, pace=PROGRESS_PACE):
             yield ProgressUpdate.from_json(obj)
 
     async def create(
@@ -456,5 +481,5 @@ class OllamaClient:
             license=license,
             messages=[m.to_json() for m in messages] if messages else None,
         )
-        async for obj in self._stream("/api/create", body, model=from_):
+        async for obj in self._stream("/api/create", body, model=from_, pace=PROGRESS_PACE):
             yield ProgressUpdate.from_json(obj)
