@@ -4,10 +4,14 @@ Usage: python benchmarks/run.py [--runs 5] [--only NAME ...]
 
 Every figure is measured on the real app (its console script, in a pty of
 120x40) against the simulated Ollama running as its own process on a loopback
-port, and each is taken side by side with its physical limit in the same run:
-a bare Textual app with one Input, and a bare httpx loop reading the same
-NDJSON stream. Screen contents are detected in the raw terminal output, so a
-figure means "drawn", not "received".
+port. Where a figure has a physical limit it is taken side by side with it in
+the same run: a bare Textual app with one Input, a bare httpx loop reading the
+same NDJSON stream, or the app's own keystroke echo while nothing streams.
+Screen contents are detected in the raw terminal output, so a figure means
+"drawn", not "received".
+
+Measurements (--only): startup, streaming, echo, long-chat, and pull-flood
+(a pull sending 1,000 progress lines a second: CPU and keystroke echo).
 """
 
 from __future__ import annotations
@@ -44,7 +48,13 @@ END_MARKER = "Zzfinalzz"
 PROMPT_READY = b"Message"
 """Text of the chat prompt's placeholder: drawn means the app can be typed into."""
 ECHO_CHARS = "жзийклмнопрстуфхцчшщэюяъыьбвгд"
-"""Characters no reply contains, so each echo is found unambiguously."""
+"""Characters no reply or pull screen contains, so each echo is found unambiguously."""
+F4 = b"\x1bOS"
+"""The f4 key as xterm sends it: opens the Pulls screen."""
+PULLS_READY = b"then enter"
+"""End of the pull name field's placeholder: drawn means the Pulls screen can be typed into."""
+FLOOD_MODEL = "mistral:7b"
+"""In the simulated registry but not installed; at 1,000 lines/s its pull takes about 24 s."""
 
 BARE_APP = textwrap.dedent(
     """
@@ -132,6 +142,11 @@ class Terminal:
                     raise TimeoutError(f"{needle!r} not drawn within {timeout} s; tail: {tail!r}")
                 self._changed.wait(remaining)
             return time.perf_counter()
+
+    def seen(self, needle: bytes, *, after: int = 0) -> bool:
+        """Whether ``needle`` has appeared in the output past ``after``."""
+        with self._changed:
+            return needle in self._output[after:]
 
     def write(self, data: bytes) -> float:
         """Type ``data``; return the moment it was sent."""
@@ -425,11 +440,81 @@ def measure_long_chat(runs: int, workdir: Path) -> list[Figure]:
     return [first_paint, rss]
 
 
+def spaced_echoes(app: Terminal, chars: str) -> float:
+    """Median echo in ms of ``chars`` typed one by one, 0.1 s apart."""
+    latencies = []
+    for ch in chars:
+        latencies.append(app.echo_latency(ch) * 1000)
+        time.sleep(0.1)
+    return statistics.median(latencies)
+
+
+def check_pull_running(app: Terminal, started: int) -> None:
+    """Raise unless the pull begun at output offset ``started`` still draws progress."""
+    # A running pull's active layer redraws its "0:12 left" at least once a second.
+    app.wait_for(b" left", after=app.offset, timeout=3)
+    for word in (b"Model ready", b"failed", b"cancelled"):
+        if app.seen(word, after=started):
+            raise RuntimeError(f"the pull ended inside the measuring window ({word.decode()!r})")
+
+
+def measure_pull_flood(runs: int, workdir: Path) -> list[Figure]:
+    """A pull sending 1,000 progress lines/s, on screen: app CPU, and echo beside idle echo.
+
+    The pull is started the way a user would: f4, type the model name into the
+    Pulls screen's name field, enter. The keystrokes are typed into that same
+    field, which keeps the focus after enter, while the pull's panel redraws
+    below it: the realistic case of queueing a second pull while one streams,
+    and the worst one, since the flooded panel is on screen. Idle echo is typed
+    into the same field just before the pull starts, in the same app.
+    """
+    cpu = Figure(
+        "CPU while a pull on screen sends 1,000 progress lines/s",
+        "% of a core",
+        target="≤ 30% of one core",
+    )
+    echo = Figure(
+        "keystroke echo on the Pulls screen during that pull",
+        "ms",
+        target="≤ 1.5x idle (echo unaffected)",
+        limit_name="idle:",
+    )
+    for run in range(runs):
+        # A fresh server each run: it keeps pulled layers, and a second pull would be cached.
+        with (
+            simulated_server("--pull-lines-per-second", "1000") as host,
+            running_app(host, workdir / f"pull-flood-{run}") as app,
+        ):
+            app.wait_for(PROMPT_READY)
+            after = app.offset
+            app.write(F4)
+            app.wait_for(PULLS_READY, after=after)
+            echo.limit.append(spaced_echoes(app, ECHO_CHARS[:10]))
+            # Textual drops whatever arrives in the same read as ctrl+u, so they go apart.
+            app.write(b"\x15")
+            time.sleep(0.2)
+            app.write(FLOOD_MODEL.encode())
+            time.sleep(0.2)
+            started = app.offset
+            app.write(b"\r")
+            # Rates and times left are drawn once bytes are flowing.
+            app.wait_for(b" left", after=started, timeout=10)
+            time.sleep(1)
+            cpu_before, wall_before = app.cpu_seconds(), time.perf_counter()
+            time.sleep(5)
+            cpu_used = app.cpu_seconds() - cpu_before
+            cpu.values.append(cpu_used / (time.perf_counter() - wall_before) * 100)
+            echo.values.append(spaced_echoes(app, ECHO_CHARS[10:25]))
+            check_pull_running(app, started)
+    return [cpu, echo]
+
+
 MEASUREMENTS: dict[str, Callable[[int, Path], list[Figure]]] = {
     "startup": measure_startup,
     "streaming": measure_streaming,
     "echo": measure_echo,
     "long-chat": measure_long_chat,
+    "pull-flood": measure_pull_flood,
 }
 
 
