@@ -29,8 +29,9 @@ class MessageView(Vertical):
 
     A reply shows its reasoning in a collapsible block above the answer, the answer as
     Markdown, and a line saying how it ended. While it streams, text handed to :meth:`feed`
-    is drawn in batches: the first piece at once, later ones at most every
-    :attr:`FLUSH_INTERVAL`, held back while the user types. Each batch re-parses only the
+    is drawn in batches: the first words at once, later ones at most every
+    :attr:`FLUSH_INTERVAL` (longer when drawing is slow, see :attr:`DRAW_SHARE`), held back
+    while the user types. Each batch re-parses only the
     reply's last block (:meth:`MarkdownDocument.append`); :meth:`finish` parses the whole
     reply once more, so a block the stream saw only in part comes out right.
     """
@@ -99,6 +100,11 @@ class MessageView(Vertical):
     """Least seconds between redraws of a streaming reply; tokens in between are drawn
     together."""
 
+    DRAW_SHARE: ClassVar[float] = 0.3
+    """Most of the time a streaming reply may spend being drawn: when a batch takes long
+    to reach the screen (a big terminal, a slow machine), batches space out, so reading
+    the stream and typing keep most of the time."""
+
     EAGER_CHARS: ClassVar[int] = 24
     """Until this many characters of a reply are drawn, each piece is drawn as it comes."""
 
@@ -137,6 +143,7 @@ class MessageView(Vertical):
         self._flush_scheduled = False
         self._last_flush = 0.0
         self._drawn_chars = 0
+        self._draw_cost = 0.0
         self._hold_until = 0.0
         self._markdown: MarkdownDocument | None = None
         self._thinking_box: Collapsible | None = None
@@ -267,7 +274,8 @@ class MessageView(Vertical):
         if self._flush_scheduled:
             return
         self._flush_scheduled = True
-        delay = max(self._last_flush + self.FLUSH_INTERVAL, self._hold_until) - time.monotonic()
+        interval = max(self.FLUSH_INTERVAL, self._draw_cost / self.DRAW_SHARE)
+        delay = max(self._last_flush + interval, self._hold_until) - time.monotonic()
         if delay > 0:
             self._flush_timer = self.set_timer(delay, self._flush, name="message-flush")
         else:
@@ -308,7 +316,13 @@ class MessageView(Vertical):
                 self._thinking_box.collapsed = True  # the answer starts: fold the reasoning
                 self._thinking_box.title = self._thinking_title()
             if self._streaming and self._markdown is not None:
+                started = time.monotonic()
                 self._markdown.append(sanitize(text))
+                # Parsing is done now; layout and painting happen at the next refresh.
+                self.call_after_refresh(self._note_draw_cost, started)
+
+    def _note_draw_cost(self, started: float) -> None:
+        self._draw_cost = time.monotonic() - started
 
     async def _show_thinking(self) -> None:
         if self._thinking_box is None:
