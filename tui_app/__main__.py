@@ -83,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         client=client, store=store, host=host, demo=args.demo, initial_model=args.model
     )
     try:
-        OllamaTUI(services).run()
+        OllamaTUI(services, freeze_startup_heap=True).run()
     finally:
         store.close()
         if server is not None:

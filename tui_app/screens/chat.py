@@ -250,6 +250,7 @@ class ChatScreen(AreaScreen):
     @work(group="chat-warm-up", exit_on_error=False)
     async def _warm_up(self) -> None:
         await self.transcript.warm_up()
+        self.tui.freeze_startup_objects()
 
     def on_screen_resume(self) -> None:
         # Another screen (options, models) may have changed this chat or its model.
