@@ -14,8 +14,8 @@ import json
 import socket
 import ssl
 import time
-from collections.abc import AsyncIterator, Iterable, Mapping
-from typing import Any
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 import httpx
 
@@ -39,6 +39,8 @@ from tui_app.api.models import (
     ProgressUpdate,
     RunningModel,
 )
+
+T = TypeVar("T")
 
 ThinkValue = bool | str
 FormatValue = str | Mapping[str, Any]
@@ -208,9 +210,18 @@ class OllamaClient:
         return data
 
     async def _stream(
-        self, path: str, body: JSON, *, model: str | None = None, pace: float = 0.0
-    ) -> AsyncIterator[JSON]:
-        """Yield the objects of an NDJSON stream, checking each for an error first.
+        self,
+        path: str,
+        body: JSON,
+        parse: Callable[[JSON], T],
+        *,
+        model: str | None = None,
+        pace: float = 0.0,
+    ) -> AsyncGenerator[T]:
+        """Yield the objects of an NDJSON stream, checked for an error and then ``parse``d.
+
+        The public streaming methods return this generator itself rather than wrapping
+        it in one of their own: one generator less per line read.
 
         With ``pace``, after a read that had to wait for the network the socket is left
         alone for ``pace`` seconds, so lines that arrive one by one are taken in a few at
@@ -246,13 +257,13 @@ class OllamaClient:
                             obj = self._decode_line(path, line)
                             if obj.get("done") is True or obj.get("status") == "success":
                                 finished = True
-                            yield obj
+                            yield parse(obj)
                     if pace and waited:
                         await asyncio.sleep(pace)
                 if buffer.strip():
                     obj = self._decode_line(path, buffer)
                     finished = finished or obj.get("done") is True or obj.get("status") == "success"
-                    yield obj
+                    yield parse(obj)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
             raise self._unavailable(exc) from exc
         except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError) as exc:
@@ -345,7 +356,7 @@ class OllamaClient:
             keep_alive=keep_alive,
         )
 
-    async def chat(
+    def chat(
         self,
         model: str,
         messages: Iterable[ChatMessage],
@@ -366,8 +377,7 @@ class OllamaClient:
             messages=[m.to_json() for m in messages],
             tools=tools,
         )
-        async for obj in self._stream("/api/chat", body, model=model, pace=REPLY_PACE):
-            yield ChatChunk.from_json(obj)
+        return self._stream("/api/chat", body, ChatChunk.from_json, model=model, pace=REPLY_PACE)
 
     async def chat_once(
         self,
@@ -393,7 +403,7 @@ class OllamaClient:
             await self._json("POST", "/api/chat", body, model=model, timeout=None)
         )
 
-    async def generate(
+    def generate(
         self,
         model: str,
         prompt: str,
@@ -409,8 +419,9 @@ class OllamaClient:
         body = self._inference_body(
             model, options, think, format, keep_alive, prompt=prompt, system=system, images=images
         )
-        async for obj in self._stream("/api/generate", body, model=model, pace=REPLY_PACE):
-            yield GenerateChunk.from_json(obj)
+        return self._stream(
+            "/api/generate", body, GenerateChunk.from_json, model=model, pace=REPLY_PACE
+        )
 
     async def generate_once(
         self,
@@ -454,13 +465,12 @@ class OllamaClient:
 
     # -- transfers ------------------------------------------------------------------
 
-    async def pull(self, model: str, *, insecure: bool = False) -> AsyncIterator[ProgressUpdate]:
+    def pull(self, model: str, *, insecure: bool = False) -> AsyncIterator[ProgressUpdate]:
         """Stream the progress of pulling ``model`` from its registry."""
         body = _request_fields(model=model, insecure=insecure or None)
-        async for obj in self._stream("/api/pull", body, pace=PROGRESS_PACE):
-            yield ProgressUpdate.from_json(obj)
+        return self._stream("/api/pull", body, ProgressUpdate.from_json, pace=PROGRESS_PACE)
 
-    async def create(
+    def create(
         self,
         model: str,
         *,
@@ -481,5 +491,6 @@ class OllamaClient:
             license=license,
             messages=[m.to_json() for m in messages] if messages else None,
         )
-        async for obj in self._stream("/api/create", body, model=from_, pace=PROGRESS_PACE):
-            yield ProgressUpdate.from_json(obj)
+        return self._stream(
+            "/api/create", body, ProgressUpdate.from_json, model=from_, pace=PROGRESS_PACE
+        )

@@ -321,6 +321,10 @@ class Metrics:
         return {key: value for key, value in values.items() if value}
 
 
+_NO_METRICS = Metrics()
+"""Shared by every chunk before the last (metrics are frozen, so sharing is safe)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ChatChunk:
     """One line of a ``/api/chat`` stream (or the whole non-streaming reply)."""
@@ -336,18 +340,27 @@ class ChatChunk:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ChatChunk:
-        """Build from one NDJSON object of the chat stream."""
-        message = ChatMessage.from_json(_mapping(data.get("message")))
+        """Build from one NDJSON object of the chat stream.
+
+        Called for every token of a reply, so it reads the message's fields itself
+        rather than building a :class:`ChatMessage` on the way.
+        """
+        message = _mapping(data.get("message"))
         done = data.get("done") is True
+        calls = message.get("tool_calls")
         return cls(
             model=_str(data, "model"),
-            content=message.content,
-            thinking=message.thinking,
-            tool_calls=message.tool_calls,
+            content=_str(message, "content"),
+            thinking=_str(message, "thinking"),
+            tool_calls=(
+                tuple(ToolCall.from_json(call) for call in calls if isinstance(call, dict))
+                if isinstance(calls, list)
+                else ()
+            ),
             done=done,
             done_reason=_str(data, "done_reason"),
             created_at=parse_timestamp(data.get("created_at")),
-            metrics=Metrics.from_json(data) if done else Metrics(),
+            metrics=Metrics.from_json(data) if done else _NO_METRICS,
         )
 
 
