@@ -8,6 +8,8 @@ import pytest
 from textual.app import App, ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Offset
+from textual.selection import Selection
 
 from tui_app.demo._replies import (
     CODE,
@@ -262,3 +264,26 @@ async def test_a_theme_change_redraws_the_colours() -> None:
         light = list(document.render_line(0))
         assert [segment.text for segment in dark] == [segment.text for segment in light]
         assert [segment.style for segment in dark] != [segment.style for segment in light]
+
+
+async def test_mouse_selection_copies_the_text_across_blocks() -> None:
+    app = DocumentApp("# Head\n\nFirst paragraph.\n\n- item one\n- item two\n")
+    async with app.run_test(size=(60, 20)) as pilot:
+        document = app.query_one(MarkdownDocument)
+        await pilot.pause()
+        # Lines: "Head", "", "First paragraph.", "", "• item one", "• item two".
+        app.screen.selections = {document: Selection.from_offsets(Offset(2, 0), Offset(6, 4))}
+        await pilot.pause()
+        assert app.screen.get_selected_text() == "ad\n\nFirst paragraph.\n\n• item"
+        # The selected characters are drawn in the selection style, the rest are not.
+        selected = app.screen.get_component_rich_style("screen--selection").bgcolor
+        first = list(document.render_line(2))
+        assert any(segment.style and segment.style.bgcolor == selected for segment in first)
+        last = document.render_line(5)
+        assert all(segment.style is None or segment.style.bgcolor != selected for segment in last)
+        # Every drawn line says where it is in the document, so the mouse finds its text.
+        assert all(
+            segment.style.meta["offset"][1] == 4
+            for segment in document.render_line(4)
+            if segment.style is not None and "offset" in segment.style.meta
+        )

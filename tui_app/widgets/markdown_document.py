@@ -7,7 +7,9 @@ from typing import ClassVar
 
 from textual.content import Content
 from textual.geometry import Region, Size
+from textual.selection import Selection
 from textual.strip import Strip
+from textual.style import Style
 from textual.visual import Visual
 from textual.widget import Widget
 
@@ -119,10 +121,6 @@ class MarkdownDocument(Widget):
         }
     }
     """
-
-    ALLOW_SELECT = False
-    """Lines are drawn block by block, so Textual's selection offsets would not line up;
-    replies are copied with the chat's copy keys instead."""
 
     def __init__(
         self, markdown: str = "", *, id: str | None = None, classes: str | None = None
@@ -239,13 +237,26 @@ class MarkdownDocument(Widget):
         return strip
 
     def _draw_line(self, y: int, width: int) -> Strip:
-        line = self.line_content(y)
-        if line is None or not line:
-            return Strip.blank(width, self.rich_style)
+        line = self.line_content(y) or Content("")
+        selection = self.text_selection
+        if selection is not None and (span := selection.get_span(y)) is not None:
+            start, end = span
+            selected = Style.from_styles(self.screen.get_component_styles("screen--selection"))
+            line = line.stylize(selected, start, len(line) if end == -1 else end)
         strips = Visual.to_strips(
             self, line, width, 1, self.visual_style, apply_selection=False, pad=True
         )
-        return strips[0] if strips else Strip.blank(width, self.rich_style)
+        strip = strips[0] if strips else Strip.blank(width, self.rich_style)
+        # Mouse selection finds text by (character, line) offsets within the document.
+        return strip.apply_offsets(0, y)
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        """The document's text under a mouse selection."""
+        return selection.extract(self.rendered_text()), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._strips.clear()
+        self.refresh()
 
     def line_content(self, y: int) -> Content | None:
         """Line ``y`` of the document as last laid out, or None for a gap between blocks."""
