@@ -11,6 +11,7 @@ import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -1129,3 +1130,45 @@ def test_model_name_grammar(name: str, display: str | None) -> None:
 
     parsed = parse_model_name(name)
     assert (parsed.display() if parsed else None) == display
+
+
+@pytest.mark.live_server
+def test_first_byte_hook_reports_each_stream_once(sim: SimulatedOllama) -> None:
+    reports: list[tuple[str, float]] = []
+    sim.first_byte_hook = lambda path, when: reports.append((path, when))
+    with sim.serve() as server, httpx.Client(base_url=server.url, trust_env=False) as http:
+        before = time.monotonic()
+        with http.stream("POST", "/api/chat", json=chat_body()) as response:
+            lines = _lines(response)
+            first = next(lines)
+            received = time.monotonic()
+            assert list(lines)[-1]["done"] is True
+        http.post("/api/chat", json=chat_body(stream=False))  # not a stream: no report
+    assert first["message"]["role"] == "assistant"
+    assert [path for path, _ in reports] == ["/api/chat"]
+    assert before <= reports[0][1] <= received
+
+
+@pytest.mark.live_server
+def test_module_reports_first_bytes_when_asked() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tui_app.demo", "--port", "0", "--report-first-byte"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().split()[-1]
+        with (
+            httpx.Client(base_url=url, trust_env=False) as http,
+            http.stream("POST", "/api/chat", json=chat_body()) as response,
+        ):
+            response.read()
+        word, path, when = process.stdout.readline().split()
+        assert (word, path) == ("first-byte", "/api/chat")
+        assert float(when) <= time.monotonic()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -38,7 +38,16 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="pull progress lines per second (the largest layer then takes about 30 s)",
     )
+    parser.add_argument(
+        "--report-first-byte",
+        action="store_true",
+        help="print 'first-byte PATH SECONDS' (monotonic clock) as a stream's first chunk goes",
+    )
     return parser
+
+
+def _report_first_byte(path: str, when: float) -> None:
+    print(f"first-byte {path} {when:.6f}", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         reply_tokens=args.reply_tokens,
     )
     sim.end_marker = args.end_marker
+    if args.report_first_byte:
+        sim.first_byte_hook = _report_first_byte
     if args.pull_lines_per_second:
         if args.pull_lines_per_second <= 0:
             print("error: --pull-lines-per-second must be positive", file=sys.stderr)

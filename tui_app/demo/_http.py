@@ -7,6 +7,7 @@ import contextlib
 import ipaddress
 import socket
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
@@ -133,6 +134,9 @@ class _Handler(BaseHTTPRequestHandler):
         self._start(response, {"Transfer-Encoding": "chunked"})
         if first:
             self._chunk(first)
+            hook = self.server.sim.first_byte_hook
+            if hook is not None:
+                hook(self.path, time.monotonic())
         for item in body:
             if isinstance(item, bytes):
                 if item:

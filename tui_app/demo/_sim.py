@@ -549,6 +549,9 @@ class SimulatedOllama:
         """When set, every chat/generate reply is exactly this many tokens of Markdown."""
         self.end_marker: str | None = None
         """With ``reply_tokens``, the last token becomes this word (benchmarks watch for it)."""
+        self.first_byte_hook: Callable[[str, float], None] | None = None
+        """Called with the path and ``time.monotonic()`` right after the first body chunk of
+        a streamed response is sent over a socket (benchmarks time the client from there)."""
         self.tz = tz
         """Zone for ``modified_at``/``expires_at``; ``None`` means the machine's local zone."""
         self.load_delay: float | None = None
