@@ -592,17 +592,27 @@ def _check_and_migrate(db: sqlite3.Connection, path: Path) -> None:
     """
     db.execute("PRAGMA foreign_keys = ON")
     db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    version = _user_version(db)
-    if version > SCHEMA_VERSION:
-        raise DatabaseTooNewError(path, version, SCHEMA_VERSION)
-    application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
-    if application_id not in (0, _APPLICATION_ID):
-        raise DatabaseCorruptError(path, f"it belongs to another application ({application_id})")
-    problems = [str(row[0]) for row in db.execute("PRAGMA quick_check(3)")]
-    if problems != ["ok"]:
-        raise DatabaseCorruptError(path, _summarise(problems))
-    if version == 0 and _has_any_table(db):
-        raise DatabaseCorruptError(path, _FOREIGN_TABLES)
+    # One read transaction, so every check sees the same state of the file: read one by
+    # one, another instance creating the schema in between would look like a foreign
+    # file (version 0 read before its commit, its tables after).
+    db.execute("BEGIN")
+    try:
+        version = _user_version(db)
+        if version > SCHEMA_VERSION:
+            raise DatabaseTooNewError(path, version, SCHEMA_VERSION)
+        application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
+        if application_id not in (0, _APPLICATION_ID):
+            raise DatabaseCorruptError(
+                path, f"it belongs to another application ({application_id})"
+            )
+        problems = [str(row[0]) for row in db.execute("PRAGMA quick_check(3)")]
+        if problems != ["ok"]:
+            raise DatabaseCorruptError(path, _summarise(problems))
+        if version == 0 and _has_any_table(db):
+            raise DatabaseCorruptError(path, _FOREIGN_TABLES)
+    finally:
+        if db.in_transaction:
+            db.execute("COMMIT")  # read only: nothing is written
     db.execute("PRAGMA journal_mode = WAL")
     # With WAL, NORMAL still survives the app being killed at any point; only a power
     # loss can lose the last commits. It saves an fsync per commit on every saved prompt.
