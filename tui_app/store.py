@@ -585,6 +585,25 @@ def _user_version(db: sqlite3.Connection) -> int:
     return int(db.execute("PRAGMA user_version").fetchone()[0])
 
 
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Switch the file to write-ahead logging unless it is already.
+
+    The switch needs the file to itself and SQLite does not wait for that (the busy
+    timeout does not apply), so while another instance is opening the same new file it
+    is tried again for up to the busy timeout.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 def _check_and_migrate(db: sqlite3.Connection, path: Path) -> None:
     """Refuse unusable files, switch to WAL, and bring the schema up to date.
 
@@ -613,7 +632,7 @@ def _check_and_migrate(db: sqlite3.Connection, path: Path) -> None:
     finally:
         if db.in_transaction:
             db.execute("COMMIT")  # read only: nothing is written
-    db.execute("PRAGMA journal_mode = WAL")
+    _use_wal(db)
     # With WAL, NORMAL still survives the app being killed at any point; only a power
     # loss can lose the last commits. It saves an fsync per commit on every saved prompt.
     db.execute("PRAGMA synchronous = NORMAL")
