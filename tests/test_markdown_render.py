@@ -22,7 +22,7 @@ from tui_app.demo._replies import (
     tokenize,
 )
 from tui_app.widgets.markdown_document import MarkdownDocument
-from tui_app.widgets.markdown_render import plain_lines, split_blocks
+from tui_app.widgets.markdown_render import fit_columns, plain_lines, split_blocks
 
 CANNED_REPLIES = [OVERVIEW, CODE, TABLE, MIXED, MARKUP, UNICODE]
 
@@ -133,6 +133,19 @@ def test_wide_tables_wrap_their_cells_to_fit() -> None:
     assert max(len(line) for line in lines) <= 30
     assert len(lines) > 3
     assert all("│" in line for line in lines if "─" not in line)
+
+
+@pytest.mark.parametrize(
+    ("natural", "available", "expected"),
+    [
+        ([10, 16, 6, 23], 60, [10, 16, 6, 23]),  # fits: untouched
+        ([10, 16, 6, 23], 49, [10, 16, 6, 17]),  # only the widest gives way
+        ([4, 40, 20], 40, [4, 24, 12]),  # wide columns share in proportion
+        ([30, 30, 30], 20, [7, 7, 6]),  # every cell of the width is used
+    ],
+)
+def testfit_columns(natural: list[int], available: int, expected: list[int]) -> None:
+    assert fit_columns(natural, available) == expected
 
 
 def test_tables_too_narrow_for_columns_become_lists() -> None:

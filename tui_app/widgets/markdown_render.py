@@ -293,25 +293,28 @@ def _cells(row: SyntaxTreeNode) -> list[tuple[Content, str]]:
     return cells
 
 
-def _column_widths(natural: list[int], available: int) -> list[int]:
+def fit_columns(natural: list[int], available: int) -> list[int]:
     """Fit columns of ``natural`` widths into ``available`` cells: narrow columns keep
-    their width, wide ones share what is left."""
+    their width, wide ones share what is left in proportion to their widths."""
     if sum(natural) <= available:
         return natural
     widths = list(natural)
-    remaining = list(range(len(widths)))
+    wide = list(range(len(widths)))
     space = available
-    while remaining:
-        share = space // len(remaining)
-        narrow = [index for index in remaining if widths[index] <= share]
+    while True:
+        share = space // len(wide)
+        narrow = [index for index in wide if widths[index] <= share]
         if not narrow:
-            extra = space - share * len(remaining)
-            for position, index in enumerate(remaining):
-                widths[index] = max(share + (1 if position < extra else 0), MIN_CELL_WIDTH)
             break
         for index in narrow:
             space -= widths[index]
-            remaining.remove(index)
+            wide.remove(index)
+    wanted = sum(natural[index] for index in wide)
+    for index in wide:
+        widths[index] = max(natural[index] * space // wanted, MIN_CELL_WIDTH)
+    # Cells lost to rounding go to the widest columns first.
+    for index in sorted(wide, key=lambda i: -natural[i])[: space - sum(widths[i] for i in wide)]:
+        widths[index] += 1
     return widths
 
 
@@ -335,7 +338,7 @@ def _table(node: SyntaxTreeNode, width: int) -> list[Content]:
     available = width - chrome
     if available < MIN_CELL_WIDTH * columns:
         return _table_as_list(rows, width)
-    widths = _column_widths(natural, available)
+    widths = fit_columns(natural, available)
     separator = Content.styled("│", ".markdown--table-border")
     lines: list[Content] = []
     for cells, header in rows:
