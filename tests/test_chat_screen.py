@@ -10,7 +10,9 @@ from typing import Any
 
 import pyperclip
 import pytest
+from textual.geometry import Offset
 from textual.pilot import Pilot
+from textual.selection import Selection
 from textual.widgets import Collapsible, Static
 
 from tui_app.api import OllamaClient
@@ -1143,3 +1145,21 @@ def test_message_records_are_typed() -> None:
             MessageRecord(1, 1, "assistant", "x", "", [], {}, status, None, None, 0.0)
         )
         assert view.status == status
+
+
+async def test_mouse_selection_in_a_reply_is_copied_with_ctrl_c(
+    make_app: AppFactory, sim: SimulatedOllama, clipboard_calls: list[str]
+) -> None:
+    sim.script_reply("First line of the reply.\n\nSecond paragraph.")
+    app = make_app(initial_model="llama3.2")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot)
+        await send(pilot, screen, "x")
+        document = last_reply(screen).query_one(MarkdownDocument)
+        screen.selections = {document: Selection.from_offsets(Offset(6, 0), Offset(6, 2))}
+        await pilot.pause()
+        await pilot.press("ctrl+c")
+        await until(pilot, lambda: clipboard_calls)
+        assert clipboard_calls == ["line of the reply.\n\nSecond"]
+        assert "Copied the selected text to the clipboard." in notifications(app)
+        assert app.is_running

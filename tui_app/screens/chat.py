@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import ClassVar, cast
 
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
@@ -1098,6 +1099,13 @@ class ChatScreen(AreaScreen):
             self.notify("There is no reply to copy yet.", severity="warning")
             return
         await self._copy(view.content, "the last reply")
+
+    def action_copy_text(self) -> None:
+        """Copy what the mouse selected (``ctrl+c``), the same way as the copy keys."""
+        text = self.get_selected_text()
+        if not text:
+            raise SkipAction()  # nothing selected: the key goes on to the app
+        self.call_later(self._copy, text, "the selected text")
 
     async def action_copy_code(self) -> None:
         """Copy one code block of the conversation, chosen from a list."""
