@@ -407,20 +407,26 @@ def test_api_package_imports_no_ui() -> None:
 # -- read pacing -------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def rests(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The delays of every ``asyncio.sleep`` during the test (which still sleeps)."""
+    delays: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recording_sleep(delay: float) -> None:
+        delays.append(delay)
+        await real_sleep(delay)
+
+    monkeypatch.setattr(client_module.asyncio, "sleep", recording_sleep)
+    return delays
+
+
 async def test_a_trickling_pull_is_read_in_batches_without_losing_lines(
-    sim: SimulatedOllama, monkeypatch: pytest.MonkeyPatch
+    sim: SimulatedOllama, rests: list[float]
 ) -> None:
     """Lines arriving one by one are read after a rest, several at a time, all in order."""
     sim.pull_tick = 0.002
     sim.pull_rate = 4e9
-    rests: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def recording_sleep(delay: float) -> None:
-        rests.append(delay)
-        await real_sleep(delay)
-
-    monkeypatch.setattr(client_module.asyncio, "sleep", recording_sleep)
     with sim.serve() as server:
         async with OllamaClient(server.url) as client:
             updates = [update async for update in client.pull("mistral:7b")]
@@ -433,17 +439,9 @@ async def test_a_trickling_pull_is_read_in_batches_without_losing_lines(
 
 
 async def test_a_reply_sent_faster_than_it_is_read_never_rests(
-    sim: SimulatedOllama, monkeypatch: pytest.MonkeyPatch
+    sim: SimulatedOllama, rests: list[float]
 ) -> None:
     sim.reply_tokens = 3000
-    rests: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def recording_sleep(delay: float) -> None:
-        rests.append(delay)
-        await real_sleep(delay)
-
-    monkeypatch.setattr(client_module.asyncio, "sleep", recording_sleep)
     with sim.serve() as server:
         async with OllamaClient(server.url) as client:
             chunks = [c async for c in client.chat("llama3.2", [ChatMessage("user", "hi")])]

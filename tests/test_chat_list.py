@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.worker import WorkerCancelled
 
+from tests.helpers import ENDLESS_GROUPS
 from tui_app.app import OllamaTUI
 from tui_app.screens.history_dialogs import (
     ConfirmDialog,
@@ -102,8 +103,6 @@ def row_text(chat_list: ChatList) -> list[str]:
 DIALOG_HOLDER = "chat-list-action"
 """Worker group of the list's actions, which wait for as long as their dialog is open."""
 
-NEVER_ENDING = {"connection"}
-"""Worker groups of the real app that run for as long as it does."""
 
 ScreenT = TypeVar("ScreenT", bound=Screen[Any])
 
@@ -112,7 +111,7 @@ async def settle(app: App[None], *, dialog_open: bool = False) -> None:
     """Wait for the app's workers; with ``dialog_open``, not for the one holding the dialog."""
     for _ in range(2):
         for worker in list(app.workers):
-            if worker.group in NEVER_ENDING or (dialog_open and worker.group == DIALOG_HOLDER):
+            if worker.group in ENDLESS_GROUPS or (dialog_open and worker.group == DIALOG_HOLDER):
                 continue
             with contextlib.suppress(WorkerCancelled):
                 await worker.wait()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import socket
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.widgets import Collapsible, Static
 
+from tests.helpers import settle_workers, until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
 from tui_app.demo import Fault, SimulatedOllama
@@ -34,33 +34,14 @@ SIZE = (100, 36)
 # -- helpers ------------------------------------------------------------------------------------
 
 
-async def until(pilot: Pilot[None], condition: Callable[[], object], tries: int = 300) -> None:
-    """Let the app run until ``condition`` holds (a bounded number of turns)."""
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("the app never reached the expected state")
-
-
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait for every chat worker (replies, dialogs, details) to finish."""
-    app = pilot.app
-    for _ in range(100):
-        await pilot.pause()
-        running = [
-            worker
-            for worker in app.workers
-            if worker.is_running
-            and worker.group.startswith("chat-")
-            and worker.group != "chat-dialog"
-        ]
-        if not running:
-            break
-        for worker in running:
-            with contextlib.suppress(Exception):
-                await worker.wait()
-    await pilot.pause()
+    """Wait for every chat worker (replies, details) to finish; not for an open dialog."""
+    await settle_workers(
+        pilot,
+        include=lambda worker: worker.group.startswith("chat-") and worker.group != "chat-dialog",
+        rounds=100,
+        stop_when_idle=True,
+    )
 
 
 async def start(pilot: Pilot[None]) -> ChatScreen:

@@ -7,22 +7,14 @@ from typing import ClassVar
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.pilot import Pilot
 
+from tests.helpers import until
 from tui_app.app import OllamaTUI
 from tui_app.demo import SimulatedOllama
 from tui_app.screens.chat import ChatScreen
 from tui_app.widgets.key_footer import KeyFooter
 
 AppFactory = Callable[..., OllamaTUI]
-
-
-async def until(pilot: Pilot[None], condition: Callable[[], object], tries: int = 500) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await pilot.pause(0.01)
-    raise AssertionError("the app never reached the expected state")
 
 
 class KeysApp(App[None]):

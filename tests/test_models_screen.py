@@ -13,6 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Static, TextArea
 
 import tui_app.screens.models as models_module
+from tests.helpers import settle_workers
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
 from tui_app.connection import LinkState
@@ -73,20 +74,9 @@ def fast_polling(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ModelsScreen, "DETAILS_DELAY_SECONDS", 0.0)
 
 
-ENDLESS_WORKERS = {"connection"}
-"""Worker groups that run for as long as the app does."""
-
-
 async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
     """Wait for every worker that can finish (not the app's endless connection watch)."""
-    app = pilot.app
-    for _ in range(rounds):
-        await pilot.pause()
-        workers = [w for w in app.workers if w.group not in ENDLESS_WORKERS]
-        if workers:
-            # An empty list would mean "every worker" to wait_for_complete.
-            await app.workers.wait_for_complete(workers)
-    await pilot.pause()
+    await settle_workers(pilot, rounds=rounds)
 
 
 async def open_models(pilot: Pilot[None]) -> ModelsScreen:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static, Switch, TextArea
 
+from tests.helpers import settle_workers
 from tui_app.api import ChatMessage
 from tui_app.app import OllamaTUI
 from tui_app.demo import Fault, SimulatedOllama
@@ -24,14 +24,7 @@ SIZE = (120, 40)
 
 async def settle(pilot: Pilot[None]) -> None:
     """Let the screen's own workers (load, show, save, presets) finish."""
-    app = pilot.app
-    for _ in range(4):
-        await pilot.pause()
-        # The connection watcher runs for the app's lifetime; everything else finishes.
-        busy = [w for w in app.workers if w.group != "connection" and not w.is_finished]
-        # A worker replaced by a newer one ends cancelled; that is not a failure here.
-        await asyncio.gather(*(worker.wait() for worker in busy), return_exceptions=True)
-    await pilot.pause()
+    await settle_workers(pilot, rounds=4)
 
 
 async def open_options(pilot: Pilot[None], chat_id: int | None = None) -> OptionsScreen:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
-from textual.worker import WorkerCancelled
 
+from tests.helpers import settle_workers, until
 from tui_app.api import OllamaUnavailableError, ProgressUpdate
 from tui_app.app import OllamaTUI
 from tui_app.connection import LinkState
@@ -69,21 +68,12 @@ async def open_pulls(pilot: Pilot[None]) -> PullsScreen:
 
 async def settle(pilot: Pilot[None]) -> None:
     """Wait for pulls and the model-list refresh they start (not the endless connection check)."""
-    workers = pilot.app.workers
-    for _ in range(3):
-        for worker in [w for w in workers if w.group != "connection" and not w.is_finished]:
-            with contextlib.suppress(WorkerCancelled):
-                await worker.wait()
-        await pilot.pause()
+    await settle_workers(pilot)
 
 
 async def wait_until(pilot: Pilot[None], condition: Callable[[], bool]) -> None:
     """Let the app run until ``condition`` holds (bounded, so a bug fails instead of hanging)."""
-    for _ in range(1000):
-        if condition():
-            return
-        await pilot.pause(0.005)
-    raise AssertionError("the condition never held")
+    await until(pilot, condition, tries=1000, step=0.005)
 
 
 def pull_requests(sim: SimulatedOllama) -> list[dict[str, Any]]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
+from tests.helpers import settle_workers
 from tui_app import store as store_module
 from tui_app.app import OllamaTUI
 from tui_app.screens.chat import ChatScreen
@@ -78,10 +78,7 @@ async def settle(pilot: Pilot[None]) -> None:
         await pilot.pause(0.02)
         if isinstance(app, OllamaTUI) and app.connection.online and app.models:
             break
-    for _ in range(4):
-        await pilot.pause()
-        busy = [w for w in app.workers if w.group != "connection" and not w.is_finished]
-        await asyncio.gather(*(worker.wait() for worker in busy), return_exceptions=True)
+    await settle_workers(pilot, rounds=4)
     for area in app.screen.query(TextArea):
         area.cursor_blink = False
     await pilot.pause()

@@ -10,6 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 import tui_app.screens.models as models_module
+from tests.helpers import settle_workers
 from tui_app.app import OllamaTUI
 from tui_app.demo import SimulatedOllama
 
@@ -26,13 +27,8 @@ def sim(monkeypatch: pytest.MonkeyPatch) -> SimulatedOllama:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    app = pilot.app
-    for _ in range(3):
-        await pilot.pause()
-        workers = [worker for worker in app.workers if worker.group != "connection"]
-        if workers:
-            await app.workers.wait_for_complete(workers)
-    for field in app.screen.query(Input):
+    await settle_workers(pilot)
+    for field in pilot.app.screen.query(Input):
         field.cursor_blink = False
     await pilot.pause()
 

@@ -1,0 +1,52 @@
+"""Waiting for the app in tests: for a condition, or for its workers to finish."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from textual.pilot import Pilot
+from textual.worker import Worker
+
+ENDLESS_GROUPS = frozenset({"connection"})
+"""Worker groups that run for the app's whole life (the connection watch): never waited for.
+``app.workers.wait_for_complete()`` without arguments would wait for them for ever."""
+
+
+async def until(
+    pilot: Pilot[None], condition: Callable[[], object], *, tries: int = 500, step: float = 0.01
+) -> None:
+    """Let the app run until ``condition`` holds; fail after ``tries`` turns of ``step`` s."""
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(step)
+    raise AssertionError("the app never reached the expected state")
+
+
+async def settle_workers(
+    pilot: Pilot[None],
+    *,
+    include: Callable[[Worker[object]], bool] = lambda worker: True,
+    rounds: int = 3,
+    stop_when_idle: bool = False,
+) -> None:
+    """Wait for the app's workers to finish, for ``rounds`` rounds.
+
+    Every round lets the app run, then waits for the workers still busy: all but the
+    endless ones and those ``include`` leaves out. A worker that ends cancelled or failed
+    counts as finished (a newer one often replaces it). With ``stop_when_idle``, the
+    first round that finds nothing busy ends the wait.
+    """
+    app = pilot.app
+    for _ in range(rounds):
+        await pilot.pause()
+        busy = [
+            worker
+            for worker in app.workers
+            if worker.group not in ENDLESS_GROUPS and not worker.is_finished and include(worker)
+        ]
+        if not busy and stop_when_idle:
+            break
+        await asyncio.gather(*(worker.wait() for worker in busy), return_exceptions=True)
+    await pilot.pause()
