@@ -239,31 +239,21 @@ class OllamaClient:
                 if response.is_error:
                     await response.aread()
                     raise self._http_error(response, model)
-                buffer = b""
-                chunks = response.aiter_bytes()
+                lines = response.aiter_lines()
                 while True:
                     asked = time.monotonic()
                     try:
-                        data = await anext(chunks)
+                        line = await anext(lines)
                     except StopAsyncIteration:
                         break
                     waited = time.monotonic() - asked > _BUFFERED_READ_SECONDS
-                    buffer += data
-                    if b"\n" in buffer:
-                        *lines, buffer = buffer.split(b"\n")
-                        for line in lines:
-                            if not line.strip():
-                                continue
-                            obj = self._decode_line(path, line)
-                            if obj.get("done") is True or obj.get("status") == "success":
-                                finished = True
-                            yield parse(obj)
+                    if line.strip():
+                        obj = self._decode_line(path, line)
+                        if obj.get("done") is True or obj.get("status") == "success":
+                            finished = True
+                        yield parse(obj)
                     if pace and waited:
                         await asyncio.sleep(pace)
-                if buffer.strip():
-                    obj = self._decode_line(path, buffer)
-                    finished = finished or obj.get("done") is True or obj.get("status") == "success"
-                    yield parse(obj)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
             raise self._unavailable(exc) from exc
         except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError) as exc:
@@ -272,7 +262,7 @@ class OllamaClient:
             raise ConnectionLostError("the stream ended before the server said it was done")
 
     @staticmethod
-    def _decode_line(path: str, line: bytes) -> JSON:
+    def _decode_line(path: str, line: str) -> JSON:
         try:
             obj = json.loads(line)
         except ValueError as exc:
