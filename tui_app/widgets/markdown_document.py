@@ -141,19 +141,18 @@ class MarkdownDocument(Widget):
         """The Markdown shown."""
         return self._source
 
-    @property
-    def block_count(self) -> int:
-        """How many top-level blocks the document has."""
-        return len(self._blocks)
-
     # -- changing the text ---------------------------------------------------------------
 
-    def update(self, markdown: str) -> None:
-        """Show ``markdown`` instead; blocks that did not change keep their drawing."""
+    def update(self, markdown: str, parsed: list[Block] | None = None) -> None:
+        """Show ``markdown`` instead; blocks that did not change keep their drawing.
+
+        ``parsed`` is ``split_blocks(markdown)`` if the caller has it already (a long
+        reply is parsed off the event loop).
+        """
         if markdown == self._source:
             return
         drawn = {(block.source, block.start): block for block in self._blocks}
-        blocks = split_blocks(markdown)
+        blocks = split_blocks(markdown) if parsed is None else list(parsed)
         for index, block in enumerate(blocks):
             kept = drawn.get((block.source, block.start))
             if kept is not None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -60,11 +60,6 @@ class Block:
             self._lines = render_block(self.node, max(width, 1))
             self._width = width
         return self._lines
-
-    def forget_drawing(self) -> None:
-        """Drop the cached lines (the theme or the highlighting changed)."""
-        self._width = -1
-        self._lines = []
 
 
 def split_blocks(markdown: str, offset: int = 0) -> list[Block]:
@@ -248,7 +243,7 @@ def _quote(node: SyntaxTreeNode, width: int) -> list[Content]:
     return [bar + line.stylize_before(".markdown--quote") for line in inner or [Content("")]]
 
 
-@cache
+@lru_cache(maxsize=64)
 def _highlighted(code: str, language: str) -> Content:
     # Without a language, plain text: guessing one means trying every lexer Pygments has.
     return highlight(code, language=language or "text", theme=HighlightTheme, tab_size=TAB_SIZE)

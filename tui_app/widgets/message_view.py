@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import ClassVar
 
@@ -14,6 +15,7 @@ from textual.widgets import Collapsible, Static
 from tui_app.chat_session import format_count, pretty_json, sanitize, stats_text
 from tui_app.store import MessageRecord
 from tui_app.widgets.markdown_document import MarkdownDocument
+from tui_app.widgets.markdown_render import split_blocks
 
 
 def _fenced(code: str, language: str) -> str:
@@ -359,8 +361,10 @@ class MessageView(Vertical):
                 self._thinking_box.title = self._thinking_title()
         if self._markdown is not None:
             self._markdown.display = bool(self.content)
-            # Blocks that the whole parse finds unchanged keep their drawing.
-            self._markdown.update(self._display_answer())
+            text = self._display_answer()
+            # Parsed off the event loop (a long reply takes a while), so the last batch
+            # is on screen meanwhile; blocks the parse finds unchanged keep their drawing.
+            self._markdown.update(text, await asyncio.to_thread(split_blocks, text))
         self._update_footer()
 
     def _cancel_flush(self) -> None:
