@@ -761,7 +761,6 @@ class ChatScreen(AreaScreen):
             view.begin_streaming()
         reply = ActiveReply(chat.id, assistant.id, view)
         self._reply = reply
-        self.refresh_bindings()
         stats: dict[str, object] | None = None
         error: str | None = None
         missing_model: ModelNotFoundError | None = None
@@ -840,7 +839,6 @@ class ChatScreen(AreaScreen):
             )
         if reply.view is not None and reply.view.is_attached:
             await reply.view.finish(status=status, stats=stats, error=error)
-        self.refresh_bindings()
         if status == "complete" and self.chat is not None and self.chat.id == chat.id:
             await self._refresh_meter(stats)
         await self._chat_list.reload(select=self.chat.id if self.chat is not None else None)
