@@ -23,7 +23,7 @@ from tui_app.api import (
     OllamaUnavailableError,
 )
 from tui_app.api import client as client_module
-from tui_app.demo import Fault, SimulatedOllama
+from tui_app.demo import Fault, SimulatedOllama, SimulatedServer
 
 HI = [ChatMessage("user", "Say hello")]
 
@@ -422,14 +422,13 @@ def rests(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 
 async def test_a_trickling_pull_is_read_in_batches_without_losing_lines(
-    sim: SimulatedOllama, rests: list[float]
+    sim: SimulatedOllama, live_server: SimulatedServer, rests: list[float]
 ) -> None:
     """Lines arriving one by one are read after a rest, several at a time, all in order."""
     sim.pull_tick = 0.002
     sim.pull_rate = 4e9
-    with sim.serve() as server:
-        async with OllamaClient(server.url) as client:
-            updates = [update async for update in client.pull("mistral:7b")]
+    async with OllamaClient(live_server.url) as client:
+        updates = [update async for update in client.pull("mistral:7b")]
     assert updates[-1].status == "success"
     completed = [u.completed for u in updates if u.digest == updates[2].digest and u.total]
     assert completed == sorted(completed)
@@ -439,12 +438,11 @@ async def test_a_trickling_pull_is_read_in_batches_without_losing_lines(
 
 
 async def test_a_reply_sent_faster_than_it_is_read_never_rests(
-    sim: SimulatedOllama, rests: list[float]
+    sim: SimulatedOllama, live_server: SimulatedServer, rests: list[float]
 ) -> None:
     sim.reply_tokens = 3000
-    with sim.serve() as server:
-        async with OllamaClient(server.url) as client:
-            chunks = [c async for c in client.chat("llama3.2", [ChatMessage("user", "hi")])]
+    async with OllamaClient(live_server.url) as client:
+        chunks = [c async for c in client.chat("llama3.2", [ChatMessage("user", "hi")])]
     assert len(chunks) == 3001
     # Only the reads that found nothing waiting rest; a flood is read straight through.
     assert len(rests) < 50

@@ -22,15 +22,9 @@ def sim() -> SimulatedOllama:
 
 
 @pytest.fixture
-def server(sim: SimulatedOllama) -> Iterator[SimulatedServer]:
-    with sim.serve() as running:
-        yield running
-
-
-@pytest.fixture
-def client(server: SimulatedServer) -> Iterator[ollama.Client]:
+def client(live_server: SimulatedServer) -> Iterator[ollama.Client]:
     # trust_env=False: a proxy from the environment must never see loopback test traffic.
-    with ollama.Client(host=server.url, trust_env=False) as official:
+    with ollama.Client(host=live_server.url, trust_env=False) as official:
         yield official
 
 
@@ -157,7 +151,7 @@ def test_embed(client: ollama.Client) -> None:
     assert response.prompt_eval_count is not None and response.prompt_eval_count > 0
 
 
-def test_version_if_the_client_has_it(client: ollama.Client, server: SimulatedServer) -> None:
+def test_version_if_the_client_has_it(client: ollama.Client, live_server: SimulatedServer) -> None:
     version = getattr(client, "version", None)
     if version is None:
         # ollama-python 0.6 has no version call; read it with the client's own HTTP session.
@@ -222,8 +216,8 @@ def test_plain_text_errors_keep_their_text(client: ollama.Client, sim: Simulated
     assert (caught.value.status_code, caught.value.error) == (502, "Bad Gateway")
 
 
-async def test_async_client(server: SimulatedServer, sim: SimulatedOllama) -> None:
-    official = ollama.AsyncClient(host=server.url, trust_env=False)
+async def test_async_client(live_server: SimulatedServer, sim: SimulatedOllama) -> None:
+    official = ollama.AsyncClient(host=live_server.url, trust_env=False)
     models = (await official.list()).models
     assert any(m.model == "llama3.2:latest" for m in models)
     sim.script_reply("Async works.")

@@ -18,7 +18,15 @@ from typing import Any
 import httpx
 import pytest
 
-from tui_app.demo import Fault, SimModel, SimulatedOllama, default_catalog, main, many_models
+from tui_app.demo import (
+    Fault,
+    SimModel,
+    SimulatedOllama,
+    SimulatedServer,
+    default_catalog,
+    main,
+    many_models,
+)
 
 START = 1_759_300_000.25
 PDT = dt.timezone(dt.timedelta(hours=-7))
@@ -1023,8 +1031,10 @@ def _lines(response: httpx.Response) -> Iterator[dict[str, Any]]:
 
 
 @pytest.mark.live_server
-def test_socket_stream_is_chunked_and_one_shot_has_content_length(sim: SimulatedOllama) -> None:
-    with sim.serve() as server, httpx.Client(base_url=server.url, trust_env=False) as http:
+def test_socket_stream_is_chunked_and_one_shot_has_content_length(
+    live_server: SimulatedServer,
+) -> None:
+    with httpx.Client(base_url=live_server.url, trust_env=False) as http:
         with http.stream("POST", "/api/chat", json=chat_body()) as response:
             assert response.headers["transfer-encoding"] == "chunked"
             assert "content-length" not in response.headers
@@ -1133,10 +1143,12 @@ def test_model_name_grammar(name: str, display: str | None) -> None:
 
 
 @pytest.mark.live_server
-def test_first_byte_hook_reports_each_stream_once(sim: SimulatedOllama) -> None:
+def test_first_byte_hook_reports_each_stream_once(
+    sim: SimulatedOllama, live_server: SimulatedServer
+) -> None:
     reports: list[tuple[str, float]] = []
     sim.first_byte_hook = lambda path, when: reports.append((path, when))
-    with sim.serve() as server, httpx.Client(base_url=server.url, trust_env=False) as http:
+    with httpx.Client(base_url=live_server.url, trust_env=False) as http:
         before = time.monotonic()
         with http.stream("POST", "/api/chat", json=chat_body()) as response:
             lines = _lines(response)

@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 from textual.worker import WorkerCancelled
 
+from tests.helpers import until
 from tui_app.api import ProgressUpdate
 from tui_app.app import OllamaTUI
 from tui_app.demo._models import blob_digest
@@ -102,8 +103,7 @@ async def show_three_pulls(pilot: Pilot[None], clock: SteppingClock) -> None:
             await worker.wait()
     screen.start_pull("llava:13b")
     screen.start_pull("qwen3:14b")
-    while len(reached) < 2 or not app.connection.online:
-        await pilot.pause()
+    await until(pilot, lambda: len(reached) >= 2 and app.connection.online)
     app.clear_notifications()
     for field in screen.query(Input):
         field.cursor_blink = False
