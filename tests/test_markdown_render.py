@@ -211,6 +211,7 @@ SAMPLES = [
     *CANNED_REPLIES,
     "Title\n=====\n\npara\n\n- a\n- b\n\n  continued\n\n```\nunclosed fence\n",
     "| a | b |\n|---|---|\n| 1 | 2 |\ntrailing row\n\n> quote\nlazy line\n",
+    "See [the docs][r] now.\n\n[r]: https://example.com\n",
 ]
 
 

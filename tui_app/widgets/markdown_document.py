@@ -144,17 +144,18 @@ class MarkdownDocument(Widget):
     # -- changing the text ---------------------------------------------------------------
 
     def update(self, markdown: str, parsed: list[Block] | None = None) -> None:
-        """Show ``markdown`` instead; blocks that did not change keep their drawing.
+        """Parse ``markdown`` whole and show it; blocks that did not change keep their drawing.
+
+        Also with the same text: a streamed document was parsed a block at a time, and a
+        whole parse can read some of it differently (a link defined further down).
 
         ``parsed`` is ``split_blocks(markdown)`` if the caller has it already (a long
         reply is parsed off the event loop).
         """
-        if markdown == self._source:
-            return
-        drawn = {(block.source, block.start): block for block in self._blocks}
+        drawn = {(block.source, block.start, block.references): block for block in self._blocks}
         blocks = split_blocks(markdown) if parsed is None else list(parsed)
         for index, block in enumerate(blocks):
-            kept = drawn.get((block.source, block.start))
+            kept = drawn.get((block.source, block.start, block.references))
             if kept is not None:
                 blocks[index] = kept
         self._source = markdown
@@ -213,8 +214,7 @@ class MarkdownDocument(Widget):
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if width != self._layout_width:
-            self._strips.clear()
-            self._lay_out(width)
+            self._lay_out(width)  # drops every strip drawn at the old width
         return self._height
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
@@ -228,7 +228,6 @@ class MarkdownDocument(Widget):
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width
         if width != self._layout_width:
-            self._strips.clear()
             self._lay_out(width)
         strip = self._strips.get(y)
         if strip is None:

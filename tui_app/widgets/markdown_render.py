@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import Any
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
@@ -51,6 +52,9 @@ class Block:
     """Offset of the block's first character in the whole document."""
     node: SyntaxTreeNode
     """The parsed block."""
+    references: tuple[tuple[str, str, str], ...] = ()
+    """The link definitions of the document it was parsed in: the same source reads
+    differently once a ``[label]: url`` further down defines its links."""
     _width: int = -1
     _lines: list[Content] = field(default_factory=list)
 
@@ -68,9 +72,16 @@ def split_blocks(markdown: str, offset: int = 0) -> list[Block]:
     ``offset`` is where ``markdown`` starts in its document, so a tail parsed again on its
     own gets the same offsets as in a parse of the whole.
     """
-    tokens = markdown_parser().parse(markdown)
+    env: dict[str, Any] = {}
+    tokens = markdown_parser().parse(markdown, env)
     if not tokens:
         return []
+    references = tuple(
+        sorted(
+            (label, str(ref.get("href", "")), str(ref.get("title", "") or ""))
+            for label, ref in env.get("references", {}).items()
+        )
+    )
     line_starts = [0]
     line_starts.extend(match.end() for match in re.finditer("\n", markdown))
     line_starts.append(len(markdown))
@@ -84,7 +95,7 @@ def split_blocks(markdown: str, offset: int = 0) -> list[Block]:
             continue
         first, last = node.map
         start, end = char_offset(first), char_offset(last)
-        blocks.append(Block(markdown[start:end], offset + start, node))
+        blocks.append(Block(markdown[start:end], offset + start, node, references))
     return blocks
 
 

@@ -69,10 +69,6 @@ class MessageView(Vertical):
     MessageView > .message-body {
         height: auto;
     }
-    MessageView > MarkdownDocument {
-        margin: 0;
-        padding: 0;
-    }
     MessageView > Collapsible {
         margin: 0;
         padding: 0;
