@@ -1251,3 +1251,14 @@ def test_importing_store_and_paths_loads_no_ui_and_writes_nothing(tmp_path: Path
     assert result.stdout.strip() == ""
     assert list(home.iterdir()) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]
+
+
+def test_sqlite_errors_come_out_as_store_errors(store: Store) -> None:
+    """Callers catch StoreError to keep what the user typed; SQLite's own errors must not
+    slip past them."""
+    with pytest.raises(StoreError, match="no such table"), store._write() as db:
+        db.execute("INSERT INTO no_such_table VALUES (1)")
+    with pytest.raises(StoreError, match="no such table"), store._read() as db:
+        db.execute("SELECT * FROM no_such_table")
+    # The failed write was rolled back and the store still works.
+    assert store.create_chat(title="after").title == "after"

@@ -749,7 +749,10 @@ class Store:
         with self._lock:
             if self._connection is None:
                 raise StoreError(f"The store for {self._path} is closed")
-            yield self._connection
+            try:
+                yield self._connection
+            except sqlite3.Error as error:
+                raise self._failure(error) from error
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -762,14 +765,22 @@ class Store:
             if self._connection is None:
                 raise StoreError(f"The store for {self._path} is closed")
             db = self._connection
-            db.execute("BEGIN IMMEDIATE")
             try:
-                yield db
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as error:
+                raise self._failure(error) from error
+
+    def _failure(self, error: sqlite3.Error) -> StoreError:
+        """An SQLite error met while reading or writing, as the store's own error, so
+        callers that catch :class:`StoreError` (and restore what the user typed) see it."""
+        return StoreError(f"Database error in {self._path}: {error}")
 
     # -- chats ---------------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import re
-import sqlite3
 import time
 from pathlib import Path
 from typing import ClassVar, TypeVar
@@ -38,9 +37,6 @@ __all__ = [
 ]
 
 ResultT = TypeVar("ResultT")
-
-STORE_ERRORS = (StoreError, sqlite3.Error)
-"""What a store call can raise when the database itself is in trouble."""
 
 
 def _now() -> float:
@@ -388,7 +384,7 @@ class SearchChatsDialog(ModalScreen[SearchHit | None]):
             return
         try:
             hits = await asyncio.to_thread(self.store.search, needle, self.RESULT_LIMIT)
-        except STORE_ERRORS as error:
+        except StoreError as error:
             self._set_status(f"Search failed: {error}")
             return
         if self.query_one("#search-query", Input).value.strip() != needle:

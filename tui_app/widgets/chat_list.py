@@ -19,7 +19,6 @@ from textual.widgets.option_list import Option
 
 from tui_app.export import chat_to_markdown, export_file_name
 from tui_app.screens.history_dialogs import (
-    STORE_ERRORS,
     ConfirmDialog,
     ExportChatDialog,
     RenameChatDialog,
@@ -27,7 +26,7 @@ from tui_app.screens.history_dialogs import (
     compact_relative_time,
     one_line,
 )
-from tui_app.store import ChatRecord, NotFoundError, Store
+from tui_app.store import ChatRecord, NotFoundError, Store, StoreError
 
 __all__ = ["ChatList"]
 
@@ -183,7 +182,7 @@ class ChatList(Widget):
             try:
                 # Rows are built in the thread too: with thousands of chats it adds up.
                 chats, rows = await asyncio.to_thread(self._read_rows)
-            except STORE_ERRORS as error:
+            except StoreError as error:
                 self.notify(
                     str(error), title="Could not read chats", severity="error", markup=False
                 )
@@ -320,7 +319,7 @@ class ChatList(Widget):
             self.notify(_GONE, severity="warning")
             await self.reload()
             return
-        except (*STORE_ERRORS, ValueError) as error:
+        except (StoreError, ValueError) as error:
             self.notify(str(error), title="Could not rename", severity="error", markup=False)
             return
         await self.reload(select=chat.id)
@@ -336,7 +335,7 @@ class ChatList(Widget):
             return
         try:
             count = await asyncio.to_thread(self.store.count_messages, chat.id)
-        except STORE_ERRORS as error:
+        except StoreError as error:
             self.notify(str(error), title="Could not delete", severity="error", markup=False)
             return
         messages = f"{count} message{'s' if count != 1 else ''}"
@@ -351,7 +350,7 @@ class ChatList(Widget):
         try:
             # False means another window deleted it first: gone either way.
             await asyncio.to_thread(self.store.delete_chat, chat.id)
-        except STORE_ERRORS as error:
+        except StoreError as error:
             self.notify(str(error), title="Could not delete", severity="error", markup=False)
             return
         await self.reload()
@@ -375,7 +374,7 @@ class ChatList(Widget):
             return
         try:
             exported = await asyncio.to_thread(self._export_text, highlighted.id)
-        except STORE_ERRORS as error:
+        except StoreError as error:
             self.notify(str(error), title="Could not export", severity="error", markup=False)
             return
         if exported is None:
