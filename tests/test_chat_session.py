@@ -23,10 +23,10 @@ from tui_app.chat_session import (
     model_num_ctx,
     next_think,
     pretty_json,
-    sanitize,
     schema_problem,
     stats_text,
 )
+from tui_app.formatting import sanitize
 from tui_app.store import MessageRecord
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24

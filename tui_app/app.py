@@ -80,16 +80,7 @@ class OllamaTUI(App[None]):
         self._startup_frozen = not freeze_startup_heap
         self._check_now = asyncio.Event()
         for name, screen_class in AREAS.items():
-            self.add_mode(name, self._area_factory(screen_class))
-
-    def _area_factory(self, screen_class: type[AreaScreen]) -> type[Screen[None]]:
-        services = self.services
-
-        # add_mode wants a zero-argument callable returning the screen.
-        def build() -> AreaScreen:
-            return screen_class(services)
-
-        return build  # type: ignore[return-value]
+            self.add_mode(name, partial(screen_class, services))
 
     def on_mount(self) -> None:
         self.services.store.mark_interrupted()

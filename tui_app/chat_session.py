@@ -12,17 +12,19 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
 from markdown_it import MarkdownIt
 
 from tui_app.api import ChatMessage, Metrics
+from tui_app.formatting import sanitize
+from tui_app.options import SPECS_BY_NAME, parse_show_parameters
 from tui_app.store import MessageRecord
 
 TITLE_LENGTH: Final = 60
 """A new chat is titled with this many characters of its first prompt."""
 
-DEFAULT_NUM_CTX: Final = 4096
+DEFAULT_NUM_CTX: Final = cast(int, SPECS_BY_NAME["num_ctx"].ollama_default)
 """Ollama's context size when neither the request nor the model sets ``num_ctx``."""
 
 CONTEXT_WARNING: Final = 0.8
@@ -155,14 +157,10 @@ def stats_text(stats: Mapping[str, object]) -> str:
 
 def model_num_ctx(parameters: str) -> int | None:
     """The ``num_ctx`` a model sets in its Modelfile, from ``/api/show`` ``parameters``."""
-    for line in parameters.splitlines():
-        key, _, value = line.strip().partition(" ")
-        if key == "num_ctx":
-            try:
-                return int(float(value.strip().strip('"')))
-            except ValueError:
-                return None
-    return None
+    value = parse_show_parameters(parameters).get("num_ctx")
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return int(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,19 +326,3 @@ def pretty_json(text: str) -> str | None:
     except json.JSONDecodeError:
         return None
     return json.dumps(value, indent=2, ensure_ascii=False)
-
-
-# Control characters would reach the terminal as-is: C0 controls are shown as their Unicode
-# "control pictures" (ESC as ␛), carriage returns are dropped (they only pair with newlines),
-# and C1 controls, which some terminals treat as escape introducers, become U+FFFD.
-_SAFE_TEXT: Final[dict[int, str | None]] = {
-    **{code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A, 0x0D)},
-    0x0D: None,
-    0x7F: "\u2421",
-    **{code: "\ufffd" for code in range(0x80, 0xA0)},
-}
-
-
-def sanitize(text: str) -> str:
-    """``text`` with every terminal control character made visible or dropped."""
-    return text.translate(_SAFE_TEXT)

@@ -18,6 +18,7 @@ __all__ = [
     "human_size",
     "processor_split",
     "relative_time",
+    "sanitize",
     "short_digest",
     "visible_controls",
 ]
@@ -32,6 +33,8 @@ _KEEP_LINES = {ord("\n"), ord("\t")}
 _MULTI_LINE_TABLE = {
     code: picture for code, picture in _CONTROL_PICTURES.items() if code not in _KEEP_LINES
 }
+# Message text drops carriage returns: they only pair with newlines.
+_MESSAGE_TABLE: dict[int, int | None] = {**_MULTI_LINE_TABLE, ord("\r"): None}
 
 
 def human_size(num_bytes: int | float) -> str:
@@ -157,6 +160,12 @@ def visible_controls(text: str, *, multi_line: bool = True) -> str:
     """
     table = _MULTI_LINE_TABLE if multi_line else _CONTROL_PICTURES
     return text.translate(table)
+
+
+def sanitize(text: str) -> str:
+    """Message text with every terminal control character made visible (as
+    :func:`visible_controls` does, newlines and tabs kept) and carriage returns dropped."""
+    return text.translate(_MESSAGE_TABLE)
 
 
 def short_digest(digest: str, length: int = 12) -> str:

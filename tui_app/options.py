@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, Literal
 
-from tui_app.store import ChatRecord, Preset, Store
+from tui_app.store import THINK_CHOICES, ChatRecord, Preset, Store
 
 OptionKind = Literal["int", "float", "strings"]
 
@@ -95,10 +95,8 @@ OPTION_SPECS: tuple[OptionSpec, ...] = (
 
 SPECS_BY_NAME: dict[str, OptionSpec] = {spec.name: spec for spec in OPTION_SPECS}
 
-THINK_CHOICES: tuple[str, ...] = ("off", "on", "low", "medium", "high", "max")
-"""The think setting as stored (the store's ``THINK_VALUES``); None means "the model's default".
-
-``off``/``on`` are sent as ``false``/``true``, the levels as they are (ollama-api.md §1.6)."""
+# THINK_CHOICES (from the store): ``off``/``on`` are sent as ``false``/``true``, the levels
+# as they are (ollama-api.md §1.6); None means "the model's default".
 
 REQUEST_FIELDS: tuple[str, ...] = ("keep_alive", "think", "format")
 """Request-level fields edited beside the options (stored as text, like presets keep them)."""
@@ -211,15 +209,7 @@ class RequestDefaults:
 
     def save(self, store: Store) -> None:
         """Write the defaults to the store."""
-        store.set_setting(
-            DEFAULTS_SETTING,
-            {
-                "options": self.options,
-                "keep_alive": self.keep_alive,
-                "think": self.think,
-                "format": self.format,
-            },
-        )
+        store.set_setting(DEFAULTS_SETTING, self.chat_fields())
 
     @classmethod
     def of_chat(cls, chat: ChatRecord) -> RequestDefaults:
@@ -269,16 +259,6 @@ class RequestDefaults:
     def set_fields(self) -> list[str]:
         """The names of the fields these settings set, in form order."""
         return [name for name in FIELD_NAMES if _stored_value(self, name) is not None]
-
-    @property
-    def is_empty(self) -> bool:
-        """Whether nothing at all is set."""
-        return (
-            not self.options
-            and self.keep_alive is None
-            and self.think is None
-            and (self.format is None)
-        )
 
 
 def _optional_str(value: object) -> str | None:

@@ -36,6 +36,7 @@ __all__ = [
     "MESSAGE_STATUSES",
     "ROLES",
     "SCHEMA_VERSION",
+    "THINK_CHOICES",
     "THINK_VALUES",
     "ChatRecord",
     "DatabaseCorruptError",
@@ -54,8 +55,11 @@ ROLES: Final = frozenset({"system", "user", "assistant", "tool"})
 MESSAGE_STATUSES: Final = frozenset({"complete", "streaming", "stopped", "failed"})
 """Lifecycle of a message: ``streaming`` until the reply ends one of the other three ways."""
 
-THINK_VALUES: Final = frozenset({"off", "on", "low", "medium", "high", "max"})
-"""Per-chat think settings; ``None`` means the model's default."""
+THINK_CHOICES: Final = ("off", "on", "low", "medium", "high", "max")
+"""Per-chat think settings, in order; ``None`` means the model's default."""
+
+THINK_VALUES: Final = frozenset(THINK_CHOICES)
+"""The same, for membership tests."""
 
 INTERRUPTED_ERROR: Final = "interrupted: the app closed before the reply finished"
 """Error text given by :meth:`Store.mark_interrupted` to replies a crash left streaming."""

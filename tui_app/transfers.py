@@ -168,7 +168,6 @@ class Transfer:
         kind: TransferKind = TransferKind.PULL,
         *,
         now: float,
-        rate_window: float = RATE_WINDOW_SECONDS,
     ) -> None:
         self.model = model
         self.kind = kind
@@ -186,8 +185,7 @@ class Transfer:
         self.runs = 1
         """How many times this transfer has been started (pulling again resumes)."""
         self.version = 0
-        self._rate_window = rate_window
-        self._meter = RateMeter(rate_window)
+        self._meter = RateMeter()
         self._downloaded = 0
         self._active: LayerProgress | None = None
 
@@ -232,7 +230,7 @@ class Transfer:
     def _apply_layer(self, update: ProgressUpdate, now: float) -> None:
         layer = self.layers.get(update.digest)
         if layer is None:
-            layer = LayerProgress(update.digest, meter=RateMeter(self._rate_window))
+            layer = LayerProgress(update.digest)
             self.layers[update.digest] = layer
         active = self._active
         if active is not None and active is not layer:

@@ -118,7 +118,6 @@ class OllamaClient:
         *,
         api_key: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
-        connect_timeout: float = 5.0,
     ) -> None:
         headers = {
             "Accept": "application/json",
@@ -131,13 +130,8 @@ class OllamaClient:
             base_url=self._base_url,
             headers=headers,
             transport=transport,
-            timeout=httpx.Timeout(None, connect=connect_timeout),
+            timeout=httpx.Timeout(None, connect=5.0),
         )
-
-    @property
-    def base_url(self) -> str:
-        """The server address requests go to."""
-        return self._base_url
 
     async def aclose(self) -> None:
         """Close the connection pool."""

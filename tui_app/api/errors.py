@@ -10,11 +10,6 @@ from __future__ import annotations
 class OllamaError(Exception):
     """Base class of everything the client raises."""
 
-    @property
-    def message(self) -> str:
-        """The human-readable text of the error."""
-        return str(self)
-
 
 class OllamaUnavailableError(OllamaError):
     """The server could not be reached at all (refused, DNS, TLS, connect timeout)."""

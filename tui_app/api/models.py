@@ -335,7 +335,6 @@ class ChatChunk:
     tool_calls: tuple[ToolCall, ...] = ()
     done: bool = False
     done_reason: str = ""
-    created_at: datetime | None = None
     metrics: Metrics = field(default_factory=Metrics)
 
     @classmethod
@@ -359,7 +358,6 @@ class ChatChunk:
             ),
             done=done,
             done_reason=_str(data, "done_reason"),
-            created_at=parse_timestamp(data.get("created_at")),
             metrics=Metrics.from_json(data) if done else _NO_METRICS,
         )
 

@@ -40,10 +40,10 @@ from tui_app.chat_session import (
     image_kind,
     model_num_ctx,
     next_think,
-    sanitize,
     think_label,
 )
 from tui_app.clipboard import CopyMethod, copy_text, system_copy
+from tui_app.formatting import sanitize
 from tui_app.options import RequestDefaults, RequestSettings, effective_settings
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat_dialogs import (

@@ -22,9 +22,9 @@ from tui_app.chat_session import (
     ImageError,
     format_size,
     load_image,
-    sanitize,
     schema_problem,
 )
+from tui_app.formatting import sanitize
 
 DIALOG_CSS = """
 {name} {{

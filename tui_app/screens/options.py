@@ -33,7 +33,6 @@ from tui_app.options import (
     REQUEST_FIELD_HELP,
     SOURCE_LABELS,
     SPECS_BY_NAME,
-    THINK_CHOICES,
     InForce,
     RequestDefaults,
     RequestSettings,
@@ -51,7 +50,7 @@ from tui_app.options import (
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.history_dialogs import ConfirmDialog, TextFieldDialog
 from tui_app.services import Services
-from tui_app.store import ChatRecord, NotFoundError, Preset, StoreError
+from tui_app.store import THINK_CHOICES, ChatRecord, NotFoundError, Preset, StoreError
 from tui_app.widgets.option_field import (
     ChoiceField,
     FormatField,
