@@ -31,6 +31,9 @@ class AreaScreen(Screen[None]):
         super().__init__()
         self.services = services
         self.title = self.AREA_TITLE
+        self.under_dialog = False
+        """Last suspended by a dialog (or help, or the palette) pushed on top, rather than by
+        a switch to another area: on resume there is nothing new to read."""
 
     @classmethod
     def own_bindings(cls) -> list[BindingType]:
@@ -50,6 +53,10 @@ class AreaScreen(Screen[None]):
         yield StatusBar()
         yield from self.compose_body()
         yield KeyFooter()
+
+    def on_screen_suspend(self) -> None:
+        # A screen pushed on top keeps this one on the stack; switching areas does not.
+        self.under_dialog = self in self.app.screen_stack
 
     def compose_body(self) -> ComposeResult:
         """The screen's own widgets."""

@@ -254,8 +254,10 @@ class ChatScreen(AreaScreen):
         self.tui.freeze_startup_objects()
 
     def on_screen_resume(self) -> None:
-        # Another screen (options, models) may have changed this chat or its model.
-        self._reread_chat()
+        # Another area (options, models) may have changed this chat or its model; a dialog
+        # of this screen changes them through the screen itself.
+        if not self.under_dialog:
+            self._reread_chat()
 
     # -- the chat's settings -----------------------------------------------------------------
 
@@ -666,7 +668,6 @@ class ChatScreen(AreaScreen):
         prompt.remember(text)
         self._attachments, self._editing = [], None
         self._refresh_banners()
-        self.refresh_bindings()
         replace_from = editing.id if editing is not None else None
         try:
             chat, created, record = await asyncio.to_thread(

@@ -56,6 +56,3 @@ class HelpScreen(ModalScreen[None]):
                 ]
                 yield Static(Content("\n").join(lines), classes="help-keys")
             yield Static("escape closes this help", classes="help-hint")
-
-    async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(result)

@@ -21,7 +21,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from tui_app.api.names import model_name_problem, normalise_model_name
+from tui_app.api.names import model_name_problem, normalise_model_name, same_model
 from tui_app.formatting import human_size, visible_controls
 from tui_app.options import SPECS_BY_NAME
 
@@ -51,8 +51,7 @@ def new_name_problem(name: str, existing: Collection[str]) -> str | None:
     problem = model_name_problem(name)
     if problem is not None:
         return problem
-    wanted = normalise_model_name(name).lower()
-    if any(normalise_model_name(other).lower() == wanted for other in existing):
+    if any(same_model(name, other) for other in existing):
         return f"{normalise_model_name(name.strip())} is already installed: pick another name"
     return None
 
@@ -283,11 +282,6 @@ class ModelNameDialog(ModelDialog[str | None]):
     def on_mount(self) -> None:
         self._validate(self._value)
         self.query_one("#name-input", Input).focus()
-
-    @property
-    def problem(self) -> str | None:
-        """Why the name typed so far cannot be used (None when it can)."""
-        return self._check(self.query_one("#name-input", Input).value)
 
     def _validate(self, value: str) -> bool:
         problem = self._check(value)

@@ -25,7 +25,6 @@ from tui_app.api import (
     ModelSummary,
     OllamaError,
     OllamaUnavailableError,
-    RunningModel,
 )
 from tui_app.options import RequestDefaults, effective_settings
 from tui_app.screens.base import AreaScreen
@@ -223,8 +222,9 @@ class ModelsScreen(AreaScreen):
         if self._poll_timer is not None and self._countdown_timer is not None:
             self._poll_timer.resume()
             self._countdown_timer.resume()
-        self.poll_running_models()
-        self.tui.refresh_models()
+        if not self.under_dialog:
+            self.poll_running_models()
+            self.tui.refresh_models()
 
     def on_screen_suspend(self) -> None:
         """Stop asking the server while the screen is out of view."""
@@ -416,13 +416,6 @@ class ModelsScreen(AreaScreen):
     def _running_unknown(self, reason: str) -> None:
         self.running_panel.show_unreachable(reason, current_time())
         self.table.set_loaded(())
-
-    def running_model(self, name: str) -> RunningModel | None:
-        """The loaded model called ``name``, as last polled."""
-        key = model_key(name)
-        return next(
-            (model for model in self.running_panel.running if model_key(model.name) == key), None
-        )
 
     # -- actions --------------------------------------------------------------------
 

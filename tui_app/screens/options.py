@@ -209,8 +209,6 @@ class OptionsScreen(AreaScreen):
         self._recompute_pending = False
         self._reset_pending = False
         """The next load refills the form even if it has unsaved changes."""
-        self._covered = False
-        """Suspended by a dialog on top, not by leaving the screen."""
 
     # -- layout ------------------------------------------------------------------------
 
@@ -247,15 +245,10 @@ class OptionsScreen(AreaScreen):
         self.watch(self.tui, "models", self._models_listed, init=False)
 
     def on_screen_resume(self) -> None:
-        if not self._covered:
+        if not self.under_dialog:
             # Arriving from another screen: start at the first field, with fresh data.
             self.field("temperature").focus_editor()
             self.reload()
-        self._covered = False
-
-    def on_screen_suspend(self) -> None:
-        # A dialog pushed on this screen's stack covers it; switching areas does not.
-        self._covered = self in self.app.screen_stack
 
     # -- lookups -----------------------------------------------------------------------
 
@@ -359,10 +352,18 @@ class OptionsScreen(AreaScreen):
                 severity="warning",
                 markup=False,
             )
-        self.reload(reset_form=self.scope == "chat")
+        self._reload_when_seen(reset_form=self.scope == "chat")
 
     def _model_changed(self, _: str) -> None:
-        self.reload()
+        self._reload_when_seen()
+
+    def _reload_when_seen(self, *, reset_form: bool = False) -> None:
+        """Reload now if the screen is in view (or under its own dialog); otherwise when it
+        is shown again, which reloads anyway."""
+        if self.is_current or self.under_dialog:
+            self.reload(reset_form=reset_form)
+        else:
+            self._reset_pending = self._reset_pending or reset_form
 
     def _models_listed(self, _: object) -> None:
         # A pull or create may have replaced a model, and its parameters with it.
@@ -706,7 +707,6 @@ class OptionsScreen(AreaScreen):
             self.apply_preset(preset.name)
 
     async def _ask(self, dialog: ModalScreen[str | None] | ModalScreen[bool]) -> object:
-        self._covered = True
         return await self.app.push_screen_wait(dialog)
 
     @work(exclusive=True, group="options-presets", exit_on_error=False)

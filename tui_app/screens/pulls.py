@@ -96,7 +96,6 @@ class PullsScreen(AreaScreen):
         super().__init__(services)
         self._jobs: list[_Job] = []
         self._redraw_timer: Timer | None = None
-        self._left_area = False
 
     @classmethod
     def own_bindings(cls) -> list[BindingType]:
@@ -120,13 +119,8 @@ class PullsScreen(AreaScreen):
         self.query_one("#pull-problem").display = False
         self._input.focus()
 
-    def on_screen_suspend(self) -> None:
-        # Suspended by a switch to another area, or by a dialog on top of this screen?
-        self._left_area = self not in self.app.screen_stack
-
     def on_screen_resume(self) -> None:
-        if self._left_area:
-            self._left_area = False
+        if not self.under_dialog:
             self._input.focus()
         # Panels are not redrawn while another screen is showing; catch up at once.
         self._redraw(force=True)
