@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from ._sim import ConnectionDropped, SimResponse
+from ._sim import ConnectionDropped, SimResponse, close_iterator
 
 if TYPE_CHECKING:
     from ._sim import SimulatedOllama
@@ -30,12 +30,6 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
-
-
-def _close(body: Iterator[bytes | float]) -> None:
-    close = getattr(body, "close", None)
-    if close is not None:
-        close()
 
 
 class _Stopped(Exception):
@@ -84,7 +78,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (_Stopped, ConnectionDropped):
             self._abort()
         finally:
-            _close(response.body)
+            close_iterator(response.body)
 
     def _sleep(self, seconds: float) -> None:
         if self.server.stopping.wait(seconds):
@@ -278,7 +272,7 @@ class _SimByteStream(httpx.AsyncByteStream):
                 await asyncio.sleep(item)
 
     async def aclose(self) -> None:
-        _close(self._body)
+        close_iterator(self._body)
 
 
 class SimTransport(httpx.AsyncBaseTransport):
@@ -307,7 +301,7 @@ class SimTransport(httpx.AsyncBaseTransport):
                         parts.append(item)
                     else:
                         await asyncio.sleep(item)
-                _close(body)
+                close_iterator(body)
                 data = b"".join(parts)
                 headers = {"Content-Length": str(len(data)), **response.headers}
                 if request.method == "HEAD":
@@ -316,12 +310,12 @@ class SimTransport(httpx.AsyncBaseTransport):
                     response.status, headers=headers, content=data, request=request
                 )
         except ConnectionDropped:
-            _close(body)
+            close_iterator(body)
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request
             ) from None
         except BaseException:
-            _close(body)
+            close_iterator(body)
             raise
         headers = {**response.headers, "Transfer-Encoding": "chunked"}
         return httpx.Response(

@@ -713,7 +713,7 @@ class SimulatedOllama:
         if fault.error_after_chunks is None and fault.drop_after_chunks is None:
             return response
         if not response.streaming:
-            _close(response.body)
+            close_iterator(response.body)
             if fault.drop_after_chunks is not None:
                 return SimResponse(200, {}, _drop_now(), streaming=True)
             return self._json(500, {"error": fault.message})
@@ -1572,11 +1572,12 @@ def _prepend(delay: float, body: Iterator[bytes | float]) -> Iterator[bytes | fl
         yield delay
         yield from body
     finally:
-        _close(body)
+        close_iterator(body)
 
 
-def _close(body: Iterator[bytes | float]) -> None:
-    close = getattr(body, "close", None)
+def close_iterator(iterator: Iterator[Any]) -> None:
+    """Close a generator (or any iterator with ``close``), running its cleanup now."""
+    close = getattr(iterator, "close", None)
     if close is not None:
         close()
 
@@ -1605,7 +1606,7 @@ def _truncated(
             raise ConnectionDropped
         yield go_json_bytes({"error": error}, newline=True)
     finally:
-        _close(body)
+        close_iterator(body)
 
 
 def _ndjson(
@@ -1630,7 +1631,7 @@ def _ndjson(
             if "error" in step:
                 return
     finally:
-        _close_any(steps)
+        close_iterator(steps)
 
 
 def _last_only(
@@ -1649,11 +1650,5 @@ def _last_only(
             else:
                 latest = step
     finally:
-        _close_any(steps)
+        close_iterator(steps)
     yield go_json_bytes(latest)
-
-
-def _close_any(iterator: Iterator[Any]) -> None:
-    close = getattr(iterator, "close", None)
-    if close is not None:
-        close()

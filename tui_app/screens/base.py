@@ -27,6 +27,9 @@ class AreaScreen(Screen[None]):
     AREA_TITLE: ClassVar[str] = ""
     """Shown as the screen's title and used to group its keys in help."""
 
+    COMPACT_FOOTER: ClassVar[bool] = False
+    """Keys in the footer one space apart instead of two (for screens with many keys)."""
+
     def __init__(self, services: Services) -> None:
         super().__init__()
         self.services = services
@@ -52,7 +55,7 @@ class AreaScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield from self.compose_body()
-        yield KeyFooter()
+        yield KeyFooter(compact=self.COMPACT_FOOTER)
 
     def on_screen_suspend(self) -> None:
         # A screen pushed on top keeps this one on the stack; switching areas does not.

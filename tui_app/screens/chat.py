@@ -479,23 +479,32 @@ class ChatScreen(AreaScreen):
         """Show a saved chat: its newest messages, or the ones around ``message_id``."""
         store = self.services.store
         page = Transcript.PAGE_SIZE
-        try:
-            chat = await asyncio.to_thread(store.get_chat, chat_id)
+
+        def read() -> tuple[ChatRecord | None, list[MessageRecord], bool]:
+            """The chat, its page of messages, and whether newer ones follow (one hop)."""
+            chat = store.get_chat(chat_id)
             if chat is None:
-                self.notify("That chat no longer exists.", severity="warning")
-                await self._chat_list.reload()
-                return
-            before = message_id + 1 if message_id is not None else None
-            records = await asyncio.to_thread(store.messages, chat_id, limit=page, before_id=before)
-            newest = await asyncio.to_thread(store.messages, chat_id, limit=1)
+                return None, [], False
+            if message_id is None:
+                # The newest page: nothing comes after it.
+                return chat, store.messages(chat_id, limit=page), False
+            records = store.messages(chat_id, limit=page, before_id=message_id + 1)
+            newest = store.messages(chat_id, limit=1)
+            return chat, records, bool(records and newest and newest[-1].id > records[-1].id)
+
+        try:
+            chat, records, has_newer = await asyncio.to_thread(read)
         except StoreError as error:
             self.notify(str(error), title="Could not open the chat", severity="error", markup=False)
+            return
+        if chat is None:
+            self.notify("That chat no longer exists.", severity="warning")
+            await self._chat_list.reload()
             return
         await self._detach_reply_view()
         self.chat = chat
         self._editing = None
         self._attachments = []
-        has_newer = bool(records and newest and newest[-1].id > records[-1].id)
         await self.transcript.show(
             records,
             has_older=len(records) == page,

@@ -36,7 +36,6 @@ from tui_app.screens.model_dialogs import (
     pull_dialog,
 )
 from tui_app.services import Services
-from tui_app.widgets.key_footer import KeyFooter
 from tui_app.widgets.model_details import ModelDetails
 from tui_app.widgets.model_table import ModelTable, is_embedding_only, model_key
 from tui_app.widgets.running_models import RunningModels
@@ -59,6 +58,7 @@ class ModelsScreen(AreaScreen):
     """Models: installed and loaded models, details, and actions on them."""
 
     AREA_TITLE = "Models"
+    COMPACT_FOOTER = True
     AUTO_FOCUS = "#models-table"
     # Textual annotates this as an instance variable, so it cannot be a ClassVar here.
     HORIZONTAL_BREAKPOINTS = [  # noqa: RUF012
@@ -212,7 +212,6 @@ class ModelsScreen(AreaScreen):
         return self.query_one(FilterInput)
 
     def on_mount(self) -> None:
-        self.query_one(KeyFooter).compact = True
         self._poll_timer = self.set_interval(self.PS_POLL_SECONDS, self._poll_tick, pause=True)
         self._countdown_timer = self.set_interval(1.0, self._countdown_tick, pause=True)
         self.watch(self.tui, "models", self._models_changed)

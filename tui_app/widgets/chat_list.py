@@ -238,11 +238,7 @@ class ChatList(Widget):
     def refresh_times(self) -> None:
         """Redraw the relative times ("3 min ago") that changed, without reading the store."""
         now = _now()
-        options = self.options
-        for index, (chat, old) in enumerate(zip(self.chats, self._rows, strict=True)):
-            if compact_relative_time(chat.updated_at, now) != old.when:
-                self._rows[index] = new = _Row.of(chat, now)
-                options.replace_option_prompt(f"{_CHAT_PREFIX}{chat.id}", new.prompt)
+        self._redraw_times([_Row.of(chat, now) for chat in self.chats])
 
     def _redraw_times(self, rows: list[_Row]) -> None:
         """Replace the rows (of the same chats) whose time reads differently now."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import ClassVar
 
 from textual.content import Content
-from textual.reactive import reactive
 from textual.screen import Screen
 from textual.style import Style
 from textual.widget import Widget
@@ -51,12 +50,10 @@ class KeyFooter(Widget):
     }
     """
 
-    compact = reactive(False)
-    """One space between keys instead of two."""
-
     def __init__(self, *, compact: bool = False, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.set_reactive(KeyFooter.compact, compact)
+        self.compact = compact
+        """One space between keys instead of two."""
         self._line = Content("")
         self._palette = Content("")
         self._read_pending = False
@@ -76,10 +73,6 @@ class KeyFooter(Widget):
         if self.is_attached and screen is self.screen and not self._read_pending:
             self._read_pending = True
             self.call_after_refresh(self._read_bindings)
-
-    def watch_compact(self) -> None:
-        if self.is_mounted:
-            self._read_bindings()
 
     def _read_bindings(self) -> None:
         """Build the line from the screen's active bindings; redraw only if it changed."""

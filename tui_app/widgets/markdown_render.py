@@ -188,14 +188,18 @@ def render_block(node: SyntaxTreeNode, width: int) -> list[Content]:
 
 
 def render_children(
-    children: Iterable[SyntaxTreeNode], width: int, *, tight: bool
+    children: Iterable[SyntaxTreeNode], width: int, *, tight: bool, list_depth: int = 0
 ) -> list[Content]:
-    """Draw sibling blocks one after another, a blank line between them unless ``tight``."""
+    """Draw sibling blocks one after another, a blank line between them unless ``tight``;
+    lists among them are nested ``list_depth`` deep (their bullets depend on it)."""
     lines: list[Content] = []
     for child in children:
         if lines and not tight:
             lines.append(Content(""))
-        lines.extend(render_block(child, width))
+        if child.type in ("bullet_list", "ordered_list"):
+            lines.extend(_list(child, width, list_depth))
+        else:
+            lines.extend(render_block(child, width))
     return lines
 
 
@@ -234,15 +238,9 @@ def _list(node: SyntaxTreeNode, width: int, depth: int) -> list[Content]:
     for item, marker in zip(items, markers, strict=True):
         if lines and not tight:
             lines.append(Content(""))
-        body: list[Content] = []
-        for child in item.children:
-            if body and not tight:
-                body.append(Content(""))
-            if child.type in ("bullet_list", "ordered_list"):
-                body.extend(_list(child, inner_width, depth + 1))
-            else:
-                body.extend(render_block(child, inner_width))
-        body = body or [Content("")]
+        body = render_children(item.children, inner_width, tight=tight, list_depth=depth + 1) or [
+            Content("")
+        ]
         lines.append(Content.styled(marker, ".markdown--bullet") + body[0])
         lines.extend(blank + line for line in body[1:])
     return lines

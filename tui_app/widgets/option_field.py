@@ -174,10 +174,6 @@ class TextField(OptionField):
         self._input.value = text
         self._input.cursor_position = len(text)
 
-    def set_placeholder(self, text: str) -> None:
-        """Show ``text`` dimmed while the field is empty (Input placeholders are plain)."""
-        self._input.placeholder = text
-
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
         event.stop()
