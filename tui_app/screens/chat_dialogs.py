@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,54 +26,57 @@ from tui_app.chat_session import (
 )
 from tui_app.formatting import sanitize
 
-DIALOG_CSS = """
-{name} {{
-    align: center middle;
-}}
-{name} > VerticalScroll {{
-    width: 76;
-    max-width: 95%;
-    height: auto;
-    max-height: 90%;
-    border: round $accent;
-    background: $surface;
-    padding: 0 1;
-}}
-{name} .dialog-title {{
-    text-style: bold;
-    margin-bottom: 1;
-}}
-{name} .dialog-hint {{
-    color: $text-muted;
-}}
-{name} .dialog-error {{
-    color: $error;
-}}
-{name} .dialog-buttons {{
-    height: auto;
-    align-horizontal: right;
-    margin-top: 1;
-}}
-{name} .dialog-buttons Button {{
-    margin-left: 1;
-}}
+ResultT = TypeVar("ResultT")
+
+
+class ChatDialog(ModalScreen[ResultT]):
+    """The frame every chat dialog shares: a bordered box in the middle of the screen with
+    a title, hints, an error line and buttons at the right. Subclasses add their own CSS."""
+
+    DEFAULT_CSS = """
+    ChatDialog {
+        align: center middle;
+    }
+    ChatDialog > VerticalScroll {
+        width: 76;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    ChatDialog .dialog-title {
+        text-style: bold;
+        margin-bottom: 1;
+    }
+    ChatDialog .dialog-hint {
+        color: $text-muted;
+    }
+    ChatDialog .dialog-error {
+        color: $error;
+    }
+    ChatDialog .dialog-buttons {
+        height: auto;
+        align-horizontal: right;
+        margin-top: 1;
+    }
+    ChatDialog .dialog-buttons Button {
+        margin-left: 1;
+    }
 """
-"""The look every chat dialog shares; ``{name}`` is the dialog's class name."""
 
 
-class SystemPromptDialog(ModalScreen[str | None]):
+class SystemPromptDialog(ChatDialog[str | None]):
     """Edit the chat's system prompt; returns the new text ("" clears it) or None."""
 
-    DEFAULT_CSS = (
-        DIALOG_CSS.format(name="SystemPromptDialog")
-        + """
+    DEFAULT_CSS = """
     SystemPromptDialog TextArea {
         height: auto;
         min-height: 5;
         max-height: 12;
     }
     """
-    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="chat.system.save"),
@@ -142,12 +145,10 @@ SCHEMA_EXAMPLE = """{
 }"""
 
 
-class FormatDialog(ModalScreen[FormatChoice | None]):
+class FormatDialog(ChatDialog[FormatChoice | None]):
     """Choose the chat's reply format: off, JSON, or a JSON schema checked before use."""
 
-    DEFAULT_CSS = (
-        DIALOG_CSS.format(name="FormatDialog")
-        + """
+    DEFAULT_CSS = """
     FormatDialog RadioSet {
         width: 1fr;
         margin-bottom: 1;
@@ -158,7 +159,6 @@ class FormatDialog(ModalScreen[FormatChoice | None]):
         max-height: 12;
     }
     """
-    )
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="chat.format.save"),
@@ -230,10 +230,8 @@ class FormatDialog(ModalScreen[FormatChoice | None]):
         self.dismiss(None)
 
 
-class AttachImageDialog(ModalScreen[list[AttachedImage] | None]):
+class AttachImageDialog(ChatDialog[list[AttachedImage] | None]):
     """Attach an image file by path to the next prompt; returns the new attachment list."""
-
-    DEFAULT_CSS = DIALOG_CSS.format(name="AttachImageDialog")
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
@@ -300,18 +298,15 @@ class AttachImageDialog(ModalScreen[list[AttachedImage] | None]):
         self.dismiss(None)
 
 
-class CodeBlockDialog(ModalScreen[int | None]):
+class CodeBlockDialog(ChatDialog[int | None]):
     """Choose one of the code blocks of the conversation; returns its index or None."""
 
-    DEFAULT_CSS = (
-        DIALOG_CSS.format(name="CodeBlockDialog")
-        + """
+    DEFAULT_CSS = """
     CodeBlockDialog OptionList {
         height: auto;
         max-height: 16;
     }
     """
-    )
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
 
@@ -349,10 +344,8 @@ class CodeBlockDialog(ModalScreen[int | None]):
         self.dismiss(None)
 
 
-class PullOfferDialog(ModalScreen[bool]):
+class PullOfferDialog(ChatDialog[bool]):
     """The model is not installed: say so in the server's words and offer to pull it."""
-
-    DEFAULT_CSS = DIALOG_CSS.format(name="PullOfferDialog")
 
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Not now")]
 
