@@ -15,7 +15,8 @@ from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
 
-from tui_app.api import ModelSummary, OllamaError, OllamaUnavailableError
+from tui_app.api import ModelInfo, ModelSummary, OllamaError, OllamaUnavailableError
+from tui_app.api.names import normalise_model_name
 from tui_app.connection import ConnectionStatus, LinkState
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
@@ -79,6 +80,7 @@ class OllamaTUI(App[None]):
         # freeze the objects of every test before it.
         self._startup_frozen = not freeze_startup_heap
         self._check_now = asyncio.Event()
+        self._model_info: dict[str, ModelInfo] = {}
         for name, screen_class in AREAS.items():
             self.add_mode(name, partial(screen_class, services))
 
@@ -145,6 +147,30 @@ class OllamaTUI(App[None]):
     def action_reconnect(self) -> None:
         """Check the connection at once instead of waiting for the next retry."""
         self._check_now.set()
+
+    def watch_models(self) -> None:
+        # A model may have been pulled again, created over, or deleted.
+        self._model_info.clear()
+
+    async def model_info(self, model: str) -> ModelInfo:
+        """``/api/show`` of ``model``, kept until the list of models changes; every screen
+        asks here, so a model is read once. Raises :class:`OllamaError` (and marks the
+        server offline when it cannot be reached)."""
+        key = normalise_model_name(model).lower()
+        cached = self._model_info.get(key)
+        if cached is not None:
+            return cached
+        try:
+            info = await self.services.client.show(model)
+        except OllamaUnavailableError as exc:
+            self.mark_offline(exc)
+            raise
+        self._model_info[key] = info
+        return info
+
+    def cached_model_info(self, model: str) -> ModelInfo | None:
+        """What :meth:`model_info` has for ``model`` already, without asking the server."""
+        return self._model_info.get(normalise_model_name(model).lower())
 
     @work(exclusive=True, group="models-list", exit_on_error=False)
     async def refresh_models(self) -> None:

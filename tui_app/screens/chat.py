@@ -27,7 +27,6 @@ from tui_app.api import (
     OllamaError,
     OllamaUnavailableError,
 )
-from tui_app.api.names import normalise_model_name
 from tui_app.chat_session import (
     AttachedImage,
     CodeBlock,
@@ -208,7 +207,6 @@ class ChatScreen(AreaScreen):
         self._worker: Worker[None] | None = None
         self._attachments: list[AttachedImage] = []
         self._editing: MessageRecord | None = None
-        self._model_info: dict[str, ModelInfo] = {}
         self._chosen_model: str | None = None
         self._stored_model: str | None = None
 
@@ -322,7 +320,6 @@ class ChatScreen(AreaScreen):
         return None
 
     def _models_changed(self, models: tuple[ModelSummary, ...]) -> None:
-        self._model_info.clear()  # a model may have been pulled again or deleted
         if self.model is None and self.chat is None:
             self._draft = replace(self._draft, model=self._preferred_model())
             self.tui.current_model = self.model or ""
@@ -332,24 +329,15 @@ class ChatScreen(AreaScreen):
     # -- model details ---------------------------------------------------------------------------
 
     async def model_info(self, model: str) -> ModelInfo | None:
-        """``/api/show`` of ``model``, cached; None when the server cannot say."""
-        key = normalise_model_name(model).lower()
-        cached = self._model_info.get(key)
-        if cached is not None:
-            return cached
+        """``/api/show`` of ``model`` (the app keeps it); None when the server cannot say."""
         try:
-            info = await self.services.client.show(model)
-        except OllamaUnavailableError as error:
-            self.tui.mark_offline(error)
-            return None
+            return await self.tui.model_info(model)
         except OllamaError:
             return None
-        self._model_info[key] = info
-        return info
 
     def _cached_info(self) -> ModelInfo | None:
         model = self.model
-        return self._model_info.get(normalise_model_name(model).lower()) if model else None
+        return self.tui.cached_model_info(model) if model else None
 
     @work(exclusive=True, group="chat-model-details", exit_on_error=False)
     async def _load_model_details(self) -> None:

@@ -21,7 +21,6 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
 from tui_app.api import (
-    ModelInfo,
     ModelSummary,
     OllamaError,
     OllamaUnavailableError,
@@ -163,7 +162,6 @@ class ModelsScreen(AreaScreen):
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
-        self._details_cache: dict[str, ModelInfo] = {}
         self._details_pending: str | None = None
         self._details_shown: str | None = None
         self._key_state: tuple[bool, bool] | None = None
@@ -355,19 +353,16 @@ class ModelsScreen(AreaScreen):
         key = self._cache_key(model)
         try:
             await asyncio.sleep(self.DETAILS_DELAY_SECONDS)
-            info = self._details_cache.get(key)
+            info = self.tui.cached_model_info(model.name)
             if info is None:
                 self.details.show_summary(model, current_time())
                 self._details_shown = None
                 try:
-                    info = await self.services.client.show(model.name)
+                    info = await self.tui.model_info(model.name)
                 except OllamaError as exc:
-                    if isinstance(exc, OllamaUnavailableError):
-                        self.tui.mark_offline(exc)
                     if self._still_highlighted(model):
                         self.details.show_problem(model, str(exc), current_time())
                     return
-                self._details_cache[key] = info
             if self._still_highlighted(model):
                 self.details.show_info(model, info, current_time())
                 self._details_shown = key
@@ -383,11 +378,7 @@ class ModelsScreen(AreaScreen):
         """What the model can do: from the list if the server said, else from ``/api/show``."""
         if model.capabilities:
             return model.capabilities
-        cached = self._details_cache.get(self._cache_key(model))
-        if cached is None:
-            cached = await self.services.client.show(model.name)
-            self._details_cache[self._cache_key(model)] = cached
-        return cached.capabilities
+        return (await self.tui.model_info(model.name)).capabilities
 
     # -- loaded models --------------------------------------------------------------
 

@@ -200,8 +200,6 @@ class OptionsScreen(AreaScreen):
         """Reason per invalid field, as of the last recompute."""
         self._presets: list[Preset] = []
         self._model_parameters: dict[str, object] = {}
-        self._parameters_cache: dict[str, dict[str, object]] = {}
-        self._can_think: dict[str, bool] = {}
         """Per model: whether ``/api/show`` lists the thinking capability."""
         self._wanted_model: str | None = None
         self._forced_global = True
@@ -367,8 +365,6 @@ class OptionsScreen(AreaScreen):
 
     def _models_listed(self, _: object) -> None:
         # A pull or create may have replaced a model, and its parameters with it.
-        self._parameters_cache.clear()
-        self._can_think.clear()
         if self.is_current and self.is_mounted:
             self._want_model(self._wanted_model)
 
@@ -381,9 +377,9 @@ class OptionsScreen(AreaScreen):
             why = "No model chosen yet" if self._chat is None else "This chat has no model yet"
             self._show_model_note(Content(f"{why}: Ollama's defaults are shown."))
             return
-        cached = self._parameters_cache.get(model)
+        cached = self.tui.cached_model_info(model)
         if cached is not None:
-            self._use_parameters(model, cached)
+            self._use_parameters(model, parse_show_parameters(cached.parameters))
             return
         self._show_model_note(Content.assemble("Reading the defaults of ", (model, "bold"), "…"))
         self.fetch_model_defaults(model)
@@ -394,9 +390,8 @@ class OptionsScreen(AreaScreen):
         note: Content | None = None
         parameters: dict[str, object] = {}
         try:
-            info = await self.services.client.show(model)
-        except OllamaUnavailableError as exc:
-            self.tui.mark_offline(exc)
+            info = await self.tui.model_info(model)
+        except OllamaUnavailableError:
             note = Content("Ollama is not reachable: Ollama's defaults are shown.")
         except ModelNotFoundError as exc:
             note = Content(f"{exc.server_message}: Ollama's defaults are shown.")
@@ -404,8 +399,6 @@ class OptionsScreen(AreaScreen):
             note = Content(f"Could not read the model's defaults ({exc}).")
         else:
             parameters = parse_show_parameters(info.parameters)
-            self._parameters_cache[model] = parameters
-            self._can_think[model] = info.has_capability("thinking")
         if self._wanted_model != model:
             return
         if note is None:
@@ -521,7 +514,8 @@ class OptionsScreen(AreaScreen):
 
     def _model_thinks(self) -> bool:
         model = self._wanted_model
-        return model is not None and self._can_think.get(model, False)
+        info = self.tui.cached_model_info(model) if model is not None else None
+        return info is not None and info.has_capability("thinking")
 
     def _show_preview(self) -> None:
         title = self.query_one("#options-preview-title", Label)
