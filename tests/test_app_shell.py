@@ -10,7 +10,7 @@ from textual.widgets import Static
 
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
-from tui_app.connection import LinkState
+from tui_app.core.connection import LinkState
 from tui_app.demo import SimulatedOllama
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.help import HelpScreen

@@ -17,8 +17,8 @@ from textual.widgets import Collapsible, Static
 from tests.helpers import settle_workers, until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
+from tui_app.core.options import RequestDefaults
 from tui_app.demo import Fault, SimulatedOllama
-from tui_app.options import RequestDefaults
 from tui_app.screens import chat as chat_module
 from tui_app.screens.chat import LAST_MODEL_SETTING, ChatScreen
 from tui_app.services import Services

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tui_app.api import ChatMessage
-from tui_app.chat_session import (
+from tui_app.core.chat_session import (
     THINK_CYCLE,
     ImageError,
     chat_title,
@@ -26,7 +26,7 @@ from tui_app.chat_session import (
     schema_problem,
     stats_text,
 )
-from tui_app.formatting import sanitize
+from tui_app.core.formatting import sanitize
 from tui_app.store import MessageRecord
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
@@ -55,7 +55,7 @@ def record(role: str, content: str, **fields: object) -> MessageRecord:
 
 def test_the_module_does_not_import_textual() -> None:
     code = (
-        "import sys, tui_app.chat_session, tui_app.thinking, tui_app.clipboard;"
+        "import sys, tui_app.core.chat_session, tui_app.core.thinking, tui_app.core.clipboard;"
         "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyperclip
 import pytest
 
-from tui_app.clipboard import CopyMethod, copy_text, system_copy
+from tui_app.core.clipboard import CopyMethod, copy_text, system_copy
 
 
 class Terminal:

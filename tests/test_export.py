@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_app.export import (
+from tui_app.core.export import (
     chat_to_markdown,
     describe_write_error,
     export_file_name,

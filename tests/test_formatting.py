@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from tui_app.formatting import (
+from tui_app.core.formatting import (
     countdown,
     human_duration,
     human_size,
@@ -145,7 +145,10 @@ def test_short_digest() -> None:
 
 
 def test_formatting_does_not_import_textual() -> None:
-    code = "import sys, tui_app.formatting; print({'textual', 'rich'} & set(sys.modules) != set())"
+    code = (
+        "import sys, tui_app.core.formatting; "
+        "print({'textual', 'rich'} & set(sys.modules) != set())"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
 

@@ -16,10 +16,10 @@ import tui_app.screens.models as models_module
 from tests.helpers import settle_workers
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
-from tui_app.connection import LinkState
+from tui_app.core.connection import LinkState
+from tui_app.core.options import RequestDefaults
 from tui_app.demo import Fault, SimModel, SimulatedOllama, many_models
 from tui_app.demo._models import default_models
-from tui_app.options import RequestDefaults
 from tui_app.screens.model_dialogs import (
     ConfirmDeleteDialog,
     CreateModelDialog,

@@ -8,9 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_app.demo import default_models
-from tui_app.demo._models import parameters_text
-from tui_app.options import (
+from tui_app.core.options import (
     FIELD_NAMES,
     FIELD_VALIDATORS,
     OPTION_SPECS,
@@ -39,6 +37,8 @@ from tui_app.options import (
     think_problem,
     value_in_force,
 )
+from tui_app.demo import default_models
+from tui_app.demo._models import parameters_text
 from tui_app.store import Preset, Store
 
 # -- /api/show parameters ------------------------------------------------------------------------
@@ -443,7 +443,7 @@ def test_specs_cover_every_runtime_option() -> None:
 
 def test_options_module_does_not_import_textual() -> None:
     code = (
-        "import sys, tui_app.options\n"
+        "import sys, tui_app.core.options\n"
         "print(sorted(n for n in ('textual', 'rich') if n in sys.modules))\n"
     )
     result = subprocess.run(

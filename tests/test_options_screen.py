@@ -11,8 +11,8 @@ from textual.widgets import Input, Select, Static, Switch, TextArea
 from tests.helpers import settle_workers
 from tui_app.api import ChatMessage
 from tui_app.app import OllamaTUI
+from tui_app.core.options import RequestDefaults, effective_settings
 from tui_app.demo import Fault, SimulatedOllama
-from tui_app.options import RequestDefaults, effective_settings
 from tui_app.screens.history_dialogs import ConfirmDialog
 from tui_app.screens.options import OptionsScreen, PresetNameDialog
 from tui_app.store import Preset, Store

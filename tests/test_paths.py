@@ -1,4 +1,4 @@
-"""Tests for tui_app.paths: where the data directory is and that finding it creates nothing."""
+"""Tests for tui_app.core.paths: where the data directory is and that finding it creates nothing."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tui_app.paths import DATA_DIR_ENV, data_dir, database_path
+from tui_app.core.paths import DATA_DIR_ENV, data_dir, database_path
 
 
 def test_cli_value_wins_over_env_and_default(tmp_path: Path) -> None:

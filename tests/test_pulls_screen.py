@@ -13,13 +13,13 @@ from textual.widgets import Input, Static
 from tests.helpers import settle_workers, until
 from tui_app.api import OllamaUnavailableError, ProgressUpdate
 from tui_app.app import OllamaTUI
-from tui_app.connection import LinkState
+from tui_app.core.connection import LinkState
+from tui_app.core.transfers import Transfer, TransferKind, TransferState
 from tui_app.demo import Fault, SimModel, SimulatedOllama
 from tui_app.demo._models import blob_digest
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.history_dialogs import ConfirmDialog
 from tui_app.screens.pulls import PullsScreen
-from tui_app.transfers import Transfer, TransferKind, TransferState
 from tui_app.widgets.pull_progress import ProgressRow, PullPanel
 
 AppFactory = Callable[..., OllamaTUI]

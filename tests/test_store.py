@@ -1225,7 +1225,7 @@ def test_two_processes_create_the_same_new_file(tmp_path: Path) -> None:
 def test_importing_store_and_paths_loads_no_ui_and_writes_nothing(tmp_path: Path) -> None:
     script = (
         "import sys\n"
-        "import tui_app.store, tui_app.paths\n"
+        "import tui_app.store, tui_app.core.paths\n"
         "loaded = sorted(n for n in ('textual', 'rich', 'httpx') if n in sys.modules)\n"
         "print(','.join(loaded))\n"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui_app.thinking import ThinkTagSplitter, split_thinking
+from tui_app.core.thinking import ThinkTagSplitter, split_thinking
 
 TAGGED = "<think>\nWeigh the options first.\n</think>\n\nThe answer is **42**."
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from tui_app.api import ProgressUpdate
-from tui_app.formatting import short_digest
-from tui_app.transfers import (
+from tui_app.core.formatting import short_digest
+from tui_app.core.transfers import (
     LayerProgress,
     RateMeter,
     Transfer,
@@ -50,7 +50,7 @@ def feed(
 
 
 def test_the_model_imports_no_ui() -> None:
-    import tui_app.transfers as module
+    import tui_app.core.transfers as module
 
     tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
     imported = {

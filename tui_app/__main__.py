@@ -50,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from tui_app.api import InvalidHostError, OllamaClient, host_from_environment
-    from tui_app.paths import data_dir, database_path
+    from tui_app.core.paths import data_dir, database_path
     from tui_app.store import Store, StoreError
 
     environ = os.environ

@@ -17,7 +17,7 @@ from textual.screen import Screen
 
 from tui_app.api import ModelInfo, ModelSummary, OllamaError, OllamaUnavailableError
 from tui_app.api.names import normalise_model_name
-from tui_app.connection import ConnectionStatus, LinkState
+from tui_app.core.connection import ConnectionStatus, LinkState
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.help import HelpScreen

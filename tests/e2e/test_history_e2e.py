@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.tmux import TMUX, TmuxSession
+from tui_app.core.paths import DATABASE_NAME
 from tui_app.demo import SimulatedOllama
-from tui_app.paths import DATABASE_NAME
 from tui_app.store import INTERRUPTED_ERROR, Store
 
 pytestmark = pytest.mark.e2e

@@ -9,7 +9,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
 from tui_app.app import OllamaTUI
-from tui_app.options import RequestDefaults
+from tui_app.core.options import RequestDefaults
 
 AppFactory = Callable[..., OllamaTUI]
 

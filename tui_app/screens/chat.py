@@ -27,7 +27,7 @@ from tui_app.api import (
     OllamaError,
     OllamaUnavailableError,
 )
-from tui_app.chat_session import (
+from tui_app.core.chat_session import (
     AttachedImage,
     CodeBlock,
     chat_title,
@@ -41,9 +41,10 @@ from tui_app.chat_session import (
     next_think,
     think_label,
 )
-from tui_app.clipboard import CopyMethod, copy_text, system_copy
-from tui_app.formatting import sanitize
-from tui_app.options import RequestDefaults, RequestSettings, effective_settings
+from tui_app.core.clipboard import CopyMethod, copy_text, system_copy
+from tui_app.core.formatting import sanitize
+from tui_app.core.options import RequestDefaults, RequestSettings, effective_settings
+from tui_app.core.thinking import ThinkTagSplitter
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat_dialogs import (
     AttachImageDialog,
@@ -54,7 +55,6 @@ from tui_app.screens.chat_dialogs import (
 )
 from tui_app.services import Services
 from tui_app.store import ChatRecord, MessageRecord, StoreError
-from tui_app.thinking import ThinkTagSplitter
 from tui_app.widgets.chat_list import ChatList
 from tui_app.widgets.message_view import MessageView
 from tui_app.widgets.model_picker import ModelPickerScreen

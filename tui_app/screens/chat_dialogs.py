@@ -16,7 +16,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, RadioButton, RadioSet, Static, TextArea
 from textual.widgets.option_list import Option
 
-from tui_app.chat_session import (
+from tui_app.core.chat_session import (
     AttachedImage,
     CodeBlock,
     ImageError,
@@ -24,7 +24,7 @@ from tui_app.chat_session import (
     load_image,
     schema_problem,
 )
-from tui_app.formatting import sanitize
+from tui_app.core.formatting import sanitize
 
 ResultT = TypeVar("ResultT")
 

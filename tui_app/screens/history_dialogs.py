@@ -22,8 +22,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tui_app.export import describe_write_error, write_export
-from tui_app.formatting import sanitize
+from tui_app.core.export import describe_write_error, write_export
+from tui_app.core.formatting import sanitize
 from tui_app.store import SearchHit, Store, StoreError
 
 __all__ = [

@@ -22,8 +22,8 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static, TextArea
 
 from tui_app.api.names import model_name_problem, normalise_model_name, same_model
-from tui_app.formatting import human_size, visible_controls
-from tui_app.options import SPECS_BY_NAME
+from tui_app.core.formatting import human_size, visible_controls
+from tui_app.core.options import SPECS_BY_NAME
 
 NameCheck = Callable[[str], str | None]
 """Says why a name cannot be used, or returns None when it can."""

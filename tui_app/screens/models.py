@@ -25,7 +25,7 @@ from tui_app.api import (
     OllamaError,
     OllamaUnavailableError,
 )
-from tui_app.options import RequestDefaults, effective_settings
+from tui_app.core.options import RequestDefaults, effective_settings
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.model_dialogs import (
     ConfirmDeleteDialog,

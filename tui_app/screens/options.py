@@ -3,7 +3,7 @@
 The form edits one level at a time: the overrides of the chat in view (``app.current_chat_id``)
 or the global defaults that every chat starts from. Nothing is written until the form is saved,
 and a form with an invalid field cannot be saved, so a failed edit never loses what is stored.
-The preview is :func:`~tui_app.options.effective_settings` of the form's values, the same
+The preview is :func:`~tui_app.core.options.effective_settings` of the form's values, the same
 function the chat screen uses to build its request.
 """
 
@@ -27,7 +27,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
 from tui_app.api import ModelNotFoundError, OllamaError, OllamaUnavailableError
-from tui_app.options import (
+from tui_app.core.options import (
     FIELD_NAMES,
     FIELD_VALIDATORS,
     REQUEST_FIELD_HELP,

@@ -2,7 +2,7 @@
 
 Each pull (or create) runs in its own worker owned by this screen. Mode screens
 persist once created, so pulls keep going while the user is on another screen.
-Workers only update plain :class:`~tui_app.transfers.Transfer` objects; a timer
+Workers only update plain :class:`~tui_app.core.transfers.Transfer` objects; a timer
 redraws the panels about ten times a second, so a server sending a thousand
 progress lines a second costs a thousand small updates, not a thousand redraws.
 """
@@ -33,9 +33,9 @@ from tui_app.api import (
     ProgressUpdate,
 )
 from tui_app.api.names import model_name_problem, same_model
+from tui_app.core.transfers import Transfer, TransferKind
 from tui_app.screens.base import AreaScreen
 from tui_app.services import Services
-from tui_app.transfers import Transfer, TransferKind
 from tui_app.widgets.pull_progress import PullPanel
 
 EMPTY_HINT = (

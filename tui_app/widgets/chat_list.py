@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui_app.export import chat_to_markdown, export_file_name
+from tui_app.core.export import chat_to_markdown, export_file_name
 from tui_app.screens.history_dialogs import (
     ConfirmDialog,
     ExportChatDialog,

@@ -12,8 +12,8 @@ from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Collapsible, Static
 
-from tui_app.chat_session import format_count, pretty_json, stats_text
-from tui_app.formatting import sanitize
+from tui_app.core.chat_session import format_count, pretty_json, stats_text
+from tui_app.core.formatting import sanitize
 from tui_app.store import MessageRecord
 from tui_app.widgets.markdown_document import MarkdownDocument
 from tui_app.widgets.markdown_render import split_blocks

@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.widgets import Collapsible, Static
 
 from tui_app.api import ModelInfo, ModelSummary
-from tui_app.formatting import human_size, relative_time, short_digest, visible_controls
+from tui_app.core.formatting import human_size, relative_time, short_digest, visible_controls
 from tui_app.widgets.model_table import is_embedding_only
 
 SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 
 from tui_app.api import ModelSummary
 from tui_app.api.names import model_name_problem, same_model
-from tui_app.formatting import sanitize
+from tui_app.core.formatting import sanitize
 
 
 def model_label(model: ModelSummary, current: str | None) -> Content:

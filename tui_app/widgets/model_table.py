@@ -18,7 +18,7 @@ from textual.widgets.data_table import RowDoesNotExist
 
 from tui_app.api import ModelSummary
 from tui_app.api.names import normalise_model_name
-from tui_app.formatting import human_size, relative_time, visible_controls
+from tui_app.core.formatting import human_size, relative_time, visible_controls
 
 _PARAMETER_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMBT]?)", re.IGNORECASE)
 _PARAMETER_SCALE = {"": 1.0, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}

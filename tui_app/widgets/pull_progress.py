@@ -1,6 +1,6 @@
 """The panel that shows one pull or create: its status, a bar per layer and an overall bar.
 
-A panel only draws: it reads a :class:`~tui_app.transfers.Transfer` when told to
+A panel only draws: it reads a :class:`~tui_app.core.transfers.Transfer` when told to
 :meth:`PullPanel.redraw`, which the pulls screen does about ten times a second while
 the transfer runs, however fast the server sends progress lines. Requests to cancel
 or start again go to the screen as messages, because the screen owns the workers.
@@ -17,8 +17,8 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Label, ProgressBar, Static
 
-from tui_app.formatting import countdown, human_duration, human_size
-from tui_app.transfers import LayerProgress, Transfer, TransferKind, TransferState
+from tui_app.core.formatting import countdown, human_duration, human_size
+from tui_app.core.transfers import LayerProgress, Transfer, TransferKind, TransferState
 
 _CREATE_STATUS_LINES = 8
 """How many of a create's status lines stay on view."""

@@ -9,7 +9,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui_app.api import RunningModel
-from tui_app.formatting import countdown, human_size, processor_split, visible_controls
+from tui_app.core.formatting import countdown, human_size, processor_split, visible_controls
 
 
 def unload_phrase(model: RunningModel, now: datetime) -> str:

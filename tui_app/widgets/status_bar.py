@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from textual.content import Content
 from textual.widgets import Static
 
-from tui_app.connection import ConnectionStatus, LinkState
+from tui_app.core.connection import ConnectionStatus, LinkState
 
 if TYPE_CHECKING:
     from tui_app.app import OllamaTUI

@@ -17,8 +17,8 @@ from typing import Final, cast
 from markdown_it import MarkdownIt
 
 from tui_app.api import ChatMessage, Metrics
-from tui_app.formatting import sanitize
-from tui_app.options import SPECS_BY_NAME, parse_show_parameters
+from tui_app.core.formatting import sanitize
+from tui_app.core.options import SPECS_BY_NAME, parse_show_parameters
 from tui_app.store import MessageRecord
 
 TITLE_LENGTH: Final = 60

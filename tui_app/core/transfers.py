@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from tui_app.api import ProgressUpdate
-from tui_app.formatting import short_digest
+from tui_app.core.formatting import short_digest
 
 RATE_WINDOW_SECONDS = 3.0
 """How far back the transfer rate looks: long enough to be steady, short enough to follow."""
