@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +20,8 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Non
     """Keep the user's real data, host and key out of every test."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.delenv("OLLAMA_TUI_CONFIG", raising=False)
     monkeypatch.delenv("OLLAMA_HOST", raising=False)
     monkeypatch.delenv("OLLAMA_API_KEY", raising=False)
     monkeypatch.delenv("OLLAMA_TUI_DATA_DIR", raising=False)
@@ -75,8 +78,16 @@ def make_app(sim: SimulatedOllama, tmp_path: Path) -> Iterator[Callable[..., obj
 
     stores: list[Store] = []
 
-    def factory(*, demo: bool = False, initial_model: str | None = None) -> OllamaTUI:
-        store = Store.open(tmp_path / f"app-{len(stores)}" / "ollama-tui.db")
+    def factory(
+        *,
+        demo: bool = False,
+        initial_model: str | None = None,
+        store_dir: Path | None = None,
+        **config: Any,
+    ) -> OllamaTUI:
+        """``store_dir`` reopens an earlier app's data; ``config`` sets more Services fields."""
+        folder = store_dir or tmp_path / f"app-{len(stores)}"
+        store = Store.open(folder / "ollama-tui.db")
         stores.append(store)
         services = Services(
             client=OllamaClient(IN_PROCESS_URL, transport=sim.transport()),
@@ -84,6 +95,7 @@ def make_app(sim: SimulatedOllama, tmp_path: Path) -> Iterator[Callable[..., obj
             host=IN_PROCESS_URL,
             demo=demo,
             initial_model=initial_model,
+            **config,
         )
         return OllamaTUI(services)
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from typing import Any
 
+from textual.app import App
 from textual.pilot import Pilot
 from textual.worker import Worker
 
@@ -50,3 +52,19 @@ async def settle_workers(
             break
         await asyncio.gather(*(worker.wait() for worker in busy), return_exceptions=True)
     await pilot.pause()
+
+
+def record_notifications(app: App[None]) -> list[str]:
+    """Keep the text of every notification ``app`` shows from now on, in order.
+
+    Call it before ``run_test`` to catch what the app says while it starts.
+    """
+    seen: list[str] = []
+    notify = app.notify
+
+    def recording(message: str, **kwargs: Any) -> None:
+        seen.append(str(message))
+        notify(message, **kwargs)
+
+    app.notify = recording  # type: ignore[method-assign]
+    return seen

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NoReturn
 
 from tui_app import __version__
@@ -16,7 +17,7 @@ DESCRIPTION = (
 )
 EPILOG = (
     "environment: OLLAMA_HOST (server address), OLLAMA_API_KEY (sent as a bearer token), "
-    "OLLAMA_TUI_DATA_DIR (where chats are kept)"
+    "OLLAMA_TUI_DATA_DIR (where chats are kept), OLLAMA_TUI_CONFIG (the configuration file)"
 )
 
 
@@ -36,6 +37,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--model", metavar="NAME", help="model for new chats")
     parser.add_argument("--data-dir", metavar="DIR", help="where chats and settings are stored")
     parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="configuration file (default: $OLLAMA_TUI_CONFIG or "
+        "$XDG_CONFIG_HOME/ollama-tui/config.toml)",
+    )
+    parser.add_argument(
+        "--print-config",
+        action="store_true",
+        help="show the effective settings and where each came from, then exit",
+    )
+    parser.add_argument(
         "--demo",
         action="store_true",
         help="start a built-in simulated Ollama and connect to it (no Ollama needed)",
@@ -49,25 +61,44 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
 
-    from tui_app.api import InvalidHostError, OllamaClient, host_from_environment
-    from tui_app.core.paths import data_dir, database_path
+    from tui_app.api import InvalidHostError, OllamaClient
+    from tui_app.core.config import config_path, read_config_file, resolve
+    from tui_app.core.paths import database_path
     from tui_app.store import Store, StoreError
 
     environ = os.environ
+    path, named = config_path(args.config, environ)
+    config_file = read_config_file(path, required=named)
+    # The demo talks to its own server: a host from the flag or environment is not dialled.
+    host_env = {k: v for k, v in environ.items() if k != "OLLAMA_HOST"} if args.demo else environ
+    try:
+        config = resolve(
+            config_file,
+            host=None if args.demo else args.host,
+            data_dir_flag=args.data_dir,
+            model=args.model,
+            env=host_env,
+        )
+    except InvalidHostError as exc:
+        parser.error(str(exc))
+    if args.print_config:
+        print("\n".join(config.describe()))
+        return 0
+    for problem in config.problems:
+        # Said before the screen is taken over, and again inside the app.
+        print(f"ollama-tui: {problem}", file=sys.stderr)
+
     server = None
+    host = config.host.value or ""
+    host_name = config.host_name
     if args.demo:
         from tui_app.demo import SimulatedOllama
 
         server = SimulatedOllama().serve()
-        host = server.url
-    else:
-        try:
-            host = host_from_environment(args.host, environ)
-        except InvalidHostError as exc:
-            parser.error(str(exc))
+        host = host_name = server.url
 
     try:
-        store = Store.open(database_path(data_dir(args.data_dir, environ)))
+        store = Store.open(database_path(Path(config.data_dir.value or "")))
     except StoreError as exc:
         print(f"ollama-tui: {exc}", file=sys.stderr)
         return 1
@@ -78,9 +109,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from tui_app.app import OllamaTUI
     from tui_app.services import Services
 
-    client = OllamaClient(host, api_key=environ.get("OLLAMA_API_KEY") or None)
+    api_key = environ.get(config.api_key_env) if config.api_key_env and not args.demo else None
+    client = OllamaClient(host, api_key=api_key or None)
     services = Services(
-        client=client, store=store, host=host, demo=args.demo, initial_model=args.model
+        client=client,
+        store=store,
+        host=host_name,
+        demo=args.demo,
+        initial_model=config.default_model.value,
+        theme=config.theme.value,
+        keymap=config.keymap,
+        config_problems=config.problems,
     )
     try:
         OllamaTUI(services, freeze_startup_heap=True).run()

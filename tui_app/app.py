@@ -12,6 +12,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
 
@@ -26,6 +27,7 @@ from tui_app.screens.models import ModelsScreen
 from tui_app.screens.options import OptionsScreen
 from tui_app.screens.pulls import PullsScreen
 from tui_app.services import Services
+from tui_app.store import StoreError
 
 AREAS: dict[str, type[AreaScreen]] = {
     "chat": ChatScreen,
@@ -34,6 +36,26 @@ AREAS: dict[str, type[AreaScreen]] = {
     "options": OptionsScreen,
 }
 """Top-level screens by mode name, in the order of their function keys."""
+
+THEME_SETTING = "theme"
+"""Store setting holding the theme last chosen in the app."""
+
+
+def known_binding_ids() -> set[str]:
+    """The id of every binding the app's own screens and widgets define.
+
+    A ``[keymap]`` entry can only rebind one of these; the rest are reported.
+    """
+    ids: set[str] = set()
+    pending: list[type[DOMNode]] = [DOMNode]
+    while pending:
+        klass = pending.pop()
+        pending.extend(klass.__subclasses__())
+        if klass.__module__.startswith("tui_app."):
+            for binding in klass.__dict__.get("BINDINGS", []):
+                if isinstance(binding, Binding) and binding.id:
+                    ids.add(binding.id)
+    return ids
 
 
 class OllamaTUI(App[None]):
@@ -86,8 +108,40 @@ class OllamaTUI(App[None]):
 
     def on_mount(self) -> None:
         self.services.store.mark_interrupted()
+        self._apply_config()
         self.switch_mode("chat")
         self.watch_connection_loop()
+
+    # -- configuration ------------------------------------------------------------
+
+    def _apply_config(self) -> None:
+        """Theme and keymap from the configuration file; say what in it was wrong."""
+        problems = list(self.services.config_problems)
+        wanted = self.services.theme
+        if wanted is not None and wanted not in self.available_themes:
+            problems.append(f"theme: unknown theme {wanted!r}; the default is used")
+            wanted = None
+        remembered = self.services.store.get_setting(THEME_SETTING)
+        if wanted is None and isinstance(remembered, str) and remembered in self.available_themes:
+            wanted = remembered
+        if wanted is not None:
+            self.theme = wanted
+        self.watch(self, "theme", self._remember_theme, init=False)
+
+        keymap = dict(self.services.keymap)
+        known = known_binding_ids()
+        for binding_id in [b for b in keymap if b not in known]:
+            problems.append(f"keymap: no binding has the id {binding_id!r}")
+            del keymap[binding_id]
+        if keymap:
+            self.set_keymap(keymap)
+        for problem in problems:
+            self.notify(problem, title="Configuration", severity="warning", markup=False)
+
+    def _remember_theme(self, theme: str) -> None:
+        # The file's theme, when it names one, still wins at the next start.
+        with contextlib.suppress(StoreError):
+            self.services.store.set_setting(THEME_SETTING, theme)
 
     async def on_unmount(self) -> None:
         await self.services.client.aclose()

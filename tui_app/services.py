@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from tui_app.api import OllamaClient
 from tui_app.store import Store
@@ -25,4 +26,10 @@ class Services:
     demo: bool = False
     """True when talking to the built-in simulated Ollama."""
     initial_model: str | None = None
-    """A model named on the command line, preselected for new chats."""
+    """A model named on the command line or in the config file, preselected for new chats."""
+    theme: str | None = None
+    """The theme the configuration file asks for; else the one last chosen in the app."""
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    """Binding id to keys, from the configuration file's ``[keymap]``."""
+    config_problems: tuple[str, ...] = ()
+    """One line per bad key of the configuration file, told to the user at start."""

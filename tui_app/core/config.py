@@ -1,0 +1,358 @@
+"""The configuration file and the effective settings of one run.
+
+``config.toml`` lives in the platform's config directory (``$XDG_CONFIG_HOME/ollama-tui``),
+or wherever ``--config`` or ``$OLLAMA_TUI_CONFIG`` point. It is read with :mod:`tomllib`; a
+file that cannot be read or has a bad key never stops the app: every problem becomes one line
+naming the file and the key, and that key keeps its default.
+
+Precedence for every setting: a flag, then the environment, then the file, then the default.
+:func:`resolve` records where each effective value came from, for ``--print-config``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tui_app.api.host import InvalidHostError, resolve_host
+from tui_app.core.paths import APP_NAME, DATA_DIR_ENV, data_dir
+
+__all__ = [
+    "CONFIG_ENV",
+    "CONFIG_NAME",
+    "Config",
+    "ConfigFile",
+    "HostEntry",
+    "Setting",
+    "config_path",
+    "read_config_file",
+    "resolve",
+]
+
+CONFIG_ENV = "OLLAMA_TUI_CONFIG"
+"""Environment variable naming another configuration file."""
+
+CONFIG_NAME = "config.toml"
+"""File name of the configuration file inside the config directory."""
+
+HOST_ENV = "OLLAMA_HOST"
+API_KEY_ENV = "OLLAMA_API_KEY"
+
+_TOP_KEYS = ("theme", "default_model", "data_dir", "default_host", "keymap", "hosts")
+_HOST_KEYS = ("name", "url", "api_key_env")
+
+_Problem = Callable[[str, str], None]
+"""Records one problem: the key, then what is wrong with it."""
+
+
+@dataclass(frozen=True, slots=True)
+class HostEntry:
+    """One ``[[hosts]]`` table: a name, an ``OLLAMA_HOST``-style URL, a key's variable."""
+
+    name: str
+    url: str
+    """The resolved base URL to dial."""
+    api_key_env: str | None = None
+    """Name of the environment variable that holds this host's API key, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigFile:
+    """What one configuration file says, after checking every key."""
+
+    path: Path
+    found: bool = False
+    """False when there is no file at :attr:`path` (not a problem: every key is optional)."""
+    theme: str | None = None
+    default_model: str | None = None
+    data_dir: str | None = None
+    default_host: str | None = None
+    keymap: Mapping[str, str] = field(default_factory=dict)
+    hosts: tuple[HostEntry, ...] = ()
+    problems: tuple[str, ...] = ()
+    """One line per bad key, each naming the file and the key."""
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """An effective value and where it came from (``default``, ``--flag``, ``$VAR``, a file)."""
+
+    value: str | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The effective settings of this run, each with its source."""
+
+    file: ConfigFile
+    host: Setting
+    """The base URL of the server to talk to."""
+    host_name: str
+    """What the user calls that host: a ``[[hosts]]`` name, or its address."""
+    api_key_env: str | None
+    """The environment variable whose value is sent as the bearer token, if any."""
+    data_dir: Setting
+    default_model: Setting
+    theme: Setting
+    keymap: Mapping[str, str]
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Every problem found in the configuration file."""
+        return self.file.problems
+
+    def describe(self) -> list[str]:
+        """The effective settings as lines of TOML with their sources, for ``--print-config``.
+
+        The API key itself is never written, only the variable it is read from.
+        """
+        where = str(self.file.path) + ("" if self.file.found else " (not found)")
+        lines = [f"# configuration file: {where}"]
+        for name, setting in (
+            ("host", self.host),
+            ("data_dir", self.data_dir),
+            ("default_model", self.default_model),
+            ("theme", self.theme),
+        ):
+            shown = "(unset)" if setting.value is None else _toml_string(setting.value)
+            lines.append(f"{name} = {shown}  # {setting.source}")
+        key = self.api_key_env
+        lines.append(
+            f"api_key_env = {_toml_string(key)}  # the key itself is never shown"
+            if key
+            else "api_key_env = (unset)  # no API key is sent"
+        )
+        if self.file.hosts:
+            default = self.file.default_host
+            lines.append(f"default_host = {_toml_string(default) if default else '(unset)'}")
+            for host in self.file.hosts:
+                lines.append("[[hosts]]")
+                lines.append(f"name = {_toml_string(host.name)}")
+                lines.append(f"url = {_toml_string(host.url)}")
+                if host.api_key_env:
+                    lines.append(f"api_key_env = {_toml_string(host.api_key_env)}")
+        if self.keymap:
+            lines.append("[keymap]")
+            lines.extend(f"{_toml_string(k)} = {_toml_string(v)}" for k, v in self.keymap.items())
+        lines.extend(f"# problem: {problem}" for problem in self.problems)
+        return lines
+
+
+def _toml_string(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in escaped) + '"'
+
+
+def config_path(
+    cli_value: str | os.PathLike[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    platform: str | None = None,
+) -> tuple[Path, bool]:
+    """The configuration file to read, and whether the user named it explicitly.
+
+    ``--config``, then ``$OLLAMA_TUI_CONFIG``, then the platform's config directory:
+    ``$XDG_CONFIG_HOME/ollama-tui/config.toml`` (else ``~/.config/…``) on Linux,
+    ``~/Library/Application Support/ollama-tui`` on macOS, ``%APPDATA%\\ollama-tui`` on Windows.
+    """
+    environ: Mapping[str, str] = os.environ if env is None else env
+    system = sys.platform if platform is None else platform
+    if cli_value is not None and os.fspath(cli_value):
+        return Path(os.path.abspath(os.path.expanduser(os.fspath(cli_value)))), True
+    named = environ.get(CONFIG_ENV, "")
+    if named:
+        return Path(os.path.abspath(os.path.expanduser(named))), True
+    return _config_home(environ, system) / APP_NAME / CONFIG_NAME, False
+
+
+def _config_home(env: Mapping[str, str], system: str) -> Path:
+    home = Path(env.get("USERPROFILE" if system == "win32" else "HOME", "") or Path.home())
+    if system == "win32":
+        appdata = env.get("APPDATA", "")
+        return Path(appdata) if appdata else home / "AppData" / "Roaming"
+    if system == "darwin":
+        return home / "Library" / "Application Support"
+    xdg = env.get("XDG_CONFIG_HOME", "")
+    if xdg and os.path.isabs(xdg):
+        return Path(xdg)
+    return home / ".config"
+
+
+def read_config_file(path: Path, *, required: bool = False) -> ConfigFile:
+    """Read and check ``path``. Never raises: problems are collected, bad keys are dropped.
+
+    A missing file is fine unless ``required`` (the user named it).
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        problems = (f"{path}: no such file",) if required else ()
+        return ConfigFile(path=path, problems=problems)
+    except OSError as exc:
+        return ConfigFile(path=path, problems=(f"{path}: cannot read it: {exc.strerror}",))
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return ConfigFile(path=path, found=True, problems=(f"{path}: not UTF-8 text",))
+    except tomllib.TOMLDecodeError as exc:
+        return ConfigFile(path=path, found=True, problems=(f"{path}: not valid TOML: {exc}",))
+    return _check(path, data)
+
+
+def _check(path: Path, data: Mapping[str, object]) -> ConfigFile:
+    problems: list[str] = []
+
+    def problem(key: str, text: str) -> None:
+        problems.append(f"{path}: {key}: {text}")
+
+    def text(key: str) -> str | None:
+        value = data.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            problem(key, "must be a non-empty string")
+            return None
+        if not value.isprintable():
+            problem(key, "must not contain control characters")
+            return None
+        return value
+
+    for key in data:
+        if key not in _TOP_KEYS:
+            problem(key, "unknown key")
+
+    keymap: dict[str, str] = {}
+    raw_keymap = data.get("keymap", {})
+    if not isinstance(raw_keymap, dict):
+        problem("keymap", "must be a table of binding id = key")
+    else:
+        for binding, keys in raw_keymap.items():
+            if not isinstance(keys, str) or not keys.strip() or not keys.isprintable():
+                problem(f"keymap.{binding}", 'must be a key such as "ctrl+enter"')
+            else:
+                keymap[str(binding)] = keys.strip()
+
+    hosts = _check_hosts(data.get("hosts", []), problem)
+    default_host = text("default_host")
+    if default_host is not None and default_host not in {host.name for host in hosts}:
+        problem("default_host", f"no [[hosts]] entry is named {default_host!r}")
+        default_host = None
+
+    return ConfigFile(
+        path=path,
+        found=True,
+        theme=text("theme"),
+        default_model=text("default_model"),
+        data_dir=text("data_dir"),
+        default_host=default_host,
+        keymap=keymap,
+        hosts=hosts,
+        problems=tuple(problems),
+    )
+
+
+def _check_hosts(raw: object, problem: _Problem) -> tuple[HostEntry, ...]:
+    if not isinstance(raw, list):
+        problem("hosts", "must be an array of tables ([[hosts]])")
+        return ()
+    hosts: list[HostEntry] = []
+    for index, entry in enumerate(raw, start=1):
+        where = f"hosts[{index}]"
+        if not isinstance(entry, dict):
+            problem(where, "must be a table with name and url")
+            continue
+        for key in entry:
+            if key not in _HOST_KEYS:
+                problem(f"{where}.{key}", "unknown key")
+        name, url, key_env = entry.get("name"), entry.get("url"), entry.get("api_key_env")
+        if not isinstance(name, str) or not name.strip() or not name.isprintable():
+            problem(f"{where}.name", "must be a non-empty string")
+            continue
+        if any(host.name == name for host in hosts):
+            problem(f"{where}.name", f"{name!r} is named twice")
+            continue
+        if not isinstance(url, str) or not url.isprintable():
+            problem(f"{where}.url", 'must be a string such as "127.0.0.1:11434"')
+            continue
+        try:
+            resolved = resolve_host(url)
+        except InvalidHostError as exc:
+            problem(f"{where}.url", str(exc))
+            continue
+        if key_env is not None and (not isinstance(key_env, str) or not key_env.isidentifier()):
+            problem(f"{where}.api_key_env", "must be the name of an environment variable")
+            key_env = None
+        hosts.append(HostEntry(name=name, url=resolved, api_key_env=key_env))
+    return tuple(hosts)
+
+
+def resolve(
+    file: ConfigFile,
+    *,
+    host: str | None = None,
+    data_dir_flag: str | None = None,
+    model: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> Config:
+    """Combine flags, environment and the file into the settings of this run.
+
+    Raises :class:`InvalidHostError` for a ``--host`` or ``$OLLAMA_HOST`` that cannot be
+    dialled: those are the user's words on this very command line, so they stop the start.
+    """
+    environ: Mapping[str, str] = os.environ if env is None else env
+    api_key_env: str | None = API_KEY_ENV
+    host_name: str
+    if host is not None and host.strip():
+        url = Setting(resolve_host(host), "--host")
+    elif environ.get(HOST_ENV, "").strip():
+        url = Setting(resolve_host(environ[HOST_ENV]), f"${HOST_ENV}")
+    elif file.hosts:
+        chosen = next((h for h in file.hosts if h.name == file.default_host), file.hosts[0])
+        url = Setting(chosen.url, f"[[hosts]] {chosen.name!r} in {file.path}")
+        api_key_env = chosen.api_key_env
+        host_name = chosen.name
+    else:
+        url = Setting(resolve_host(None), "default")
+    if url.source in ("--host", f"${HOST_ENV}", "default"):
+        host_name = url.value or ""
+
+    if data_dir_flag:
+        directory = Setting(str(data_dir(data_dir_flag, environ)), "--data-dir")
+    elif environ.get(DATA_DIR_ENV, ""):
+        directory = Setting(str(data_dir(None, environ)), f"${DATA_DIR_ENV}")
+    elif file.data_dir:
+        # A relative path in the file is read from the file's own folder, not from
+        # wherever the app happens to be started.
+        relative = os.path.expanduser(file.data_dir)
+        anchored = relative if os.path.isabs(relative) else str(file.path.parent / relative)
+        directory = Setting(str(data_dir(anchored, environ)), str(file.path))
+    else:
+        directory = Setting(str(data_dir(None, environ)), "default")
+
+    if model:
+        default_model = Setting(model, "--model")
+    elif file.default_model:
+        default_model = Setting(file.default_model, str(file.path))
+    else:
+        default_model = Setting(None, "default: the last model used")
+
+    theme = (
+        Setting(file.theme, str(file.path))
+        if file.theme
+        else Setting(None, "default: the last theme chosen in the app")
+    )
+    return Config(
+        file=file,
+        host=url,
+        host_name=host_name,
+        api_key_env=api_key_env,
+        data_dir=directory,
+        default_model=default_model,
+        theme=theme,
+        keymap=dict(file.keymap),
+    )
