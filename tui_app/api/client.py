@@ -14,7 +14,7 @@ import json
 import socket
 import ssl
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -350,7 +350,7 @@ class OllamaClient:
         format: FormatValue | None = None,
         keep_alive: KeepAlive | None = None,
         tools: list[JSON] | None = None,
-    ) -> AsyncIterator[ChatChunk]:
+    ) -> AsyncGenerator[ChatChunk]:
         """Stream a reply to ``messages`` from ``POST /api/chat``, chunk by chunk."""
         body = self._inference_body(
             model,
@@ -398,7 +398,7 @@ class OllamaClient:
         think: ThinkValue | None = None,
         format: FormatValue | None = None,
         keep_alive: KeepAlive | None = None,
-    ) -> AsyncIterator[GenerateChunk]:
+    ) -> AsyncGenerator[GenerateChunk]:
         """Stream a completion of ``prompt`` from ``POST /api/generate``."""
         body = self._inference_body(
             model, options, think, format, keep_alive, prompt=prompt, system=system, images=images
@@ -449,7 +449,7 @@ class OllamaClient:
 
     # -- transfers ------------------------------------------------------------------
 
-    def pull(self, model: str, *, insecure: bool = False) -> AsyncIterator[ProgressUpdate]:
+    def pull(self, model: str, *, insecure: bool = False) -> AsyncGenerator[ProgressUpdate]:
         """Stream the progress of pulling ``model`` from its registry."""
         body = _request_fields(model=model, insecure=insecure or None)
         return self._stream("/api/pull", body, ProgressUpdate.from_json, pace=PROGRESS_PACE)
@@ -464,7 +464,7 @@ class OllamaClient:
         template: str | None = None,
         license: str | None = None,
         messages: Iterable[ChatMessage] | None = None,
-    ) -> AsyncIterator[ProgressUpdate]:
+    ) -> AsyncGenerator[ProgressUpdate]:
         """Create ``model`` derived from ``from_``, streaming its progress."""
         body = _request_fields(
             model=model,
