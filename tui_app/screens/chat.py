@@ -142,7 +142,7 @@ class ChatScreen(AreaScreen):
             "cycle_think",
             "Think",
             id="chat.think",
-            tooltip="Think: default, off, on, low, medium, high",
+            tooltip="Think: default, off, on, low, medium, high, max",
         ),
         Binding(
             "ctrl+g",

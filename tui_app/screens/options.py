@@ -3,8 +3,8 @@
 The form edits one level at a time: the overrides of the chat in view (``app.current_chat_id``)
 or the global defaults that every chat starts from. Nothing is written until the form is saved,
 and a form with an invalid field cannot be saved, so a failed edit never loses what is stored.
-The preview is :func:`~tui_app.core.options.effective_settings` of the form's values, the same
-function the chat screen uses to build its request.
+The notes and the preview come from :func:`~tui_app.core.options.resolve_settings` of the
+form's values, the same function the chat screen uses for its header and its request.
 """
 
 from __future__ import annotations
