@@ -402,7 +402,7 @@ def test_specs_cover_every_runtime_option() -> None:
 
 def test_options_module_does_not_import_textual() -> None:
     code = (
-        "import sys, tui_app.core.options\n"
+        "import sys, tui_app.core.options, tui_app.api.show_parameters\n"
         "print(sorted(n for n in ('textual', 'rich') if n in sys.modules))\n"
     )
     result = subprocess.run(
