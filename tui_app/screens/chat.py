@@ -183,7 +183,7 @@ class ChatScreen(AreaScreen):
             show=False,
             priority=True,  # the prompt box would take f7 as "select all"
             id="chat.format",
-            tooltip="Reply format: off, JSON or a JSON schema",
+            tooltip="Reply format: default, off, JSON or a JSON schema",
         ),
         Binding(
             "ctrl+f",
@@ -998,7 +998,7 @@ class ChatScreen(AreaScreen):
             await self._update_chat(system=text if text.strip() else None)
 
     def action_reply_format(self) -> None:
-        """Choose the reply format: off, JSON or a JSON schema."""
+        """Choose the reply format: as the defaults, off, JSON or a JSON schema."""
         self._edit_format()
 
     @work(exclusive=True, group="chat-dialog", exit_on_error=False)
@@ -1181,7 +1181,7 @@ class ChatScreen(AreaScreen):
             "System prompt", "Edit this chat's system prompt (f6)", self.action_system_prompt
         )
         yield SystemCommand(
-            "Reply format", "Off, JSON or a JSON schema (f7)", self.action_reply_format
+            "Reply format", "Default, off, JSON or a JSON schema (f7)", self.action_reply_format
         )
         yield SystemCommand(
             "Attach image", "Add an image to the next prompt (f8)", self.action_attach_image
