@@ -226,11 +226,68 @@ async def test_think_toggle_cycles_and_reaches_the_request(
         chat = app.services.store.get_chat(only_chat(app.services.store))
         assert chat is not None and chat.think == "low"
         await pilot.press("ctrl+t", "ctrl+t", "ctrl+t")
+        # Every level the options form offers, "max" included.
+        assert screen.think == "max"
+        await pilot.press("ctrl+t")
         assert screen.think is None
         await send(pilot, screen, "again")
     first, second = chat_requests(sim)
     assert first["think"] == "low"
     assert "think" not in second
+
+
+def header_text(screen: ChatScreen) -> str:
+    return str(screen.query_one("#chat-header", Static).render())
+
+
+async def test_global_think_and_format_show_in_the_header_as_sent(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    from textual.widgets import RadioButton
+
+    app = make_app(initial_model="qwen3:8b")
+    store = app.services.store
+    RequestDefaults(think="high", format="json").save(store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot)
+        assert "think: high (global)" in header_text(screen)
+        assert "format: json (global)" in header_text(screen)
+        await send(pilot, screen, "one")
+        # f7 "Off" overrides the global format for this chat only.
+        await pilot.press("f7")
+        await until(pilot, lambda: type(app.screen).__name__ == "FormatDialog")
+        dialog = app.screen
+        dialog.query_one("#format-off", RadioButton).value = True
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is screen)
+        assert screen.reply_format == "off"
+        assert "format: off" in header_text(screen)
+        assert "think: high (global)" in header_text(screen)
+        await send(pilot, screen, "two")
+        # ctrl+t sets the chat's own level; the header no longer says it is inherited.
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: "think: off ·" in header_text(screen))
+        await send(pilot, screen, "three")
+    first, second, third = chat_requests(sim)
+    assert (first["think"], first["format"]) == ("high", "json")
+    assert second["think"] == "high"
+    assert "format" not in second
+    assert third["think"] is False
+    chat = store.get_chat(only_chat(store))
+    assert chat is not None and (chat.think, chat.format) == ("off", "off")
+    assert RequestDefaults.load(store) == RequestDefaults(think="high", format="json")
+
+
+async def test_think_set_for_a_model_that_cannot_think_says_it_is_not_sent(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    app = make_app(initial_model="llama3.2:latest")
+    RequestDefaults(think="on").save(app.services.store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot)
+        await until(pilot, lambda: "think: on (global, not sent)" in header_text(screen))
+        await send(pilot, screen, "hello")
+    assert "think" not in chat_requests(sim)[0]
 
 
 # -- streaming, thinking, stats ---------------------------------------------------------------

@@ -24,9 +24,7 @@ from tui_app.screens.model_dialogs import (
     ConfirmDeleteDialog,
     CreateModelDialog,
     ModelNameDialog,
-    format_parameters,
     new_name_problem,
-    parse_parameters,
     suggested_name,
 )
 from tui_app.screens.models import ModelsScreen
@@ -733,13 +731,17 @@ async def test_create_refuses_bad_input(make_app: AppFactory) -> None:
         dialog = app.screen
         assert isinstance(dialog, CreateModelDialog)
         dialog.query_one("#create-name", Input).value = "qwen3:8b"
-        dialog.query_one("#create-parameters", TextArea).text = "temperature hot\nnum_ctx 0\nfoo 1"
+        dialog.query_one(
+            "#create-parameters", TextArea
+        ).text = "temperature hot\nnum_ctx 0\nfoo 1\ntop_k 99999999999"
         await pilot.pause()
         problems = str(dialog.query_one("#create-problems", Static).render())
         assert "already installed" in problems
-        assert "'hot' is not a number" in problems
-        assert "num_ctx: must be at least 1" in problems
+        # The options form's own reasons, word for word.
+        assert "line 1: temperature must be a number, e.g. 0.7" in problems
+        assert "line 2: num_ctx must be ≥ 1" in problems
         assert "unknown parameter 'foo'" in problems
+        assert "line 4: top_k must be ≤ 16777216" in problems
         assert dialog.query_one("#confirm-create", Button).disabled
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -852,18 +854,6 @@ async def test_details_pane_toggles(make_app: AppFactory) -> None:
 
 
 # -- pure helpers -----------------------------------------------------------------------------
-
-
-def test_parameters_round_trip() -> None:
-    options = {"temperature": 0.7, "num_ctx": 8192, "stop": ["<|eot|>", 'say "hi"']}
-    text = format_parameters(options)
-    assert text == 'temperature 0.7\nnum_ctx 8192\nstop "<|eot|>"\nstop "say \\"hi\\""'
-    assert parse_parameters(text) == (options, [])
-    pasted = "# from a Modelfile\nPARAMETER top_k 20\nstop </s>\n\nseed -1"
-    assert parse_parameters(pasted) == ({"top_k": 20, "stop": ["</s>"], "seed": -1}, [])
-    assert parse_parameters("top_p 1.5")[1] == ["line 1: top_p: must be at most 1"]
-    assert parse_parameters("num_ctx 4.5")[1] == ["line 1: num_ctx: '4.5' is not a whole number"]
-    assert parse_parameters("seed")[1] == ["line 1: seed needs a value"]
 
 
 def test_name_helpers() -> None:

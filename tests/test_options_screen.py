@@ -153,13 +153,14 @@ async def test_bad_input_shows_the_reason_and_cannot_be_saved(make_app: AppFacto
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_options(pilot)
         assert editor(screen, "temperature").value == "0.5"
-        await type_into(pilot, screen, "temperature", "-1")
+        # Absurd values are refused as firmly as malformed ones.
+        await type_into(pilot, screen, "temperature", "1e9")
         field = screen.field("temperature")
-        assert field.problem == "must be ≥ 0"
+        assert field.problem == "must be between 0 and 100"
         assert field.has_class("-invalid")
-        assert note(screen, "temperature") == "✗ must be ≥ 0"
-        await type_into(pilot, screen, "num_ctx", "lots")
-        assert note(screen, "num_ctx") == "✗ must be a whole number, e.g. 42"
+        assert note(screen, "temperature") == "✗ must be between 0 and 100"
+        await type_into(pilot, screen, "num_ctx", "99999999999")
+        assert note(screen, "num_ctx") == "✗ must be ≤ 16777216"
         assert "2 fields to fix" in status(screen)
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -170,27 +171,6 @@ async def test_bad_input_shows_the_reason_and_cannot_be_saved(make_app: AppFacto
         assert app.focused is editor(screen, "temperature")
         # The preview leaves the invalid fields out rather than guessing.
         assert preview_json(screen) == {"options": {"seed": 7}}
-
-
-async def test_each_kind_of_bad_input_is_rejected(make_app: AppFactory) -> None:
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await open_options(pilot)
-        cases = {
-            "seed": ("4.5", "must be a whole number"),
-            "top_p": ("1.5", "must be between 0 and 1"),
-            "num_predict": ("-3", "must be ≥ -2"),
-            "keep_alive": ("soon", "not a duration: use e.g. 5m, 1h30m, 90s, 0 or -1"),
-        }
-        for name, (text, reason) in cases.items():
-            await type_into(pilot, screen, name, text)
-            assert screen.field(name).problem == reason, name
-        for name, text in [("seed", "42"), ("top_p", "1"), ("num_predict", "-2")]:
-            await type_into(pilot, screen, name, text)
-            assert screen.field(name).problem is None
-        await type_into(pilot, screen, "keep_alive", "1h30m")
-        assert screen.field("keep_alive").problem is None
-        assert screen.problems == {}
 
 
 async def test_saving_global_defaults(make_app: AppFactory) -> None:
@@ -401,6 +381,48 @@ async def test_model_defaults_come_from_show(make_app: AppFactory, sim: Simulate
         assert stop_note.startswith("→ ") and "<|eot_id|>" in stop_note
         assert stop_note.endswith("from the model")
         assert note(screen, "temperature") == "→ 0.8 from Ollama"
+
+
+async def test_num_ctx_beyond_the_model_s_context_warns_but_saves(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    app = make_app()
+    store = store_of(app)
+    chat = store.create_chat(model="qwen3:8b")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_options(pilot, chat.id)
+        await type_into(pilot, screen, "num_ctx", "65536")
+        field = screen.field("num_ctx")
+        assert field.problem is None
+        assert field.has_class("-warning")
+        assert note(screen, "num_ctx").startswith(
+            "⚠ more than the model's context length of 40,960 tokens · → 65536"
+        )
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        saved = store.get_chat(chat.id)
+        assert saved is not None and saved.options == {"num_ctx": 65536}
+        await type_into(pilot, screen, "num_ctx", "40960")
+        assert not field.has_class("-warning")
+        assert not note(screen, "num_ctx").startswith("⚠")
+
+
+async def test_a_chat_can_turn_a_global_format_off(make_app: AppFactory) -> None:
+    app = make_app()
+    store = store_of(app)
+    RequestDefaults(format="json").save(store)
+    chat = store.create_chat(model="llama3.2:latest")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_options(pilot, chat.id)
+        assert preview_json(screen) == {"format": "json"}
+        format_select: Select[str] = screen.field("format").query_one(Select)
+        format_select.value = "off"
+        await settle(pilot)
+        assert preview_json(screen) == {}
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    saved = store.get_chat(chat.id)
+    assert saved is not None and saved.format == "off"
 
 
 async def test_show_failures_are_explained(make_app: AppFactory, sim: SimulatedOllama) -> None:

@@ -56,7 +56,8 @@ MESSAGE_STATUSES: Final = frozenset({"complete", "streaming", "stopped", "failed
 """Lifecycle of a message: ``streaming`` until the reply ends one of the other three ways."""
 
 THINK_CHOICES: Final = ("off", "on", "low", "medium", "high", "max")
-"""Per-chat think settings, in order; ``None`` means the model's default."""
+"""Think settings, in order; ``None`` follows the defaults. The one list of them: the
+options layer reads it as ``THINK_LEVELS``."""
 
 THINK_VALUES: Final = frozenset(THINK_CHOICES)
 """The same, for membership tests."""
@@ -147,9 +148,9 @@ class ChatRecord:
     """Ollama ``options`` overrides for this chat (only the set ones)."""
     keep_alive: str | None
     think: str | None
-    """One of :data:`THINK_VALUES`, or ``None`` for the model's default."""
+    """One of :data:`THINK_VALUES` (``off`` included), or ``None`` to follow the defaults."""
     format: str | None
-    """``None``, ``"json"`` or the text of a JSON schema object."""
+    """``None`` to follow the defaults, ``"off"``, ``"json"`` or a JSON schema object's text."""
     created_at: float
     """Unix seconds."""
     updated_at: float
@@ -419,12 +420,14 @@ def _think(value: object) -> str | None:
 
 
 def _format(value: object) -> str | None:
-    """Check a ``format``: ``None``, ``"json"`` or the text of a JSON schema object.
+    """Check a ``format``: ``None``, ``"off"``, ``"json"`` or the text of a JSON schema object.
 
-    An empty string means "no format" on the wire too, so it is stored as ``None``.
+    ``"off"`` turns off a format the global defaults set, while ``None`` (and an empty
+    string, stored as ``None``) follows them. The column was always free text, so files
+    written before ``"off"`` existed read as they are.
     """
     text = _optional_str(value, "format")
-    if not text or text == "json":
+    if not text or text in ("json", "off"):
         return text or None
     try:
         schema: Any = json.loads(text)

@@ -17,8 +17,9 @@ from typing import Final, cast
 from markdown_it import MarkdownIt
 
 from tui_app.api import ChatMessage, Metrics
+from tui_app.api.show_parameters import parse_show_parameters
 from tui_app.core.formatting import sanitize
-from tui_app.core.options import SPECS_BY_NAME, parse_show_parameters
+from tui_app.core.options import SPECS_BY_NAME, THINK_LEVELS
 from tui_app.store import MessageRecord
 
 TITLE_LENGTH: Final = 60
@@ -30,8 +31,8 @@ DEFAULT_NUM_CTX: Final = cast(int, SPECS_BY_NAME["num_ctx"].ollama_default)
 CONTEXT_WARNING: Final = 0.8
 """Share of ``num_ctx`` from which the context meter warns."""
 
-THINK_CYCLE: Final[tuple[str | None, ...]] = (None, "off", "on", "low", "medium", "high")
-"""The per-chat think setting, in the order the toggle walks it; None is the model default."""
+THINK_CYCLE: Final[tuple[str | None, ...]] = (None, *THINK_LEVELS)
+"""The per-chat think setting, in the order the toggle walks it; None follows the defaults."""
 
 MAX_IMAGE_BYTES: Final = 50 * 1024 * 1024
 """Largest image file accepted: bigger ones are almost certainly a mistake."""
@@ -61,31 +62,6 @@ def next_think(current: str | None) -> str | None:
     except ValueError:
         return THINK_CYCLE[0]
     return THINK_CYCLE[(index + 1) % len(THINK_CYCLE)]
-
-
-def think_label(setting: str | None) -> str:
-    """A think setting in words; None follows the global default, else the model's own."""
-    return "default" if setting is None else setting
-
-
-def format_label(setting: str | None) -> str:
-    """A stored ``format`` in a word: off, json or schema."""
-    if not setting:
-        return "off"
-    return "json" if setting == "json" else "schema"
-
-
-def schema_problem(text: str) -> str | None:
-    """Why ``text`` cannot be used as a ``format`` JSON schema, or None if it can."""
-    if not text.strip():
-        return "type or paste a JSON schema object"
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as error:
-        return f"not valid JSON: {error.msg} (line {error.lineno}, column {error.colno})"
-    if not isinstance(value, dict):
-        return "a schema must be a JSON object, {…}"
-    return None
 
 
 # -- the request --------------------------------------------------------------------------------

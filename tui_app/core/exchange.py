@@ -33,7 +33,12 @@ from tui_app.api import (
     OllamaUnavailableError,
 )
 from tui_app.core.chat_session import chat_title, history_messages
-from tui_app.core.options import RequestDefaults, RequestSettings, effective_settings
+from tui_app.core.options import (
+    RequestDefaults,
+    RequestSettings,
+    model_thinks,
+    resolve_settings,
+)
 from tui_app.core.thinking import ThinkTagSplitter
 from tui_app.store import ChatRecord, MessageRecord, Store, StoreError
 
@@ -284,14 +289,13 @@ class ChatExchange:
         model = chat.model or model
         info = await self._model_info(model)
         try:
-            settings, records, row = await self._start_reply(chat, model)
+            settings, records, row = await self._start_reply(chat, model, model_thinks(info))
         except (StoreError, ValueError) as problem:
             yield NotSent(
                 f"The prompt is saved, but the request could not be made: {problem}",
                 prompt_saved=True,
             )
             return
-        think = settings.think if info is not None and info.has_capability("thinking") else None
         reply = ActiveReply(chat, row)
         self._active = reply
         splitter = reply._splitter
@@ -304,7 +308,7 @@ class ChatExchange:
                 model,
                 history_messages(records, chat.system),
                 options=settings.options or None,
-                think=think,
+                think=settings.think,
                 format=settings.format,
                 keep_alive=settings.keep_alive,
             )
@@ -413,7 +417,7 @@ class ChatExchange:
         return chat, created, record
 
     async def _start_reply(
-        self, chat: ChatRecord, model: str
+        self, chat: ChatRecord, model: str, thinks: bool
     ) -> tuple[RequestSettings, list[MessageRecord], MessageRecord]:
         """Read the settings and history, and add the reply's row marked streaming.
 
@@ -424,7 +428,8 @@ class ChatExchange:
 
         def start() -> tuple[RequestSettings, list[MessageRecord], MessageRecord]:
             store = self._store
-            settings = effective_settings(RequestDefaults.load(store), chat)
+            defaults = RequestDefaults.load(store)
+            settings = resolve_settings(defaults, chat, thinks=thinks).sendable()
             records = store.messages(chat.id)
             row = store.add_message(chat.id, "assistant", "", status="streaming", model=model)
             return settings, records, row

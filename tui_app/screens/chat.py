@@ -29,12 +29,10 @@ from tui_app.core.chat_session import (
     CodeBlock,
     code_blocks,
     context_usage,
-    format_label,
     format_size,
     image_kind,
     model_num_ctx,
     next_think,
-    think_label,
 )
 from tui_app.core.clipboard import CopyMethod, copy_text, system_copy
 from tui_app.core.exchange import (
@@ -53,7 +51,13 @@ from tui_app.core.exchange import (
     Stopped,
 )
 from tui_app.core.formatting import sanitize
-from tui_app.core.options import RequestDefaults, effective_settings
+from tui_app.core.options import (
+    RequestDefaults,
+    ResolvedSettings,
+    effective_settings,
+    model_thinks,
+    resolve_settings,
+)
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat_dialogs import (
     AttachImageDialog,
@@ -102,7 +106,7 @@ class ChatScreen(AreaScreen):
             "cycle_think",
             "Think",
             id="chat.think",
-            tooltip="Think: default, off, on, low, medium, high",
+            tooltip="Think: default, off, on, low, medium, high, max",
         ),
         Binding(
             "ctrl+g",
@@ -143,7 +147,7 @@ class ChatScreen(AreaScreen):
             show=False,
             priority=True,  # the prompt box would take f7 as "select all"
             id="chat.format",
-            tooltip="Reply format: off, JSON or a JSON schema",
+            tooltip="Reply format: default, off, JSON or a JSON schema",
         ),
         Binding(
             "ctrl+f",
@@ -169,6 +173,8 @@ class ChatScreen(AreaScreen):
         """The open chat; None while a new chat has no messages yet."""
         self._draft = ChatDraft()
         self._exchange = ChatExchange(services.client, services.store, model_info=self.model_info)
+        self._defaults = RequestDefaults()
+        """The global defaults as last read, under the open chat's own settings."""
         self._reply: ActiveReply | None = None
         """The reply arriving now."""
         self._reply_view: MessageView | None = None
@@ -210,6 +216,8 @@ class ChatScreen(AreaScreen):
     async def on_mount(self) -> None:
         stored = self.services.store.get_setting(LAST_MODEL_SETTING)
         self._stored_model = stored if isinstance(stored, str) and stored else None
+        with contextlib.suppress(StoreError):
+            self._defaults = RequestDefaults.load(self.services.store)
         self.watch(self.tui, "models", self._models_changed, init=False)
         self.transcript.set_empty_hint(self._empty_hint())
         await self.new_chat()
@@ -247,6 +255,19 @@ class ChatScreen(AreaScreen):
     def reply_format(self) -> str | None:
         """The open chat's ``format``."""
         return self.chat.format if self.chat is not None else self._draft.format
+
+    def settings(self) -> ResolvedSettings:
+        """The open chat's settings as its next request carries them, and where each comes
+        from (the chat, the global defaults, the model)."""
+        if self.chat is not None:
+            overrides = RequestDefaults.of_chat(self.chat)
+        else:
+            overrides = RequestDefaults(think=self._draft.think, format=self._draft.format)
+        return resolve_settings(self._defaults, overrides, thinks=model_thinks(self._cached_info()))
+
+    def _json_mode(self) -> bool:
+        """Whether replies of the open chat are constrained to JSON."""
+        return self.settings().request.format is not None
 
     @property
     def replying(self) -> bool:
@@ -355,8 +376,9 @@ class ChatScreen(AreaScreen):
             parts.append(label)
         else:
             parts.append(Content.styled("no model: ctrl+o", "$warning"))
-        parts.append(Content(f"think: {think_label(self.think)}"))
-        parts.append(Content(f"format: {format_label(self.reply_format)}"))
+        settings = self.settings()
+        parts.append(Content(f"think: {settings.label('think')}"))
+        parts.append(Content(f"format: {settings.label('format')}"))
         if self.system:
             parts.append(Content("system prompt set"))
         self.query_one("#chat-header", Static).update(Content(" · ").join(parts))
@@ -466,7 +488,7 @@ class ChatScreen(AreaScreen):
             records,
             has_older=len(records) == page,
             has_newer=has_newer,
-            json_mode=chat.format is not None,
+            json_mode=self._json_mode(),
             focus_id=message_id,
         )
         await self._attach_reply_view()
@@ -480,16 +502,18 @@ class ChatScreen(AreaScreen):
             self.prompt.focus()
 
     def _reread_chat(self) -> None:
-        if self.chat is not None:
-            self._reload_chat_record(self.chat.id)
-        else:
-            self._refresh_header()
-            self._load_model_details()
+        self._reload_chat_record(self.chat.id if self.chat is not None else None)
 
     @work(exclusive=True, group="chat-reread", exit_on_error=False)
-    async def _reload_chat_record(self, chat_id: int) -> None:
+    async def _reload_chat_record(self, chat_id: int | None) -> None:
+        store = self.services.store
+
+        def read() -> tuple[RequestDefaults, ChatRecord | None]:
+            chat = store.get_chat(chat_id) if chat_id is not None else None
+            return RequestDefaults.load(store), chat
+
         try:
-            chat = await asyncio.to_thread(self.services.store.get_chat, chat_id)
+            self._defaults, chat = await asyncio.to_thread(read)
         except StoreError:
             return
         if chat is not None and self.chat is not None and self.chat.id == chat_id:
@@ -522,7 +546,7 @@ class ChatScreen(AreaScreen):
         records = await asyncio.to_thread(self.services.store.messages, self.chat.id, limit=page)
         await self._detach_reply_view()
         await self.transcript.show(
-            records, has_older=len(records) == page, json_mode=self.chat.format is not None
+            records, has_older=len(records) == page, json_mode=self._json_mode()
         )
         await self._attach_reply_view()
 
@@ -541,7 +565,7 @@ class ChatScreen(AreaScreen):
             event.transcript.paging_done()
             return
         await event.transcript.prepend(
-            records, has_older=len(records) == page, json_mode=self.chat.format is not None
+            records, has_older=len(records) == page, json_mode=self._json_mode()
         )
 
     @on(Transcript.NewestWanted)
@@ -815,21 +839,20 @@ class ChatScreen(AreaScreen):
             await asyncio.to_thread(self.services.store.set_setting, LAST_MODEL_SETTING, model)
 
     async def action_cycle_think(self) -> None:
-        """Step the think setting: default, off, on, low, medium, high."""
-        setting = next_think(self.think)
-        if not await self._update_chat(think=setting):
+        """Step this chat's think setting: default, off, on, low, medium, high, max."""
+        if not await self._update_chat(think=next_think(self.think)):
             return
         model = self.model
         info = self._cached_info()
+        label = self.settings().label("think")
         if model and info is not None and not info.has_capability("thinking"):
             self.notify(
-                f"think {think_label(setting)}: {model} is not a thinking model, so think is "
-                "not sent to it.",
+                f"think {label}: {model} is not a thinking model, so think is not sent to it.",
                 severity="warning",
                 markup=False,
             )
         else:
-            self.notify(f"think {think_label(setting)}", timeout=2)
+            self.notify(f"think {label}", timeout=2)
 
     def action_system_prompt(self) -> None:
         """Edit the chat's system prompt."""
@@ -845,12 +868,13 @@ class ChatScreen(AreaScreen):
             await self._update_chat(system=text if text.strip() else None)
 
     def action_reply_format(self) -> None:
-        """Choose the reply format: off, JSON or a JSON schema."""
+        """Choose the reply format: as the defaults, off, JSON or a JSON schema."""
         self._edit_format()
 
     @work(exclusive=True, group="chat-dialog", exit_on_error=False)
     async def _edit_format(self) -> None:
-        choice = await self.app.push_screen_wait(FormatDialog(self.reply_format))
+        inherited = resolve_settings(self._defaults, None).words("format")
+        choice = await self.app.push_screen_wait(FormatDialog(self.reply_format, inherited))
         if choice is not None:
             await self._update_chat(format=choice.value)
 
@@ -1018,13 +1042,15 @@ class ChatScreen(AreaScreen):
         yield SystemCommand("New chat", "Start a new chat (ctrl+n)", self.action_new_chat)
         yield SystemCommand("Choose model", "Model of this chat (ctrl+o)", self.action_pick_model)
         yield SystemCommand(
-            "Cycle think", "Default, off, on, low, medium, high (ctrl+t)", self.action_cycle_think
+            "Cycle think",
+            "Default, off, on, low, medium, high, max (ctrl+t)",
+            self.action_cycle_think,
         )
         yield SystemCommand(
             "System prompt", "Edit this chat's system prompt (f6)", self.action_system_prompt
         )
         yield SystemCommand(
-            "Reply format", "Off, JSON or a JSON schema (f7)", self.action_reply_format
+            "Reply format", "Default, off, JSON or a JSON schema (f7)", self.action_reply_format
         )
         yield SystemCommand(
             "Attach image", "Add an image to the next prompt (f8)", self.action_attach_image

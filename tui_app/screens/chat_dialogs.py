@@ -22,9 +22,9 @@ from tui_app.core.chat_session import (
     ImageError,
     format_size,
     load_image,
-    schema_problem,
 )
 from tui_app.core.formatting import sanitize
+from tui_app.core.options import schema_problem
 
 ResultT = TypeVar("ResultT")
 
@@ -132,7 +132,7 @@ class FormatChoice:
     """The ``format`` chosen in :class:`FormatDialog`."""
 
     value: str | None
-    """None (off), ``json``, or the text of a JSON schema object."""
+    """None (as the global defaults), ``off``, ``json``, or a JSON schema object's text."""
 
 
 SCHEMA_EXAMPLE = """{
@@ -146,7 +146,8 @@ SCHEMA_EXAMPLE = """{
 
 
 class FormatDialog(ChatDialog[FormatChoice | None]):
-    """Choose the chat's reply format: off, JSON, or a JSON schema checked before use."""
+    """Choose the chat's reply format: as the global defaults, off, JSON, or a JSON schema
+    checked before use."""
 
     DEFAULT_CSS = """
     FormatDialog RadioSet {
@@ -165,15 +166,23 @@ class FormatDialog(ChatDialog[FormatChoice | None]):
         Binding("escape", "cancel", "Cancel"),
     ]
 
-    def __init__(self, current: str | None) -> None:
+    def __init__(self, current: str | None, inherited: str = "off") -> None:
         super().__init__()
         self._current = current
+        self._inherited = inherited
+        """The global default in a word (``off``, ``json``, ``schema``)."""
 
     def compose(self) -> ComposeResult:
-        kind = "off" if not self._current else "json" if self._current == "json" else "schema"
+        current = self._current
+        kind = "default" if not current else current if current in ("off", "json") else "schema"
         with VerticalScroll(can_focus=False):
             yield Static("Reply format of this chat", classes="dialog-title")
             with RadioSet(id="format-kind"):
+                yield RadioButton(
+                    f"Default: as the global defaults ({self._inherited})",
+                    value=kind == "default",
+                    id="format-default",
+                )
                 yield RadioButton("Off: free text", value=kind == "off", id="format-off")
                 yield RadioButton("JSON", value=kind == "json", id="format-json")
                 yield RadioButton("JSON schema", value=kind == "schema", id="format-schema")
@@ -194,7 +203,7 @@ class FormatDialog(ChatDialog[FormatChoice | None]):
     def _kind(self) -> str:
         pressed = self.query_one(RadioSet).pressed_button
         if pressed is None or pressed.id is None:
-            return "off"
+            return "default"
         return pressed.id.removeprefix("format-")
 
     @on(RadioSet.Changed)
@@ -210,10 +219,10 @@ class FormatDialog(ChatDialog[FormatChoice | None]):
     def action_save(self) -> None:
         """Check the choice and keep it."""
         kind = self._kind()
-        if kind == "off":
+        if kind == "default":
             self.dismiss(FormatChoice(None))
-        elif kind == "json":
-            self.dismiss(FormatChoice("json"))
+        elif kind in ("off", "json"):
+            self.dismiss(FormatChoice(kind))
         else:
             text = self.query_one("#format-schema-text", TextArea).text
             problem = schema_problem(text)

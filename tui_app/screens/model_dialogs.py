@@ -7,7 +7,6 @@ everything is valid, so nothing malformed is ever sent.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
@@ -23,7 +22,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from tui_app.api.names import model_name_problem, normalise_model_name, same_model
 from tui_app.core.formatting import human_size, visible_controls
-from tui_app.core.options import SPECS_BY_NAME
+from tui_app.core.options import parameter_lines, parse_parameter_lines
 
 NameCheck = Callable[[str], str | None]
 """Says why a name cannot be used, or returns None when it can."""
@@ -54,80 +53,6 @@ def new_name_problem(name: str, existing: Collection[str]) -> str | None:
     if any(same_model(name, other) for other in existing):
         return f"{normalise_model_name(name.strip())} is already installed: pick another name"
     return None
-
-
-# -- parameters as Modelfile-style lines --------------------------------------------------
-
-
-def format_parameters(options: Mapping[str, Any]) -> str:
-    """Options as ``key value`` lines, as the create dialog edits them (one ``stop`` per line)."""
-    lines: list[str] = []
-    for key, value in options.items():
-        values = value if isinstance(value, list) else [value]
-        for item in values:
-            text = json.dumps(item, ensure_ascii=False) if isinstance(item, str) else str(item)
-            if isinstance(item, bool):
-                text = "true" if item else "false"
-            lines.append(f"{key} {text}")
-    return "\n".join(lines)
-
-
-def _parse_value(key: str, raw: str) -> Any:
-    spec = SPECS_BY_NAME[key]
-    if spec.kind == "strings":
-        if raw.startswith('"'):
-            try:
-                decoded = json.loads(raw)
-            except ValueError as exc:
-                raise ValueError(f"{key}: the quoted text is not closed properly") from exc
-            if not isinstance(decoded, str):
-                raise ValueError(f"{key}: expected text")
-            return decoded
-        return raw
-    try:
-        number: int | float = int(raw) if spec.kind == "int" else float(raw)
-    except ValueError:
-        kind = "a whole number" if spec.kind == "int" else "a number"
-        raise ValueError(f"{key}: {raw!r} is not {kind}") from None
-    if spec.minimum is not None and number < spec.minimum:
-        raise ValueError(f"{key}: must be at least {spec.minimum:g}")
-    if spec.maximum is not None and number > spec.maximum:
-        raise ValueError(f"{key}: must be at most {spec.maximum:g}")
-    return number
-
-
-def parse_parameters(text: str) -> tuple[dict[str, Any], list[str]]:
-    """Read ``key value`` lines (``PARAMETER`` prefixes and ``#`` comments allowed).
-
-    Returns the parameters and a list of problems, one per bad line; ``stop``
-    may repeat and collects into a list, as in a Modelfile.
-    """
-    parameters: dict[str, Any] = {}
-    problems: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        if stripped.upper().startswith("PARAMETER "):
-            stripped = stripped[len("PARAMETER ") :].strip()
-        key, _, raw = stripped.partition(" ")
-        key, raw = key.strip().lower(), raw.strip()
-        if key not in SPECS_BY_NAME:
-            problems.append(f"line {number}: unknown parameter {key!r}")
-            continue
-        if not raw:
-            problems.append(f"line {number}: {key} needs a value")
-            continue
-        try:
-            value = _parse_value(key, raw)
-        except ValueError as exc:
-            problems.append(f"line {number}: {exc}")
-            continue
-        if SPECS_BY_NAME[key].kind == "strings":
-            parameters.setdefault(key, []).append(value)
-        else:
-            parameters[key] = value
-    return parameters, problems
 
 
 # -- dialogs ------------------------------------------------------------------------------
@@ -370,7 +295,7 @@ class CreateModelDialog(ModelDialog[CreateRequest | None]):
         super().__init__()
         self._from = from_
         self._system = system
-        self._parameters = format_parameters(parameters)
+        self._parameters = parameter_lines(parameters)
         self._existing = tuple(existing)
         self._source_note = source_note
 
@@ -424,7 +349,7 @@ class CreateModelDialog(ModelDialog[CreateRequest | None]):
         base_problem = model_name_problem(base)
         if base_problem:
             problems.append(f"from: {base_problem}")
-        _, parameter_problems = parse_parameters(
+        _, parameter_problems = parse_parameter_lines(
             self.query_one("#create-parameters", TextArea).text
         )
         problems.extend(parameter_problems)
@@ -448,7 +373,7 @@ class CreateModelDialog(ModelDialog[CreateRequest | None]):
         """Return the request if the form is valid."""
         if not self._validate():
             return
-        parameters, _ = parse_parameters(self.query_one("#create-parameters", TextArea).text)
+        parameters, _ = parse_parameter_lines(self.query_one("#create-parameters", TextArea).text)
         system = self.query_one("#create-system", TextArea).text.strip()
         self.dismiss(
             CreateRequest(

@@ -3,8 +3,8 @@
 The form edits one level at a time: the overrides of the chat in view (``app.current_chat_id``)
 or the global defaults that every chat starts from. Nothing is written until the form is saved,
 and a form with an invalid field cannot be saved, so a failed edit never loses what is stored.
-The preview is :func:`~tui_app.core.options.effective_settings` of the form's values, the same
-function the chat screen uses to build its request.
+The notes and the preview come from :func:`~tui_app.core.options.resolve_settings` of the
+form's values, the same function the chat screen uses for its header and its request.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from functools import partial
 from typing import ClassVar
 
@@ -26,31 +25,36 @@ from textual.reactive import reactive
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static, Switch
 
-from tui_app.api import ModelNotFoundError, OllamaError, OllamaUnavailableError
+from tui_app.api import ModelInfo, ModelNotFoundError, OllamaError, OllamaUnavailableError
+from tui_app.api.show_parameters import parse_show_parameters
 from tui_app.core.options import (
     FIELD_NAMES,
     FIELD_VALIDATORS,
     REQUEST_FIELD_HELP,
     SOURCE_LABELS,
     SPECS_BY_NAME,
+    THINK_LEVELS,
     InForce,
     RequestDefaults,
     RequestSettings,
     Scope,
     display_value,
     ensure_shipped_presets,
+    fields_in_force,
+    levels_after_edit,
     model_default,
-    parse_show_parameters,
-    preview_settings,
+    model_thinks,
+    option_warning,
+    preset_settings,
+    resolve_settings,
     schema_problem,
     settings_from_texts,
     settings_texts,
-    value_in_force,
 )
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.history_dialogs import ConfirmDialog, TextFieldDialog
 from tui_app.services import Services
-from tui_app.store import THINK_CHOICES, ChatRecord, NotFoundError, Preset, StoreError
+from tui_app.store import ChatRecord, NotFoundError, Preset, StoreError
 from tui_app.widgets.option_field import (
     ChoiceField,
     FormatField,
@@ -70,7 +74,7 @@ def build_field(name: str) -> OptionField:
         return TextField(name, spec.help, check)
     help_text = REQUEST_FIELD_HELP[name]
     if name == "think":
-        return ChoiceField(name, help_text, check, THINK_CHOICES)
+        return ChoiceField(name, help_text, check, THINK_LEVELS)
     if name == "format":
         return FormatField(name, help_text, check, schema_problem)
     return TextField(name, help_text, check)
@@ -479,27 +483,32 @@ class OptionsScreen(AreaScreen):
                 )
             )
 
-    def _in_force(self, name: str) -> InForce:
-        if self.scope == "chat":
-            return value_in_force(name, self._defaults, self._edited, self._model_parameters)
-        chat = RequestDefaults.of_chat(self._chat) if self._chat is not None else None
-        return value_in_force(name, self._edited, chat, self._model_parameters)
+    def _levels(self) -> tuple[RequestDefaults, RequestDefaults | None]:
+        """The global defaults and the chat's overrides as they would be once saved."""
+        return levels_after_edit(self.scope, self._edited, self._defaults, self._chat)
+
+    def _in_force(self) -> dict[str, InForce]:
+        return fields_in_force(*self._levels(), self._model_parameters)
 
     def _show_notes(self) -> None:
+        in_force = self._in_force()
+        info = self._model_info()
+        context_length = info.context_length if info is not None else None
         for field in self.fields:
             name = field.field_name
-            in_force = self._in_force(name)
+            value = in_force[name]
             parts: list[Content | str | tuple[str, str]] = [
                 "→ ",
-                (describe_in_force(name, in_force.value), "bold"),
+                (describe_in_force(name, value.value), "bold"),
             ]
-            if in_force.source != self.scope:
-                parts.append(f" from {SOURCE_LABELS[in_force.source]}")
-            if in_force.source in ("chat", "global"):
+            if value.source != self.scope:
+                parts.append(f" from {SOURCE_LABELS[value.source]}")
+            if value.source in ("chat", "global"):
                 default = model_default(name, self._model_parameters)
                 who = "model" if default.source == "model" else "Ollama"
                 parts.append(f" · {who} default {describe_in_force(name, default.value)}")
-            field.show_context(Content.assemble(*parts))
+            warning = option_warning(name, value.value, context_length)
+            field.show_context(Content.assemble(*parts), warning)
 
     def preview(self) -> RequestSettings:
         """What the next request will carry once the form is saved (invalid fields left out).
@@ -507,15 +516,18 @@ class OptionsScreen(AreaScreen):
         Like the chat screen, ``think`` is only sent to a model known to think: Ollama refuses
         it for other models.
         """
-        settings = preview_settings(self.scope, self._edited, self._defaults, self._chat)
-        if settings.think is not None and not self._model_thinks():
-            settings = replace(settings, think=None)
-        return settings
+        return resolve_settings(
+            *self._levels(),
+            model_parameters=self._model_parameters,
+            thinks=self._model_thinks(),
+        ).sendable()
+
+    def _model_info(self) -> ModelInfo | None:
+        model = self._wanted_model
+        return self.tui.cached_model_info(model) if model is not None else None
 
     def _model_thinks(self) -> bool:
-        model = self._wanted_model
-        info = self.tui.cached_model_info(model) if model is not None else None
-        return info is not None and info.has_capability("thinking")
+        return model_thinks(self._model_info())
 
     def _show_preview(self) -> None:
         title = self.query_one("#options-preview-title", Label)
@@ -544,8 +556,8 @@ class OptionsScreen(AreaScreen):
         box.update(Content("\n").join(lines))
 
     def _edited_think_dropped(self) -> bool:
-        think = self._in_force("think").value
-        return think is not None and not self._model_thinks()
+        think = self._in_force()["think"]
+        return think.source in ("chat", "global") and not self._model_thinks()
 
     def _show_status(self) -> None:
         status = self.query_one("#options-status", Static)
@@ -689,7 +701,7 @@ class OptionsScreen(AreaScreen):
         if preset is None:
             self.notify(f"There is no preset {name!r}.", severity="warning", markup=False)
             return
-        self.fill_form(RequestDefaults.of_preset(preset))
+        self.fill_form(preset_settings(preset))
         self.notify(
             f"Preset {name!r} is in the form; ctrl+s saves it.", title="Presets", markup=False
         )

@@ -67,6 +67,9 @@ class OptionField(Widget):
         &.-invalid > .option-name {
             color: $text-error;
         }
+        &.-warning > .option-note {
+            color: $text-warning;
+        }
         &:focus-within > .option-name {
             color: $accent;
         }
@@ -96,6 +99,7 @@ class OptionField(Widget):
         self.help_text = help_text
         self._check = check
         self._context_note = Content("")
+        self._warning: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Label(Content(self.field_name), classes="option-name")
@@ -120,9 +124,11 @@ class OptionField(Widget):
         """Put the cursor in this field."""
         self.query(".option-editor").first().focus()
 
-    def show_context(self, context: Content) -> None:
-        """Show the value in force and the model's default (when the text is valid)."""
+    def show_context(self, context: Content, warning: str | None = None) -> None:
+        """Show the value in force and the model's default (when the text is valid), after
+        ``warning``: a caution about a value that may still be saved."""
         self._context_note = context
+        self._warning = warning
         self._refresh_note()
 
     def check(self) -> str | None:
@@ -138,10 +144,14 @@ class OptionField(Widget):
         if not self.is_mounted:
             return
         note = self.query_one(".option-note", Static)
-        if self.problem is None:
-            note.update(self._context_note)
-        else:
+        warned = self.problem is None and self._warning is not None
+        self.set_class(warned, "-warning")
+        if self.problem is not None:
             note.update(Content.assemble("✗ ", self.problem))
+        elif self._warning is not None:
+            note.update(Content.assemble("⚠ ", self._warning, " · ", self._context_note))
+        else:
+            note.update(self._context_note)
 
     def _edited(self) -> None:
         self.check()
@@ -261,8 +271,9 @@ class ChoiceField(OptionField):
 
 
 class FormatField(OptionField):
-    """``format``: unset, JSON mode, or a JSON schema typed below the choice."""
+    """``format``: unset, off, JSON mode, or a JSON schema typed below the choice."""
 
+    OFF = "off"
     JSON = "json"
     SCHEMA = "schema"
 
@@ -270,7 +281,11 @@ class FormatField(OptionField):
         super().__init__(field_name, help_text, check)
         self._schema_check = schema_check
         self._select: Select[str] = Select(
-            [(Content("json"), self.JSON), (Content("JSON schema"), self.SCHEMA)],
+            [
+                (Content("off"), self.OFF),
+                (Content("json"), self.JSON),
+                (Content("JSON schema"), self.SCHEMA),
+            ],
             prompt=ChoiceField.UNSET_PROMPT,
             allow_blank=True,
             compact=True,
@@ -294,26 +309,26 @@ class FormatField(OptionField):
 
     @property
     def mode(self) -> str:
-        """``json``, ``schema`` or ``""`` (unset)."""
+        """``off``, ``json``, ``schema`` or ``""`` (unset)."""
         value = self._select.value
         return value if isinstance(value, str) else ""
 
     @property
     def text(self) -> str:
-        """``""``, ``json``, or the schema's text."""
+        """``""``, ``off``, ``json``, or the schema's text."""
         if self.mode == self.SCHEMA:
             return self._schema.text
         return self.mode
 
     def set_text(self, text: str) -> None:
-        """Show a stored format: blank, ``json`` or schema text."""
+        """Show a stored format: blank, ``off``, ``json`` or schema text."""
         stripped = text.strip()
         # Another level's schema must not linger, hidden, for the next "JSON schema" choice.
-        self._schema.load_text(text if stripped not in ("", self.JSON) else "")
+        self._schema.load_text(text if stripped not in ("", self.OFF, self.JSON) else "")
         if not stripped:
             self._select.value = Select.NULL
-        elif stripped == self.JSON:
-            self._select.value = self.JSON
+        elif stripped in (self.OFF, self.JSON):
+            self._select.value = stripped
         else:
             self._select.value = self.SCHEMA
         self._schema.display = self.mode == self.SCHEMA

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tui_app.api.show_parameters import parse_show_parameters
 from tui_app.core.options import (
     FIELD_NAMES,
     FIELD_VALIDATORS,
@@ -20,15 +21,16 @@ from tui_app.core.options import (
     effective_settings,
     ensure_shipped_presets,
     format_problem,
-    go_unquote,
     keep_alive_problem,
     keep_alive_value,
     option_problem,
     option_text,
+    parameter_lines,
     parse_go_duration,
     parse_option_text,
-    parse_show_parameters,
+    parse_parameter_lines,
     parse_stop_text,
+    preset_settings,
     preview_settings,
     schema_problem,
     settings_from_texts,
@@ -37,97 +39,7 @@ from tui_app.core.options import (
     think_problem,
     value_in_force,
 )
-from tui_app.demo import default_models
-from tui_app.demo._models import parameters_text
 from tui_app.store import Preset, Store
-
-# -- /api/show parameters ------------------------------------------------------------------------
-
-REAL_LLAMA_PARAMETERS = (
-    'stop                           "<|start_header_id|>"\n'
-    'stop                           "<|end_header_id|>"\n'
-    'stop                           "<|eot_id|>"'
-)
-
-
-def test_parameters_one_stop_per_line_collect_in_order() -> None:
-    assert parse_show_parameters(REAL_LLAMA_PARAMETERS) == {
-        "stop": ["<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"]
-    }
-
-
-def test_parameters_single_stop_is_still_a_list() -> None:
-    assert parse_show_parameters('stop                           "</s>"') == {"stop": ["</s>"]}
-
-
-def test_parameters_numbers_in_any_order_and_go_float_format() -> None:
-    text = (
-        "top_p                          0.95\n"
-        "num_ctx                        1.048576e+06\n"
-        'stop                           "<|im_end|>"\n'
-        "temperature                    0.6\n"
-        "top_k                          20\n"
-        "repeat_penalty                 1\n"
-        "min_p                          1e-05\n"
-        "use_mmap                       true\n"
-    )
-    params = parse_show_parameters(text)
-    assert params == {
-        "top_p": 0.95,
-        "num_ctx": 1048576,
-        "stop": ["<|im_end|>"],
-        "temperature": 0.6,
-        "top_k": 20,
-        "repeat_penalty": 1,
-        "min_p": 1e-05,
-        "use_mmap": True,
-    }
-    assert isinstance(params["num_ctx"], int)
-
-
-def test_parameters_strings_with_go_escapes_and_spaces() -> None:
-    text = (
-        'stop                           "\\n\\nUser:"\n'
-        'stop                           "say \\"hi\\"\\t\\\\ ok"\n'
-        'stop                           "\\x01\\u200b\\U0001f600 é"\n'
-    )
-    assert parse_show_parameters(text) == {
-        "stop": ["\n\nUser:", 'say "hi"\t\\ ok', "\x01\u200b\U0001f600 é"]
-    }
-
-
-def test_parameters_skip_blank_and_malformed_lines() -> None:
-    assert parse_show_parameters("\n   \nlonely\nseed 42\n") == {"seed": 42}
-    assert parse_show_parameters("") == {}
-
-
-def test_parameters_repeated_non_list_key_collects_too() -> None:
-    assert parse_show_parameters("seed 1\nseed 2") == {"seed": [1, 2]}
-
-
-@pytest.mark.parametrize("model", default_models(), ids=lambda m: m.name)
-def test_parameters_round_trip_the_simulated_show_output(model: object) -> None:
-    parameters = model.parameters  # type: ignore[attr-defined]
-    parsed = parse_show_parameters(parameters_text(model))  # type: ignore[arg-type]
-    # Lines come in random order, so repeated values may too.
-    unordered = {
-        key: sorted(value) if isinstance(value, list) else value for key, value in parsed.items()
-    }
-    expected = {
-        key: sorted(value if isinstance(value, list) else [value]) if key == "stop" else value
-        for key, value in parameters.items()
-    }
-    assert unordered == expected
-
-
-def test_go_unquote_rejects_what_is_not_a_literal() -> None:
-    assert go_unquote("`raw \\n`") == "raw \\n"
-    for bad in ('"unterminated', "bare", '"bad \\q"', '"bad \\x4"'):
-        with pytest.raises(ValueError):
-            go_unquote(bad)
-    # A malformed quoted value is kept as text rather than lost.
-    assert parse_show_parameters('stop "bad \\q"') == {"stop": ['"bad \\q"']}
-
 
 # -- option validators ------------------------------------------------------------------------
 
@@ -138,6 +50,8 @@ def test_go_unquote_rejects_what_is_not_a_literal() -> None:
         ("temperature", "0", 0.0),
         ("temperature", " 0.7 ", 0.7),
         ("temperature", "2", 2.0),
+        ("temperature", "100", 100.0),
+        ("num_ctx", "16777216", 16777216),
         ("temperature", ".5", 0.5),
         ("temperature", "1e-3", 0.001),
         ("num_ctx", "8192", 8192),
@@ -173,25 +87,36 @@ def test_valid_option_values(name: str, text: str, value: object) -> None:
 @pytest.mark.parametrize(
     ("name", "text", "reason"),
     [
-        ("temperature", "-0.1", "must be ≥ 0"),
+        ("temperature", "-0.1", "must be between 0 and 100"),
+        ("temperature", "1e9", "must be between 0 and 100"),
+        ("temperature", "100.5", "must be between 0 and 100"),
         ("temperature", "hot", "must be a number, e.g. 0.7"),
         ("temperature", "nan", "must be a number, e.g. 0.7"),
         ("temperature", "inf", "must be a number, e.g. 0.7"),
         ("temperature", "1e39", "is too large for Ollama"),
         ("temperature", "0,7", "must be a number, e.g. 0.7"),
         ("num_ctx", "0", "must be ≥ 1"),
+        ("num_ctx", "99999999999", "must be ≤ 16777216"),
+        ("num_ctx", "16777217", "must be ≤ 16777216"),
+        ("num_predict", "99999999999", "must be ≤ 16777216"),
+        ("top_k", "16777217", "must be ≤ 16777216"),
+        ("repeat_last_n", "16777217", "must be ≤ 16777216"),
+        ("num_keep", "16777217", "must be ≤ 16777216"),
+        ("repeat_penalty", "101", "must be between 0 and 100"),
         ("num_ctx", "4096.5", "must be a whole number"),
         ("num_ctx", "8k", "must be a whole number, e.g. 42"),
         ("num_ctx", "8_192", "must be a whole number, e.g. 42"),
         ("num_predict", "-3", "must be ≥ -2"),
         ("seed", "1.5", "must be a whole number"),
+        ("seed", "4.5", "must be a whole number"),
+        ("top_p", "1.5", "must be between 0 and 1"),
         ("seed", "99999999999999999999", "is too large for Ollama (64-bit integer)"),
         ("top_k", "-1", "must be ≥ 0"),
         ("top_p", "1.01", "must be between 0 and 1"),
         ("top_p", "-0.1", "must be between 0 and 1"),
         ("min_p", "2", "must be between 0 and 1"),
         ("typical_p", "1.5", "must be between 0 and 1"),
-        ("repeat_penalty", "-1", "must be ≥ 0"),
+        ("repeat_penalty", "-1", "must be between 0 and 100"),
         ("repeat_last_n", "-2", "must be ≥ -1"),
         ("num_keep", "-5", "must be ≥ -1"),
         ("presence_penalty", "x", "must be a number, e.g. 0.7"),
@@ -269,6 +194,8 @@ def test_keep_alive_accepts_seconds_and_blank(text: str) -> None:
         ("5x", "unknown unit 'x': use ns, us, ms, s, m or h"),
         ("5 m", "unknown unit ' m': use ns, us, ms, s, m or h"),
         ("forever", "not a duration: use e.g. 5m, 1h30m, 90s, 0 or -1"),
+        ("soon", "not a duration: use e.g. 5m, 1h30m, 90s, 0 or -1"),
+        ("1h30m", None),
         ("m", "not a duration: use e.g. 5m, 1h30m, 90s, 0 or -1"),
         ("-", "not a duration: use e.g. 5m, 1h30m, 90s, 0 or -1"),
         ("1h30", "missing unit: use ns, us, ms, s, m or h, e.g. 90s"),
@@ -285,6 +212,38 @@ def test_keep_alive_bare_integer_is_sent_as_a_number() -> None:
     assert keep_alive_value("-1") == -1
     assert keep_alive_value("5m") == "5m"
     assert keep_alive_value("  ") is None
+
+
+# -- parameter lines (the create-model dialog) ---------------------------------------------
+
+
+def test_parameter_lines_round_trip() -> None:
+    options = {"temperature": 0.7, "num_ctx": 8192, "stop": ["<|eot|>", 'say "hi"']}
+    text = parameter_lines(options)
+    assert text == 'temperature 0.7\nnum_ctx 8192\nstop "<|eot|>"\nstop "say \\"hi\\""'
+    assert parse_parameter_lines(text) == (options, [])
+    pasted = "# from a Modelfile\nPARAMETER top_k 20\nstop </s>\n\nseed -1"
+    assert parse_parameter_lines(pasted) == ({"top_k": 20, "stop": ["</s>"], "seed": -1}, [])
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("top_p 1.5", "line 1: top_p must be between 0 and 1"),
+        ("num_ctx 4.5", "line 1: num_ctx must be a whole number"),
+        ("seed", "line 1: seed needs a value"),
+        ("temperature 1e9", "line 1: temperature must be between 0 and 100"),
+        ("\nnum_ctx 99999999999", "line 2: num_ctx must be ≤ 16777216"),
+        ("mirostat 2", "line 1: unknown parameter 'mirostat'"),
+        ('stop "open', "line 1: stop is quoted text that is not closed properly"),
+    ],
+)
+def test_parameter_lines_give_the_form_s_reasons(text: str, problem: str) -> None:
+    assert parse_parameter_lines(text) == ({}, [problem])
+    # The same words as the options form gives for the same value.
+    key, _, value = text.strip().partition(" ")
+    if key in SPECS_BY_NAME and value and SPECS_BY_NAME[key].kind != "strings":
+        assert problem.endswith(f"{key} {option_problem(SPECS_BY_NAME[key], value)}")
 
 
 # -- format, think ------------------------------------------------------------------------------
@@ -330,7 +289,7 @@ def test_form_texts_report_problems_and_keep_valid_fields() -> None:
     settings, problems = settings_from_texts(texts)
     assert settings == RequestDefaults(options={"num_ctx": 2048})
     assert problems == {
-        "temperature": "must be ≥ 0",
+        "temperature": "must be between 0 and 100",
         "keep_alive": "not a duration: use e.g. 5m, 1h30m, 90s, 0 or -1",
         "format": "not valid JSON: Expecting property name enclosed in double quotes"
         " (line 1, column 2)",
@@ -400,9 +359,9 @@ def test_preset_round_trip() -> None:
     settings = RequestDefaults(options={"temperature": 1.0}, think="high")
     preset = settings.as_preset("mine")
     assert preset == Preset("mine", {"temperature": 1.0}, {"think": "high"})
-    assert RequestDefaults.of_preset(preset) == settings
+    assert preset_settings(preset) == settings
     odd = Preset("odd", {"temperature": 1.0, "mirostat": 2}, {"keep_alive": 5, "format": ""})
-    assert RequestDefaults.of_preset(odd) == RequestDefaults(options={"temperature": 1.0})
+    assert preset_settings(odd) == RequestDefaults(options={"temperature": 1.0})
 
 
 def test_shipped_presets_are_valid_and_added_once(store: Store) -> None:
@@ -411,7 +370,7 @@ def test_shipped_presets_are_valid_and_added_once(store: Store) -> None:
     precise = next(p for p in SHIPPED_PRESETS if p.name == "precise")
     assert precise.options == {"temperature": 0.0, "seed": 42}
     for preset in SHIPPED_PRESETS:
-        texts = settings_texts(RequestDefaults.of_preset(preset))
+        texts = settings_texts(preset_settings(preset))
         assert settings_from_texts(texts)[1] == {}
     store.save_preset(Preset("creative", {"temperature": 2.0}))
     assert ensure_shipped_presets(store) is True
@@ -443,7 +402,10 @@ def test_specs_cover_every_runtime_option() -> None:
 
 def test_options_module_does_not_import_textual() -> None:
     code = (
-        "import sys, tui_app.core.options\n"
+        # httpx loads its command-line tool, and with it Rich, whenever click is installed
+        # (import-linter brings it); the app never uses that tool, so it is kept out here.
+        "import sys; sys.modules['httpx._main'] = None\n"
+        "import tui_app.core.options, tui_app.api.show_parameters\n"
         "print(sorted(n for n in ('textual', 'rich') if n in sys.modules))\n"
     )
     result = subprocess.run(
