@@ -33,11 +33,12 @@ __all__ = [
 
 def _escape_unprintable(text: str) -> str:
     """``\\uXXXX`` for characters a terminal would not show as themselves (JSON already
-    escapes control characters below U+0020; this catches U+2028, U+200B, DEL and the like),
-    so a copied command stays on one visible line and carries no terminal escapes."""
+    escapes control characters below U+0020, so a raw newline here is indentation; this
+    catches U+2028, U+200B, DEL and the like), so a copied command stays on one visible
+    line and carries no terminal escapes."""
     out: list[str] = []
     for char in text:
-        if char.isprintable() or char == " ":
+        if char.isprintable() or char in " \n":
             out.append(char)
             continue
         units = char.encode("utf-16-be")
