@@ -135,9 +135,26 @@ def test_curl_is_one_shell_safe_line() -> None:
 
 
 def test_curl_never_holds_the_key_only_the_variable() -> None:
-    command = as_curl(HOST, ChatRequest("m", (ChatMessage("user", "hi"),)), api_key_in_use=True)
+    chat = ChatRequest("m", (ChatMessage("user", "hi"),))
+    command = as_curl(HOST, chat, api_key_env="OLLAMA_API_KEY")
     assert '-H "Authorization: Bearer $OLLAMA_API_KEY"' in command
-    assert "Authorization" not in as_curl(HOST, ChatRequest("m"))
+    assert '"Authorization: Bearer $GPU_BOX_KEY"' in as_curl(HOST, chat, api_key_env="GPU_BOX_KEY")
+    assert "Authorization" not in as_curl(HOST, chat)
+    with pytest.raises(ValueError, match="not an environment variable name"):
+        as_curl(HOST, chat, api_key_env="X; rm -rf ~")
+
+
+@pytest.mark.live_server
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_the_shell_supplies_the_key_when_the_command_runs(
+    sim: SimulatedOllama, live_server: SimulatedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOX_KEY", "s3cret")
+    command = as_curl(live_server.url, GenerateRequest("llama3.2", ""), api_key_env="BOX_KEY")
+    assert "s3cret" not in command
+    subprocess.run(["bash", "-c", command], capture_output=True, check=True)
+    (request,) = sim.requests
+    assert request.headers["authorization"] == "Bearer s3cret"
 
 
 def test_a_one_shot_curl_does_not_ask_for_unbuffered_output() -> None:
@@ -187,10 +204,11 @@ def test_python_for_chat_and_embed() -> None:
     assert "client.embed(" in embed and "dimensions=4" in embed
 
 
-def test_python_mentions_the_key_variable_but_never_a_key() -> None:
-    script = as_python(HOST, GenerateRequest("m", "x"), api_key_in_use=True)
-    assert "OLLAMA_API_KEY" in script
+def test_python_reads_the_key_from_its_variable() -> None:
+    script = as_python(HOST, GenerateRequest("m", "x"), api_key_env="GPU_BOX_KEY")
     compile(script, "<copied>", "exec")
+    assert "os.environ['GPU_BOX_KEY']" in script
+    assert "headers=" not in as_python(HOST, GenerateRequest("m", "x"))
 
 
 @pytest.mark.live_server

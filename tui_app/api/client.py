@@ -45,13 +45,17 @@ from tui_app.api.models import (
     RunningModel,
     Streamed,
 )
-from tui_app.api.requests import ChatRequest, EmbedRequest, GenerateRequest
+from tui_app.api.requests import (
+    ChatRequest,
+    EmbedRequest,
+    FormatValue,
+    GenerateRequest,
+    KeepAlive,
+    ThinkValue,
+)
 
 T = TypeVar("T")
 
-ThinkValue = bool | str
-FormatValue = str | Mapping[str, Any]
-KeepAlive = str | int | float
 
 # One-shot calls should not hang for ever on a wedged server; streams may wait
 # minutes for a cold model load before the first byte, so they get no read limit.

@@ -3,20 +3,23 @@
 The typed forms are :mod:`tui_app.api.requests` (``GenerateRequest``, ``ChatRequest``,
 ``EmbedRequest``); the client sends their ``body()`` unchanged, so the body rendered here is
 the one that goes on the wire. An API key never appears in what is rendered: the commands
-read it from ``$OLLAMA_API_KEY`` instead. Also here: the cosine similarity matrix the
-workbench shows for a set of embeddings.
+read it from its environment variable (``$OLLAMA_API_KEY``, or the host's ``api_key_env``).
+Also here: the cosine similarity matrix the workbench shows for a set of embeddings.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
 import shlex
 from collections.abc import Sequence
 from typing import Any
 
 from tui_app.api.models import JSON
 from tui_app.api.requests import ChatRequest, EmbedRequest, GenerateRequest, Request
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 __all__ = [
     "ChatRequest",
@@ -59,20 +62,31 @@ def request_url(base_url: str, request: Request) -> str:
     return base_url.rstrip("/") + request.path
 
 
-def as_curl(base_url: str, request: Request, *, api_key_in_use: bool = False) -> str:
+def _key_variable(api_key_env: str | None) -> str | None:
+    """The variable's name, checked to be a plain shell identifier (it lands in a command)."""
+    if api_key_env is None:
+        return None
+    if not _IDENTIFIER.fullmatch(api_key_env):
+        raise ValueError(f"not an environment variable name: {api_key_env!r}")
+    return api_key_env
+
+
+def as_curl(base_url: str, request: Request, *, api_key_env: str | None = None) -> str:
     """One shell-safe ``curl`` command that sends exactly this request to ``base_url``.
 
-    Streams are read unbuffered (``-N``) so the NDJSON shows line by line. With a key in
-    use the command says ``$OLLAMA_API_KEY`` rather than the key itself.
+    Streams are read unbuffered (``-N``) so the NDJSON shows line by line. When the host
+    uses a key, ``api_key_env`` names the variable holding it and the command says
+    ``$OLLAMA_API_KEY`` (or that name): the key itself is never written.
     """
     parts = ["curl", "-sS"]
     if request.body().get("stream", False) is not False:
         parts.append("-N")
     parts.append(shlex.quote(request_url(base_url, request)))
     parts += ["-H", shlex.quote("Content-Type: application/json")]
-    if api_key_in_use:
+    variable = _key_variable(api_key_env)
+    if variable is not None:
         # Double quotes so the shell, not the clipboard, supplies the key.
-        parts += ["-H", '"Authorization: Bearer $OLLAMA_API_KEY"']
+        parts += ["-H", f'"Authorization: Bearer ${variable}"']
     parts += ["-d", shlex.quote(body_json(request))]
     return " ".join(parts)
 
@@ -109,15 +123,26 @@ def _call_arguments(request: Request) -> list[tuple[str, Any]]:
     return [(name, body[name]) for name in names if name in body]
 
 
-def as_python(base_url: str, request: Request, *, api_key_in_use: bool = False) -> str:
+def as_python(base_url: str, request: Request, *, api_key_env: str | None = None) -> str:
     """A short script using the ``ollama`` package that sends this request and prints the reply.
 
-    The package itself sends ``$OLLAMA_API_KEY`` when it is set, so the key is never written.
+    With ``api_key_env`` the script reads the key from that variable when it runs.
     """
-    lines = ["import ollama", ""]
-    if api_key_in_use:
-        lines.append("# The ollama package sends $OLLAMA_API_KEY from the environment.")
-    lines.append(f"client = ollama.Client(host={_py(base_url.rstrip('/'))})")
+    variable = _key_variable(api_key_env)
+    host = _py(base_url.rstrip("/"))
+    if variable is None:
+        lines = ["import ollama", "", f"client = ollama.Client(host={host})"]
+    else:
+        lines = [
+            "import os",
+            "",
+            "import ollama",
+            "",
+            "client = ollama.Client(",
+            f"    host={host},",
+            f"    headers={{'Authorization': 'Bearer ' + os.environ[{variable!r}]}},",
+            ")",
+        ]
     method = {GenerateRequest: "generate", ChatRequest: "chat", EmbedRequest: "embed"}[
         type(request)
     ]
