@@ -19,8 +19,9 @@ GGUF_DIGEST = "sha256:" + hashlib.sha256(GGUF).hexdigest()
 @pytest.fixture
 def sim() -> SimulatedOllama:
     coder = SimModel(name="coder:1b", capabilities=["completion", "insert"])
+    wide = SimModel(name="wide:1b", quantization_level="F16", parameter_size="1B")
     return SimulatedOllama(
-        models=[*default_models(), coder], token_delay=0.0, pull_tick=0.0, pull_rate=20e9
+        models=[*default_models(), coder, wide], token_delay=0.0, pull_tick=0.0, pull_rate=20e9
     )
 
 
@@ -128,6 +129,21 @@ async def test_create_from_files_errors_come_before_any_output(http: httpx.Async
         "/api/create", json={"model": "m", "files": {"../model.gguf": text_digest}}
     )
     assert (outside.status_code, outside.json()) == (400, {"error": "file path must be relative"})
+
+
+async def test_create_from_a_model_with_quantize(http: httpx.AsyncClient) -> None:
+    lines = await ndjson(http, "/api/create", {"model": "q", "from": "wide:1b", "quantize": "Q4_0"})
+    statuses = [line["status"] for line in lines]
+    assert statuses[0].startswith("using existing layer sha256:")
+    assert "quantizing F16 model to Q4_0" in statuses and "verifying conversion" in statuses
+    assert statuses[-1] == "success"
+    show = (await http.post("/api/show", json={"model": "q"})).json()
+    assert show["details"]["quantization_level"] == "Q4_0"
+    refused = await ndjson(
+        http, "/api/create", {"model": "q2", "from": "llama3.2", "quantize": "q4_K_M"}
+    )
+    assert refused[0]["status"].startswith("using existing layer sha256:")
+    assert refused[-1] == {"error": "quantization is only supported for F16 and F32 models"}
 
 
 # -- push ------------------------------------------------------------------------------------------

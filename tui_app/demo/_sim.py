@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -1669,24 +1669,7 @@ class SimulatedOllama:
         yield {"status": f"using existing layer {digest}"}
         level = "F16"
         if quantize:
-            total = max(1, size)
-            step = max(1, total // 4)
-            yield {"status": f"quantizing F16 model to {quantize}"}
-            done = 0
-            while done < total:
-                if self._tick():
-                    yield self._tick()
-                done = min(total, done + step)
-                yield {
-                    "status": f"quantizing F16 model to {quantize}",
-                    "digest": "0000000000000000000",
-                    "total": total,
-                    "completed": done,
-                }
-            yield {"status": "verifying conversion"}
-            size = max(1, int(size * _QUANT_BITS_OF.get(quantize, 4.85) / 16))
-            digest = blob_digest("quantized", digest, quantize)
-            yield {"status": f"creating new layer {digest}"}
+            digest, size = yield from self._quantize_steps(digest, size, quantize)
             level = quantize
         template = str(req.get("template") or "{{ .Prompt }}")
         capabilities = ["completion"]
@@ -1715,6 +1698,30 @@ class SimulatedOllama:
         )
         self._install(created)
         yield {"status": "success"}
+
+    def _quantize_steps(
+        self, digest: str, size: int, quantize: str
+    ) -> Generator[dict[str, Any] | float, None, tuple[str, int]]:
+        """Quantize F16 weights with progress; returns the new weights layer."""
+        total = max(1, size)
+        step = max(1, total // 4)
+        yield {"status": f"quantizing F16 model to {quantize}"}
+        done = 0
+        while done < total:
+            if self._tick():
+                yield self._tick()
+            done = min(total, done + step)
+            yield {
+                "status": f"quantizing F16 model to {quantize}",
+                "digest": "0000000000000000000",
+                "total": total,
+                "completed": done,
+            }
+        yield {"status": "verifying conversion"}
+        new_size = max(1, int(size * _QUANT_BITS_OF.get(quantize, 4.85) / 16))
+        new_digest = blob_digest("quantized", digest, quantize)
+        yield {"status": f"creating new layer {new_digest}"}
+        return new_digest, new_size
 
     def _small_layers(
         self, name: ModelName, req: dict[str, Any], base_parameters: dict[str, Any]
@@ -1767,6 +1774,15 @@ class SimulatedOllama:
         base_layers = base.layers[:-1] if len(base.layers) > 1 else list(base.layers)
         for digest, _ in base_layers:
             yield {"status": f"using existing layer {digest}"}
+        quantize = str(req.get("quantize") or "").upper()
+        quantized: dict[str, Any] = {}
+        if quantize:
+            if base.quantization_level.upper() not in ("F16", "F32"):
+                yield {"error": "quantization is only supported for F16 and F32 models"}
+                return
+            weights = yield from self._quantize_steps(*base_layers[0], quantize)
+            base_layers = [weights, *base_layers[1:]]
+            quantized["quantization_level"] = quantize
         updates, new_layers = self._small_layers(name, req, base.parameters)
         for digest, _ in new_layers:
             yield {"status": f"creating new layer {digest}"}
@@ -1782,6 +1798,7 @@ class SimulatedOllama:
             size=sum(size for _, size in layers),
             digest=sha256_hex("manifest", name.key, *layers),
             modified_at=self._now_ns() / 1e9,
+            **quantized,
             **updates,
         )
         self._install(created)
