@@ -91,6 +91,9 @@ async def test_create_from_an_uploaded_gguf(http: httpx.AsyncClient, sim: Simula
     assert model is not None
     assert model.layers[0] == (GGUF_DIGEST, len(GGUF))
     assert model.quantization_level == "F16"
+    # Deleting the only model that uses the upload removes the blob too.
+    assert (await http.request("DELETE", "/api/delete", json={"model": "mine"})).status_code == 200
+    assert (await http.head(f"/api/blobs/{GGUF_DIGEST}")).status_code == 404
 
 
 async def test_create_with_quantize_reports_progress(http: httpx.AsyncClient) -> None:

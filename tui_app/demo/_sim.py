@@ -1021,6 +1021,10 @@ class SimulatedOllama:
             self.models[:] = [m for m in self.models if m.key != model.key]
             self._loaded.pop(model.key, None)
             self._prune_blobs_locked()
+            # An uploaded blob goes with the last model that used it, like any other layer.
+            for digest, _ in model.layers:
+                if digest not in self._blobs:
+                    self._uploads.pop(digest, None)
         return self._empty()
 
     def _prune_blobs_locked(self) -> None:
