@@ -17,9 +17,9 @@ from textual.widgets import Collapsible, Static
 from tests.helpers import settle_workers, until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
+from tui_app.core import exchange as exchange_module
 from tui_app.core.options import RequestDefaults
 from tui_app.demo import Fault, SimulatedOllama
-from tui_app.screens import chat as chat_module
 from tui_app.screens.chat import LAST_MODEL_SETTING, ChatScreen
 from tui_app.services import Services
 from tui_app.store import MessageRecord, Store
@@ -306,7 +306,7 @@ async def test_context_meter_warns_near_num_ctx(make_app: AppFactory, sim: Simul
 async def test_reply_text_is_saved_while_it_streams(
     make_app: AppFactory, sim: SimulatedOllama, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(chat_module, "SAVE_INTERVAL", 0.0)
+    monkeypatch.setattr(exchange_module, "SAVE_INTERVAL", 0.0)
     sim.token_delay = 0.01
     sim.script_reply("one two three four five six seven eight nine ten " * 50)
     app = make_app(initial_model="llama3.2")

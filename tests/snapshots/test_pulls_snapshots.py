@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, Callable
 
 import pytest
 from textual.pilot import Pilot
@@ -72,12 +72,12 @@ def scripted_pulls(app: OllamaTUI, clock: SteppingClock, reached: list[str]) -> 
     scripts = {"llava:13b": resumed_pull(), "qwen3:14b": fresh_pull()}
     real_pull = app.services.client.pull
 
-    def pull(model: str, *, insecure: bool = False) -> AsyncIterator[ProgressUpdate]:
+    def pull(model: str, *, insecure: bool = False) -> AsyncGenerator[ProgressUpdate]:
         if model not in scripts:
             return real_pull(model)
         return paused_stream(model)
 
-    async def paused_stream(model: str) -> AsyncIterator[ProgressUpdate]:
+    async def paused_stream(model: str) -> AsyncGenerator[ProgressUpdate]:
         for line in scripts[model]:
             clock.now += 0.1
             yield line

@@ -16,7 +16,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar, overload
 
@@ -392,7 +392,7 @@ class OllamaClient:
         format: FormatValue | None = None,
         keep_alive: KeepAlive | None = None,
         tools: list[JSON] | None = None,
-    ) -> AsyncIterator[ChatChunk]:
+    ) -> AsyncGenerator[ChatChunk]:
         """Stream a reply to ``messages`` from ``POST /api/chat``, chunk by chunk."""
         body = self._inference_body(
             model,
@@ -444,7 +444,7 @@ class OllamaClient:
         format: FormatValue | None = None,
         keep_alive: KeepAlive | None = None,
         context: Iterable[int] | None = None,
-    ) -> AsyncIterator[GenerateChunk]:
+    ) -> AsyncGenerator[GenerateChunk]:
         """Stream a completion of ``prompt`` from ``POST /api/generate``.
 
         ``suffix`` asks a model with the ``insert`` capability to fill in between prompt
@@ -580,12 +580,12 @@ class OllamaClient:
 
     # -- transfers ------------------------------------------------------------------
 
-    def pull(self, model: str, *, insecure: bool = False) -> AsyncIterator[ProgressUpdate]:
+    def pull(self, model: str, *, insecure: bool = False) -> AsyncGenerator[ProgressUpdate]:
         """Stream the progress of pulling ``model`` from its registry."""
         body = _request_fields(model=model, insecure=insecure or None)
         return self._stream("/api/pull", body, ProgressUpdate.from_json, pace=PROGRESS_PACE)
 
-    def push(self, model: str, *, insecure: bool = False) -> AsyncIterator[ProgressUpdate]:
+    def push(self, model: str, *, insecure: bool = False) -> AsyncGenerator[ProgressUpdate]:
         """Stream the progress of pushing ``model`` to its registry (``POST /api/push``)."""
         body = _request_fields(model=model, insecure=insecure or None)
         return self._stream("/api/push", body, ProgressUpdate.from_json, pace=PROGRESS_PACE)
@@ -658,7 +658,7 @@ class OllamaClient:
         template: str | None = None,
         license: str | None = None,
         messages: Iterable[ChatMessage] | None = None,
-    ) -> AsyncIterator[ProgressUpdate]:
+    ) -> AsyncGenerator[ProgressUpdate]:
         """Create ``model``, streaming its progress.
 
         The source is either ``from_``, an existing model, or ``files``, a map of file

@@ -127,10 +127,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self._start(response, {"Transfer-Encoding": "chunked"})
         if first:
+            # Timed as the write starts: the client may have read it before write returns.
+            sent = time.monotonic()
             self._chunk(first)
             hook = self.server.sim.first_byte_hook
             if hook is not None:
-                hook(self.path, time.monotonic())
+                hook(self.path, sent)
         for item in body:
             if isinstance(item, bytes):
                 if item:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import time
-from collections.abc import AsyncGenerator, Iterable
-from dataclasses import dataclass, field, replace
-from typing import ClassVar, cast
+from collections.abc import AsyncGenerator, Callable, Iterable
+from dataclasses import replace
+from typing import ClassVar
 
 from textual import on, work
 from textual.actions import SkipAction
@@ -20,9 +19,7 @@ from textual.widgets import Static
 from textual.worker import Worker
 
 from tui_app.api import (
-    ChatChunk,
     ModelInfo,
-    ModelNotFoundError,
     ModelSummary,
     OllamaError,
     OllamaUnavailableError,
@@ -30,21 +27,33 @@ from tui_app.api import (
 from tui_app.core.chat_session import (
     AttachedImage,
     CodeBlock,
-    chat_title,
     code_blocks,
     context_usage,
     format_label,
     format_size,
-    history_messages,
     image_kind,
     model_num_ctx,
     next_think,
     think_label,
 )
 from tui_app.core.clipboard import CopyMethod, copy_text, system_copy
+from tui_app.core.exchange import (
+    ActiveReply,
+    ChatDraft,
+    ChatEvent,
+    ChatExchange,
+    Delta,
+    Failed,
+    ModelMissing,
+    NotSaved,
+    NotSent,
+    PromptSaved,
+    ReplyEnd,
+    Started,
+    Stopped,
+)
 from tui_app.core.formatting import sanitize
-from tui_app.core.options import RequestDefaults, RequestSettings, effective_settings
-from tui_app.core.thinking import ThinkTagSplitter
+from tui_app.core.options import RequestDefaults, effective_settings
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat_dialogs import (
     AttachImageDialog,
@@ -64,60 +73,16 @@ from tui_app.widgets.transcript import Transcript
 LAST_MODEL_SETTING = "last_model"
 """Store setting remembering the model last chosen, for new chats."""
 
-SAVE_INTERVAL = 1.0
-"""Seconds between saves of a reply's text while it streams."""
-
-YIELD_INTERVAL = 0.01
-"""Longest stretch, in seconds, that reading a fast stream keeps the event loop to itself."""
-
 PROMPT_PLACEHOLDER = "Message · enter sends · ctrl+j new line"
-
-
-@dataclass(frozen=True, slots=True)
-class ChatDraft:
-    """The settings of a chat that has no messages yet, so is not in the store."""
-
-    model: str | None = None
-    system: str | None = None
-    think: str | None = None
-    format: str | None = None
-
-
-@dataclass
-class ActiveReply:
-    """A reply on its way: where it is saved, where it is drawn, what has arrived."""
-
-    chat_id: int
-    message_id: int
-    view: MessageView | None
-    """Where the reply is drawn; None while its chat is not on screen."""
-    thinking: list[str] = field(default_factory=list)
-    answer: list[str] = field(default_factory=list)
-    saved: bool = False
-    """True once its final state is in the store."""
-    save_error: str = ""
-    """Why the final save failed, if it did."""
-
-    def add(self, thinking: str, answer: str) -> None:
-        """Record text that arrived."""
-        if thinking:
-            self.thinking.append(thinking)
-        if answer:
-            self.answer.append(answer)
-
-    def text(self) -> tuple[str, str]:
-        """``(thinking, answer)`` so far."""
-        self.thinking[:] = ["".join(self.thinking)] if self.thinking else []
-        self.answer[:] = ["".join(self.answer)] if self.answer else []
-        return (self.thinking[0] if self.thinking else "", self.answer[0] if self.answer else "")
 
 
 class ChatScreen(AreaScreen):
     """Chat with local models: the saved chats, the conversation, and the prompt.
 
-    The prompt is saved before its request is sent, the reply is saved when it starts, about
-    once a second while it streams, and however it ends. Only the newest page of a long chat
-    is drawn; older messages load as the view is scrolled up.
+    A :class:`ChatExchange` runs each turn in a worker and keeps it saved (the prompt before
+    its request is sent, the reply as it streams and however it ends); the screen draws
+    what it reports. Only the newest page of a long chat is drawn; older messages load as
+    the view is scrolled up.
     """
 
     AREA_TITLE = "Chat"
@@ -203,7 +168,11 @@ class ChatScreen(AreaScreen):
         self.chat: ChatRecord | None = None
         """The open chat; None while a new chat has no messages yet."""
         self._draft = ChatDraft()
+        self._exchange = ChatExchange(services.client, services.store, model_info=self.model_info)
         self._reply: ActiveReply | None = None
+        """The reply arriving now."""
+        self._reply_view: MessageView | None = None
+        """Where that reply is drawn; None while its chat is not on screen."""
         self._worker: Worker[None] | None = None
         self._attachments: list[AttachedImage] = []
         self._editing: MessageRecord | None = None
@@ -531,9 +500,8 @@ class ChatScreen(AreaScreen):
 
     async def _detach_reply_view(self) -> None:
         """Stop drawing the streaming reply before its view leaves the screen."""
-        reply = self._reply
-        if reply is not None and reply.view is not None:
-            view, reply.view = reply.view, None
+        view, self._reply_view = self._reply_view, None
+        if view is not None:
             await view.stop_streaming()
 
     async def _attach_reply_view(self) -> None:
@@ -543,7 +511,7 @@ class ChatScreen(AreaScreen):
             return
         view = self.transcript.view_for(reply.message_id)
         if view is not None:
-            reply.view = view
+            self._reply_view = view
             await view.resume(*reply.text())
 
     async def _show_latest(self) -> None:
@@ -619,8 +587,8 @@ class ChatScreen(AreaScreen):
     @on(PromptInput.Changed)
     def _prompt_edited(self) -> None:
         # Typing comes first: a streaming reply waits with its next redraw.
-        if self._reply is not None and self._reply.view is not None:
-            self._reply.view.hold_drawing()
+        if self._reply_view is not None:
+            self._reply_view.hold_drawing()
 
     @on(PromptInput.Submitted)
     async def _prompt_submitted(self, event: PromptInput.Submitted) -> None:
@@ -654,246 +622,150 @@ class ChatScreen(AreaScreen):
                     markup=False,
                 )
                 return
-        self._worker = self._exchange(text, images)
+        self._worker = self._send(text, images, model)
 
     @work(group="chat-reply", exit_on_error=False)
-    async def _exchange(self, text: str, images: list[str]) -> None:
-        """Save the prompt, show it, then stream the reply."""
+    async def _send(self, text: str, images: list[str], model: str) -> None:
+        """Send the prompt through the exchange and draw the turn."""
         prompt = self.prompt
         attachments, editing = self._attachments, self._editing
         prompt.clear()
         prompt.remember(text)
         self._attachments, self._editing = [], None
         self._refresh_banners()
-        replace_from = editing.id if editing is not None else None
-        try:
-            chat, created, record = await asyncio.to_thread(
-                self._save_prompt, self.chat, self._draft, text, images, replace_from
-            )
-        except (StoreError, ValueError, TypeError) as error:
+
+        def give_back() -> None:
+            # The prompt was not saved: it goes back in the box, to send again.
             prompt.load_text(text)
             self._attachments, self._editing = attachments, editing
             self._refresh_banners()
+
+        turn = self._exchange.send(
+            self.chat,
+            self._draft,
+            text,
+            images,
+            model=model,
+            replace_from=editing.id if editing is not None else None,
+        )
+        await self._draw_turn(turn, give_back=give_back)
+
+    async def _draw_turn(
+        self, turn: AsyncGenerator[ChatEvent], *, give_back: Callable[[], None] | None = None
+    ) -> None:
+        """Draw what a turn reports as it comes; the exchange does all the saving."""
+        reply: ActiveReply | None = None
+        try:
+            async with contextlib.aclosing(turn) as events:
+                async for event in events:
+                    match event:
+                        case NotSent():
+                            self._not_sent(event, give_back)
+                        case PromptSaved():
+                            await self._show_prompt(event)
+                        case Started():
+                            reply = event.reply
+                            await self._show_reply_start(event)
+                        case Delta():
+                            if self._reply_view is not None:
+                                await self._reply_view.feed(event.thinking, event.answer)
+                        case NotSaved():
+                            self.notify(
+                                event.error,
+                                title="Could not save the reply",
+                                severity="error",
+                                markup=False,
+                            )
+                        case ReplyEnd() if reply is not None:
+                            await self._reply_ended(reply, event)
+        except asyncio.CancelledError:
+            # Escape, or the app closing: the exchange saved the reply as stopped.
+            if reply is not None and self._reply is reply:
+                view = self._let_go(reply)
+                with contextlib.suppress(Exception):  # the screen may already be closing
+                    await self._show_reply_end(reply, reply.end or Stopped(), view)
+            raise
+
+    def _not_sent(self, event: NotSent, give_back: Callable[[], None] | None) -> None:
+        if not event.prompt_saved and give_back is not None:
+            give_back()
+            self.notify(event.message, title="Could not save", severity="error", markup=False)
+        else:
             self.notify(
-                f"The prompt was not sent: {error}",
-                title="Could not save",
-                severity="error",
-                markup=False,
+                event.message, severity="error" if event.failed else "warning", markup=False
             )
-            return
+
+    async def _show_prompt(self, event: PromptSaved) -> None:
+        """Draw the saved prompt in the open chat (created for it, maybe)."""
+        chat = event.chat
         self.chat = chat
-        if created:
+        # A new chat's list entry appears by itself (the list follows current_chat_id), and
+        # the list is read again when the reply ends: the request does not wait for it.
+        if event.created:
             self.tui.current_chat_id = chat.id
             self.tui.current_model = chat.model or ""
             self._refresh_header()
         transcript = self.transcript
-        if replace_from is not None:
-            await transcript.remove_from(replace_from)
+        if event.replaced_from is not None:
+            await transcript.remove_from(event.replaced_from)
         if transcript.has_newer:
             await self._show_latest()
         else:
-            await transcript.add(record)
+            await transcript.add(event.record)
         transcript.follow()
-        # The list reads the new chat by itself (it follows current_chat_id), and is read
-        # again when the reply ends; the request should not wait for it.
-        await self._stream_reply(chat)
 
-    def _save_prompt(
-        self,
-        chat: ChatRecord | None,
-        draft: ChatDraft,
-        text: str,
-        images: list[str],
-        replace_from: int | None,
-    ) -> tuple[ChatRecord, bool, MessageRecord]:
-        """Store the prompt before anything is sent (runs in a thread)."""
-        store = self.services.store
-        created = chat is None
-        if chat is None:
-            chat = store.create_chat(
-                title=chat_title(text),
-                model=draft.model,
-                system=draft.system,
-                think=draft.think,
-                format=draft.format,
-            )
-        if replace_from is not None:
-            store.delete_messages_from(chat.id, replace_from)
-        record = store.add_message(chat.id, "user", text, images=images)
-        return chat, created, record
-
-    def _start_reply(
-        self, chat: ChatRecord, model: str
-    ) -> tuple[RequestSettings, list[MessageRecord], MessageRecord]:
-        """Read the settings and history, and add the reply's row marked streaming.
-
-        Runs in a thread: one hop for everything the request needs from the store.
-        """
-        store = self.services.store
-        settings = effective_settings(RequestDefaults.load(store), chat)
-        records = store.messages(chat.id)
-        assistant = store.add_message(chat.id, "assistant", "", status="streaming", model=model)
-        return settings, records, assistant
-
-    async def _stream_reply(self, chat: ChatRecord) -> None:
-        """Ask for a reply to the chat's history and stream it into the transcript."""
-        model = chat.model or self.model
-        if not model:
-            self.notify("No model chosen: press ctrl+o to pick one.", severity="warning")
-            return
-        info = await self.model_info(model)
-        try:
-            settings, records, assistant = await asyncio.to_thread(self._start_reply, chat, model)
-        except (StoreError, ValueError) as problem:
-            self.notify(
-                f"The prompt is saved, but the request could not be made: {problem}",
-                severity="error",
-                markup=False,
-            )
-            return
-        think = settings.think if info is not None and info.has_capability("thinking") else None
-        json_mode = settings.format is not None
-        on_screen = self.chat is not None and self.chat.id == chat.id
-        view = await self.transcript.add(assistant, json_mode=json_mode) if on_screen else None
-        if view is not None:
-            view.begin_streaming()
-        reply = ActiveReply(chat.id, assistant.id, view)
+    async def _show_reply_start(self, event: Started) -> None:
+        """Add the reply's view if its chat is on screen."""
+        reply = event.reply
         self._reply = reply
-        stats: dict[str, object] | None = None
-        error: str | None = None
-        missing_model: ModelNotFoundError | None = None
-        splitter = ThinkTagSplitter()
-        last_save = last_yield = time.monotonic()
-        try:
-            stream = self.services.client.chat(
-                model,
-                history_messages(records, chat.system),
-                options=settings.options or None,
-                think=think,
-                format=settings.format,
-                keep_alive=settings.keep_alive,
-            )
-            # The client's streams are async generators: closing one closes the request.
-            async with contextlib.aclosing(cast(AsyncGenerator[ChatChunk], stream)) as chunks:
-                async for chunk in chunks:
-                    thinking, answer = chunk.thinking, ""
-                    if chunk.content:
-                        tagged, answer = splitter.feed(chunk.content)
-                        thinking += tagged
-                    if chunk.done:
-                        stats = {**chunk.metrics.to_json()}
-                        if chunk.done_reason:
-                            stats["done_reason"] = chunk.done_reason
-                    await self._deliver(reply, thinking, answer)
-                    now = time.monotonic()
-                    if now - last_save >= SAVE_INTERVAL:
-                        await self._save_partial(reply)
-                        last_save = now
-                    elif now - last_yield >= YIELD_INTERVAL:
-                        # Lines already buffered are read without ever suspending; let the
-                        # screen draw and keys through now and then.
-                        await asyncio.sleep(0.001)
-                        last_yield = time.monotonic()
-            status = "complete"
-        except ModelNotFoundError as exc:
-            status, error, missing_model = "failed", exc.server_message, exc
-        except OllamaUnavailableError as exc:
-            status = "failed"
-            error = f"{exc}. Start Ollama with `ollama serve`; the app reconnects by itself."
-            self.tui.mark_offline(exc)
-        except OllamaError as exc:
-            status, error = "failed", str(exc)
-        except asyncio.CancelledError:
-            # Escape, or the app closing: save at once, without a thread, then draw if we can.
-            await self._deliver(reply, *splitter.finish())
-            self._reply = None
-            self._save_reply_end(reply, "stopped", None, None)
-            with contextlib.suppress(Exception):  # the screen may already be closing
-                await self._show_reply_end(reply, chat, "stopped", None, None)
-            raise
-        except Exception as exc:  # a bug must not lose the reply or take the app down
-            status, error = "failed", f"{type(exc).__name__}: {exc}"
-        await self._deliver(reply, *splitter.finish())
-        self._reply = None
-        await asyncio.to_thread(self._save_reply_end, reply, status, stats, error)
-        if error:
-            self.notify(error, title="The reply failed", severity="error", markup=False)
-        await self._show_reply_end(reply, chat, status, stats, error)
-        if missing_model is not None:
-            await self._offer_pull(missing_model)
+        self._reply_view = None
+        if self.chat is not None and self.chat.id == reply.chat_id:
+            view = await self.transcript.add(reply.record, json_mode=event.json_mode)
+            view.begin_streaming()
+            self._reply_view = view
+
+    def _let_go(self, reply: ActiveReply) -> MessageView | None:
+        """Forget the reply that ended; return the view it was drawn in, if on screen."""
+        view = self._reply_view if self._reply is reply else None
+        if self._reply is reply:
+            self._reply, self._reply_view = None, None
+        return view
+
+    async def _reply_ended(self, reply: ActiveReply, end: ReplyEnd) -> None:
+        """Say how the reply ended; offer to pull a missing model."""
+        view = self._let_go(reply)
+        if isinstance(end, Failed):
+            if isinstance(end.cause, OllamaUnavailableError):
+                self.tui.mark_offline(end.cause)
+            self.notify(end.error or "", title="The reply failed", severity="error", markup=False)
+        await self._show_reply_end(reply, end, view)
+        if isinstance(end, ModelMissing):
+            await self._offer_pull(end.model, end.error or "")
 
     async def _show_reply_end(
-        self,
-        reply: ActiveReply,
-        chat: ChatRecord,
-        status: str,
-        stats: dict[str, object] | None,
-        error: str | None,
+        self, reply: ActiveReply, end: ReplyEnd, view: MessageView | None
     ) -> None:
         """Draw how the reply ended, update the meter and move its chat to the top."""
-        if reply.save_error:
+        if end.save_error:
             self.notify(
-                reply.save_error, title="Could not save the reply", severity="error", markup=False
+                end.save_error, title="Could not save the reply", severity="error", markup=False
             )
-        if reply.view is not None and reply.view.is_attached:
-            await reply.view.finish(status=status, stats=stats, error=error)
-        if status == "complete" and self.chat is not None and self.chat.id == chat.id:
-            await self._refresh_meter(stats)
+        if view is not None and view.is_attached:
+            if isinstance(end, Stopped) and end.tail is not None:
+                await view.feed(end.tail.thinking, end.tail.answer)
+            await view.finish(status=end.status, stats=end.stats, error=end.error)
+        if end.status == "complete" and self.chat is not None and self.chat.id == reply.chat_id:
+            await self._refresh_meter(end.stats)
         await self._chat_list.reload(select=self.chat.id if self.chat is not None else None)
-
-    async def _deliver(self, reply: ActiveReply, thinking: str, answer: str) -> None:
-        """Record reply text and draw it if its chat is on screen."""
-        if not (thinking or answer):
-            return
-        reply.add(thinking, answer)
-        if reply.view is not None:
-            await reply.view.feed(thinking, answer)
-
-    async def _save_partial(self, reply: ActiveReply) -> None:
-        """Save the text so far, off the UI thread; a crash then loses at most a second."""
-        thinking, answer = reply.text()
-        try:
-            await asyncio.to_thread(
-                self.services.store.update_message,
-                reply.message_id,
-                content=answer,
-                thinking=thinking,
-            )
-        except StoreError as error:
-            self.notify(
-                str(error), title="Could not save the reply", severity="error", markup=False
-            )
-
-    def _save_reply_end(
-        self, reply: ActiveReply, status: str, stats: dict[str, object] | None, error: str | None
-    ) -> None:
-        """Write how the reply ended (callable from a thread; a failure is kept to show)."""
-        if reply.saved:
-            return
-        reply.saved = True
-        thinking, answer = reply.text()
-        try:
-            self.services.store.update_message(
-                reply.message_id,
-                content=answer,
-                thinking=thinking,
-                stats=stats,
-                status=status,
-                error=error,
-            )
-        except StoreError as failure:
-            reply.save_error = str(failure)
 
     def on_unmount(self) -> None:
         # The app is closing mid-reply: the worker may never get to run its own save.
-        reply = self._reply
-        if reply is not None:
-            self._save_reply_end(reply, "stopped", None, None)
+        self._exchange.close()
 
-    async def _offer_pull(self, error: ModelNotFoundError) -> None:
+    async def _offer_pull(self, model: str, server_message: str) -> None:
         """Say the model is missing in the server's words and offer to pull it."""
-        if await self.app.push_screen_wait(PullOfferDialog(error.model, error.server_message)):
-            await self.tui.start_pull(error.model)
+        if await self.app.push_screen_wait(PullOfferDialog(model, server_message)):
+            await self.tui.start_pull(model)
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -1030,24 +902,24 @@ class ChatScreen(AreaScreen):
 
     @work(group="chat-reply", exit_on_error=False)
     async def _regenerate(self, chat: ChatRecord) -> None:
-        store = self.services.store
+        model = chat.model or self.model
+        if not model:
+            self.notify("No model chosen: press ctrl+o to pick one.", severity="warning")
+            return
         try:
-            newest = await asyncio.to_thread(store.messages, chat.id, limit=1)
-            if not newest:
-                self.notify("There is no reply to regenerate yet.", severity="warning")
-                return
-            last = newest[0]
-            if last.role == "assistant":
-                await asyncio.to_thread(store.delete_messages_from, chat.id, last.id)
+            last = await self._exchange.drop_last_reply(chat.id)
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
+            return
+        if last is None:
+            self.notify("There is no reply to regenerate yet.", severity="warning")
             return
         if last.role == "assistant":
             await self.transcript.remove_from(last.id)
         if self.transcript.has_newer:
             await self._show_latest()
         self.transcript.follow()
-        await self._stream_reply(chat)
+        await self._draw_turn(self._exchange.reply(chat, model))
 
     def action_edit_last(self) -> None:
         """Put the last prompt back in the box; sending replaces the last exchange."""
@@ -1062,11 +934,10 @@ class ChatScreen(AreaScreen):
     @work(exclusive=True, group="chat-dialog", exit_on_error=False)
     async def _edit_last(self, chat_id: int) -> None:
         try:
-            records = await asyncio.to_thread(self.services.store.messages, chat_id, limit=20)
+            last = await self._exchange.last_prompt(chat_id)
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
             return
-        last = next((record for record in reversed(records) if record.role == "user"), None)
         if last is None:
             self.notify("There is no prompt to edit yet.", severity="warning")
             return
