@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import ollama
 import pytest
 
-from tui_app.demo import Fault, SimulatedOllama, SimulatedServer
+from tui_app.core.gguf import sha256_file, write_minimal_gguf
+from tui_app.demo import Fault, SimModel, SimulatedOllama, SimulatedServer
 
 pytestmark = pytest.mark.live_server
 
@@ -149,6 +151,66 @@ def test_embed(client: ollama.Client) -> None:
     assert len(response.embeddings) == 2
     assert len(response.embeddings[0]) == 768
     assert response.prompt_eval_count is not None and response.prompt_eval_count > 0
+
+
+def test_embed_several_inputs_with_fewer_dimensions(client: ollama.Client) -> None:
+    response = client.embed("nomic-embed-text", input=["a", "b", "c"], dimensions=32)
+    assert [len(vector) for vector in response.embeddings] == [32, 32, 32]
+    assert response.total_duration and response.load_duration
+    too_long = "word " * 9000
+    assert len(client.embed("nomic-embed-text", input=too_long).embeddings) == 1
+    with pytest.raises(ollama.ResponseError) as caught:
+        client.embed("nomic-embed-text", input=too_long, truncate=False)
+    assert caught.value.error == "the input length exceeds the context length"
+
+
+def test_generate_with_suffix_and_context(client: ollama.Client, sim: SimulatedOllama) -> None:
+    sim.models.append(SimModel(name="coder:1b", capabilities=["completion", "insert"]))
+    filled = client.generate("coder:1b", prompt="def add(a, b):\n", suffix="\n    return total")
+    assert filled.response == "    total = a + b"
+    assert filled.context
+    following = client.generate("coder:1b", prompt="More", context=filled.context)
+    assert following.context is not None and filled.context is not None
+    assert list(following.context[: len(filled.context)]) == list(filled.context)
+    with pytest.raises(ollama.ResponseError) as caught:
+        client.generate("llama3.2", prompt="a", suffix="b")
+    assert caught.value.error == (
+        "registry.ollama.ai/library/llama3.2:latest does not support insert"
+    )
+
+
+def test_push(client: ollama.Client) -> None:
+    client.copy("gemma3:1b", "me/gemma3:1b")
+    progress = list(client.push("me/gemma3:1b", stream=True))
+    assert progress[0].status == "retrieving manifest"
+    assert [p.status for p in progress[-2:]] == ["pushing manifest", "success"]
+    assert all(p.total for p in progress if p.digest)
+    assert client.push("me/gemma3:1b").status == "success"
+    with pytest.raises(ollama.ResponseError) as caught:
+        client.push("llama3.2")
+    assert (caught.value.status_code, caught.value.error) == (500, "unauthorized: access denied")
+
+
+def test_blob_and_create_from_files(client: ollama.Client, tmp_path: Path) -> None:
+    path = write_minimal_gguf(tmp_path / "tiny.gguf", payload=b"weights" * 64)
+    digest = client.create_blob(path)
+    assert digest == sha256_file(path)
+    progress = list(
+        client.create(
+            "tiny", files={"tiny.gguf": digest}, quantize="q4_K_M", system="Short.", stream=True
+        )
+    )
+    statuses = [p.status for p in progress]
+    assert statuses[0] == "parsing GGUF" and statuses[-1] == "success"
+    assert any(p.status == "quantizing F16 model to Q4_K_M" and p.completed for p in progress)
+    show = client.show("tiny")
+    assert show.details is not None and show.details.quantization_level == "Q4_K_M"
+    assert show.modelfile is not None and 'SYSTEM """Short."""' in show.modelfile
+    missing = "sha256:" + "0" * 64
+    with pytest.raises(ollama.ResponseError) as caught:
+        client.create("other", files={"x.gguf": missing})
+    assert caught.value.status_code == 500
+    assert "no such file or directory" in caught.value.error
 
 
 def test_version_if_the_client_has_it(client: ollama.Client, live_server: SimulatedServer) -> None:

@@ -12,6 +12,7 @@ from tui_app.api.errors import (
 )
 from tui_app.api.host import DEFAULT_HOST, InvalidHostError, host_from_environment, resolve_host
 from tui_app.api.models import (
+    BlobUpload,
     ChatChunk,
     ChatMessage,
     EmbedResult,
@@ -22,17 +23,23 @@ from tui_app.api.models import (
     ModelSummary,
     ProgressUpdate,
     RunningModel,
+    Streamed,
     ToolCall,
     parse_timestamp,
 )
+from tui_app.api.requests import ChatRequest, EmbedRequest, GenerateRequest
 
 __all__ = [
     "DEFAULT_HOST",
+    "BlobUpload",
     "ChatChunk",
     "ChatMessage",
+    "ChatRequest",
     "ConnectionLostError",
+    "EmbedRequest",
     "EmbedResult",
     "GenerateChunk",
+    "GenerateRequest",
     "InvalidHostError",
     "MalformedResponseError",
     "Metrics",
@@ -47,6 +54,7 @@ __all__ = [
     "OllamaUnavailableError",
     "ProgressUpdate",
     "RunningModel",
+    "Streamed",
     "ToolCall",
     "host_from_environment",
     "parse_timestamp",

@@ -10,12 +10,15 @@ collection.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import re
 import socket
 import ssl
 import time
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import Any, Literal, TypeVar, overload
 
 import httpx
 
@@ -30,21 +33,29 @@ from tui_app.api.errors import (
 )
 from tui_app.api.models import (
     JSON,
+    BlobUpload,
     ChatChunk,
     ChatMessage,
     EmbedResult,
     GenerateChunk,
+    Metrics,
     ModelInfo,
     ModelSummary,
     ProgressUpdate,
     RunningModel,
+    Streamed,
+)
+from tui_app.api.requests import (
+    ChatRequest,
+    EmbedRequest,
+    FormatValue,
+    GenerateRequest,
+    KeepAlive,
+    ThinkValue,
 )
 
 T = TypeVar("T")
 
-ThinkValue = bool | str
-FormatValue = str | Mapping[str, Any]
-KeepAlive = str | int | float
 
 # One-shot calls should not hang for ever on a wedged server; streams may wait
 # minutes for a cold model load before the first byte, so they get no read limit.
@@ -58,6 +69,9 @@ REPLY_PACE = 0.01
 screen draws a streaming reply at most twenty times a second."""
 _BUFFERED_READ_SECONDS = 0.001
 """A read that returns sooner than this found its data already received."""
+UPLOAD_CHUNK = 1 << 20
+"""Bytes read from disk at a time while uploading a blob."""
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 
 
 def _request_fields(**fields: Any) -> JSON:
@@ -203,6 +217,30 @@ class OllamaClient:
             raise OllamaStreamError(str(data["error"]))
         return data
 
+    @overload
+    def _stream(
+        self,
+        path: str,
+        body: JSON,
+        parse: Callable[[JSON], T],
+        *,
+        model: str | None = None,
+        pace: float = 0.0,
+        with_lines: Literal[False] = False,
+    ) -> AsyncGenerator[T]: ...
+
+    @overload
+    def _stream(
+        self,
+        path: str,
+        body: JSON,
+        parse: Callable[[JSON], T],
+        *,
+        model: str | None = None,
+        pace: float = 0.0,
+        with_lines: Literal[True],
+    ) -> AsyncGenerator[Streamed[T]]: ...
+
     async def _stream(
         self,
         path: str,
@@ -211,8 +249,12 @@ class OllamaClient:
         *,
         model: str | None = None,
         pace: float = 0.0,
-    ) -> AsyncGenerator[T]:
+        with_lines: bool = False,
+    ) -> AsyncGenerator[Any]:
         """Yield the objects of an NDJSON stream, checked for an error and then ``parse``d.
+
+        With ``with_lines`` each object comes as a :class:`Streamed` that also holds the
+        line as received, so a raw view can sit beside the parsed one.
 
         The public streaming methods return this generator itself rather than wrapping
         it in one of their own: one generator less per line read.
@@ -245,7 +287,7 @@ class OllamaClient:
                         obj = self._decode_line(path, line)
                         if obj.get("done") is True or obj.get("status") == "success":
                             finished = True
-                        yield parse(obj)
+                        yield Streamed(parse(obj), line) if with_lines else parse(obj)
                     if pace and waited:
                         await asyncio.sleep(pace)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
@@ -392,20 +434,72 @@ class OllamaClient:
         model: str,
         prompt: str,
         *,
+        suffix: str | None = None,
         system: str | None = None,
+        template: str | None = None,
+        raw: bool = False,
         images: list[str] | None = None,
         options: Mapping[str, Any] | None = None,
         think: ThinkValue | None = None,
         format: FormatValue | None = None,
         keep_alive: KeepAlive | None = None,
+        context: Iterable[int] | None = None,
     ) -> AsyncGenerator[GenerateChunk]:
-        """Stream a completion of ``prompt`` from ``POST /api/generate``."""
-        body = self._inference_body(
-            model, options, think, format, keep_alive, prompt=prompt, system=system, images=images
+        """Stream a completion of ``prompt`` from ``POST /api/generate``.
+
+        ``suffix`` asks a model with the ``insert`` capability to fill in between prompt
+        and suffix; ``raw`` skips the model's template; ``context`` continues from the
+        tokens a previous final chunk returned. The final chunk carries the metrics,
+        ``done_reason`` and, unless ``raw``, the new ``context``.
+        """
+        request = GenerateRequest(
+            model,
+            prompt,
+            suffix=suffix,
+            system=system,
+            template=template,
+            raw=raw,
+            images=tuple(images or ()),
+            format=format,
+            options=dict(options or {}),
+            keep_alive=keep_alive,
+            think=think,
+            context=tuple(context or ()),
         )
         return self._stream(
-            "/api/generate", body, GenerateChunk.from_json, model=model, pace=REPLY_PACE
+            "/api/generate",
+            request.body(),
+            GenerateChunk.from_json,
+            model=model,
+            pace=REPLY_PACE,
         )
+
+    def stream_generate(self, request: GenerateRequest) -> AsyncGenerator[Streamed[GenerateChunk]]:
+        """Send ``request`` as it is, yielding each chunk with its raw line.
+
+        With ``request.stream`` false the one reply comes as a single item whose line is
+        the whole body.
+        """
+        return self._raw_exchange(request.path, request.body(), GenerateChunk.from_json)
+
+    def stream_chat(self, request: ChatRequest) -> AsyncGenerator[Streamed[ChatChunk]]:
+        """Send ``request`` as it is, yielding each chunk (tool calls parsed) with its raw line."""
+        return self._raw_exchange(request.path, request.body(), ChatChunk.from_json)
+
+    async def _raw_exchange(
+        self, path: str, body: JSON, parse: Callable[[JSON], T]
+    ) -> AsyncGenerator[Streamed[T]]:
+        model = str(body.get("model", ""))
+        if body.get("stream") is False:
+            response = await self._send("POST", path, body, model=model, timeout=None)
+            text = response.text
+            yield Streamed(parse(self._decode_line(path, text)), text)
+            return
+        async with contextlib.aclosing(
+            self._stream(path, body, parse, model=model, pace=REPLY_PACE, with_lines=True)
+        ) as stream:
+            async for item in stream:
+                yield item
 
     async def generate_once(
         self,
@@ -435,17 +529,54 @@ class OllamaClient:
         dimensions: int | None = None,
         keep_alive: KeepAlive | None = None,
     ) -> EmbedResult:
-        """Embedding vectors for ``input`` (``POST /api/embed``)."""
-        body = _request_fields(
-            model=model,
-            input=input,
+        """Embedding vectors for ``input`` (``POST /api/embed``).
+
+        A server too old to have ``/api/embed`` (a 404 for the route, not for the model)
+        is asked through the legacy ``/api/embeddings``, one input at a time.
+        """
+        request = EmbedRequest(
+            model,
+            input if isinstance(input, str) else tuple(input),
             truncate=truncate,
             dimensions=dimensions,
             keep_alive=keep_alive,
         )
-        return EmbedResult.from_json(
-            await self._json("POST", "/api/embed", body, model=model, timeout=None)
-        )
+        return await self.embed_request(request)
+
+    async def embed_request(self, request: EmbedRequest) -> EmbedResult:
+        """Send ``request`` as it is; see :meth:`embed`."""
+        try:
+            data = await self._json(
+                "POST", request.path, request.body(), model=request.model, timeout=None
+            )
+        except ModelNotFoundError:
+            raise
+        except OllamaHTTPError as exc:
+            if exc.status != 404:
+                raise
+            return await self._legacy_embed(request)
+        return EmbedResult.from_json(data)
+
+    async def _legacy_embed(self, request: EmbedRequest) -> EmbedResult:
+        """``/api/embeddings`` takes one ``prompt`` and returns one ``embedding``."""
+        vectors: list[tuple[float, ...]] = []
+        started = time.monotonic()
+        for text in request.inputs:
+            body = _request_fields(
+                model=request.model,
+                prompt=text,
+                keep_alive=request.keep_alive,
+                options=dict(request.options) or None,
+            )
+            data = await self._json(
+                "POST", "/api/embeddings", body, model=request.model, timeout=None
+            )
+            vector = data.get("embedding")
+            values = vector if isinstance(vector, list) else []
+            vectors.append(tuple(float(x) for x in values if isinstance(x, int | float)))
+        # The legacy route reports no timings; the wall time is the best figure there is.
+        elapsed = int((time.monotonic() - started) * 1e9)
+        return EmbedResult(request.model, tuple(vectors), Metrics(total_duration=elapsed))
 
     # -- transfers ------------------------------------------------------------------
 
@@ -454,21 +585,92 @@ class OllamaClient:
         body = _request_fields(model=model, insecure=insecure or None)
         return self._stream("/api/pull", body, ProgressUpdate.from_json, pace=PROGRESS_PACE)
 
+    def push(self, model: str, *, insecure: bool = False) -> AsyncGenerator[ProgressUpdate]:
+        """Stream the progress of pushing ``model`` to its registry (``POST /api/push``)."""
+        body = _request_fields(model=model, insecure=insecure or None)
+        return self._stream("/api/push", body, ProgressUpdate.from_json, pace=PROGRESS_PACE)
+
+    async def blob_exists(self, digest: str) -> bool:
+        """Whether the server already has the blob ``sha256:<hex>`` (``HEAD /api/blobs``)."""
+        _check_digest(digest)
+        try:
+            await self._send("HEAD", f"/api/blobs/{digest}")
+        except OllamaHTTPError as exc:
+            if exc.status == 404:
+                return False
+            raise
+        return True
+
+    async def upload_blob(
+        self,
+        digest: str,
+        path: str | Path,
+        *,
+        progress: Callable[[int], object] | None = None,
+    ) -> BlobUpload:
+        """Upload the file at ``path`` as blob ``digest``, streamed from disk.
+
+        The file is read a chunk at a time in a thread, so neither the whole file nor a
+        blocked event loop is the price of a large upload. ``progress`` is called with the
+        bytes sent so far after each chunk. The server hashes what it receives and refuses
+        a mismatch with its own message.
+        """
+        _check_digest(digest)
+        file = Path(path)
+        size = await asyncio.to_thread(lambda: file.stat().st_size)
+
+        async def chunks() -> AsyncGenerator[bytes]:
+            sent = 0
+            handle = await asyncio.to_thread(file.open, "rb")
+            try:
+                while chunk := await asyncio.to_thread(handle.read, UPLOAD_CHUNK):
+                    yield chunk
+                    sent += len(chunk)
+                    if progress is not None:
+                        progress(sent)
+            finally:
+                await asyncio.to_thread(handle.close)
+
+        try:
+            response = await self._http.post(
+                f"/api/blobs/{digest}",
+                content=chunks(),
+                headers={"Content-Length": str(size), "Content-Type": "application/octet-stream"},
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
+            raise self._unavailable(exc) from exc
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError) as exc:
+            raise ConnectionLostError(str(exc) or type(exc).__name__) from exc
+        if response.is_error:
+            raise self._http_error(response, None)
+        return BlobUpload(digest, size, created=response.status_code == 201)
+
     def create(
         self,
         model: str,
         *,
-        from_: str,
+        from_: str | None = None,
+        files: Mapping[str, str] | None = None,
+        adapters: Mapping[str, str] | None = None,
+        quantize: str | None = None,
         system: str | None = None,
         parameters: Mapping[str, Any] | None = None,
         template: str | None = None,
         license: str | None = None,
         messages: Iterable[ChatMessage] | None = None,
     ) -> AsyncGenerator[ProgressUpdate]:
-        """Create ``model`` derived from ``from_``, streaming its progress."""
+        """Create ``model``, streaming its progress.
+
+        The source is either ``from_``, an existing model, or ``files``, a map of file
+        name to the ``sha256:`` digest of a blob uploaded first (see :meth:`upload_blob`);
+        ``quantize`` (e.g. ``q4_K_M``) converts F16/F32 weights on the way.
+        """
         body = _request_fields(
             model=model,
             **{"from": from_},
+            files=dict(files) if files else None,
+            adapters=dict(adapters) if adapters else None,
+            quantize=quantize or None,
             system=system,
             parameters=dict(parameters) if parameters else None,
             template=template,
@@ -478,3 +680,9 @@ class OllamaClient:
         return self._stream(
             "/api/create", body, ProgressUpdate.from_json, model=from_, pace=PROGRESS_PACE
         )
+
+
+def _check_digest(digest: str) -> None:
+    """Refuse a digest that is not ``sha256:`` and 64 lower-case hex digits before sending."""
+    if not _DIGEST.fullmatch(digest):
+        raise ValueError(f"not a sha256 digest: {digest!r}")

@@ -12,9 +12,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 JSON = dict[str, Any]
+T = TypeVar("T")
 
 _FRACTION = re.compile(r"(\.\d{1,6})\d*")
 # A model kept loaded with keep_alive < 0 expires ~292 years from now.
@@ -246,6 +247,7 @@ class ChatMessage:
     images: tuple[str, ...] = ()
     tool_calls: tuple[ToolCall, ...] = ()
     tool_name: str = ""
+    tool_call_id: str = ""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ChatMessage:
@@ -262,6 +264,7 @@ class ChatMessage:
                 if isinstance(call, dict)
             ),
             tool_name=_str(data, "tool_name"),
+            tool_call_id=_str(data, "tool_call_id"),
         )
 
     def to_json(self) -> JSON:
@@ -275,6 +278,8 @@ class ChatMessage:
             message["tool_calls"] = [call.to_json() for call in self.tool_calls]
         if self.tool_name:
             message["tool_name"] = self.tool_name
+        if self.tool_call_id:
+            message["tool_call_id"] = self.tool_call_id
         return message
 
 
@@ -440,3 +445,35 @@ class EmbedResult:
             ),
             metrics=Metrics.from_json(data),
         )
+
+    @property
+    def total_duration(self) -> int:
+        """Nanoseconds the server spent on the request (0 when it did not say)."""
+        return self.metrics.total_duration
+
+    @property
+    def load_duration(self) -> int:
+        """Nanoseconds spent loading the model (0 when it was already loaded)."""
+        return self.metrics.load_duration
+
+    @property
+    def prompt_eval_count(self) -> int:
+        """Tokens read from all the inputs together."""
+        return self.metrics.prompt_eval_count
+
+
+@dataclass(frozen=True, slots=True)
+class Streamed(Generic[T]):
+    """One parsed line of a stream together with the line exactly as the server sent it."""
+
+    chunk: T
+    line: str
+
+
+@dataclass(frozen=True, slots=True)
+class BlobUpload:
+    """What ``POST /api/blobs/:digest`` did: wrote the blob, or found it already there."""
+
+    digest: str
+    size: int
+    created: bool

@@ -223,6 +223,26 @@ def _from_schema(schema: Any, prompt: str) -> Any:
     return " ".join(words[:4]) or "example"
 
 
+def infill_reply(prompt: str, suffix: str) -> str:
+    """The middle a fill-in-the-middle model writes between ``prompt`` and ``suffix``.
+
+    Code that ends a line with ``:`` and a suffix that returns a name gets that name
+    computed from the parameters in the prompt; anything else gets a one-line bridge.
+    """
+    returned = re.search(r"return\s+([A-Za-z_]\w*)", suffix)
+    header = re.search(r"\(([^()]*)\)\s*(?:->[^:]*)?:\s*$", prompt)
+    first_line = suffix.lstrip("\n")
+    indent = first_line[: len(first_line) - len(first_line.lstrip(" \t"))] or "    "
+    if returned and header:
+        params = [p.split(":")[0].split("=")[0].strip() for p in header.group(1).split(",")]
+        params = [p for p in params if p and p not in ("self", "cls")]
+        operation = " + ".join(params) if params else "None"
+        return f"{indent}{returned.group(1)} = {operation}"
+    before = " ".join(prompt.split()[-3:])
+    after = " ".join(suffix.split()[:3])
+    return f" {before} … {after} ".strip()
+
+
 def long_markdown_tokens(count: int) -> list[str]:
     """Exactly ``count`` tokens of varied Markdown (for the streaming benchmarks)."""
     tokens: list[str] = []

@@ -5,12 +5,14 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
 import json
 import math
+import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -213,6 +215,14 @@ _CREATE: dict[str, Any] = {
     "renderer": "string",
     "parser": "string",
     "requires": "string",
+    "name": "string",
+}
+_PUSH: dict[str, Any] = {
+    "model": "string",
+    "insecure": "bool",
+    "username": "string",
+    "password": "string",
+    "stream": "bool",
     "name": "string",
 }
 _COPY: dict[str, Any] = {"source": "string", "destination": "string"}
@@ -490,11 +500,32 @@ _ROUTES: dict[str, tuple[str, ...]] = {
     "/api/chat": ("POST",),
     "/api/generate": ("POST",),
     "/api/pull": ("POST",),
+    "/api/push": ("POST",),
     "/api/create": ("POST",),
     "/api/copy": ("POST",),
     "/api/delete": ("DELETE",),
     "/api/embed": ("POST",),
     "/api/embeddings": ("POST",),
+}
+_BLOBS_PREFIX = "/api/blobs/"
+_BLOB_METHODS = ("HEAD", "POST")
+_BLOB_DIGEST = re.compile(r"sha256[:-][0-9a-fA-F]{64}")
+"""``server/modelpath.go:GetBlobsPath``: either separator, either case of hex."""
+_QUANTIZE_TYPES = {
+    "Q4_0",
+    "Q4_1",
+    "Q5_0",
+    "Q5_1",
+    "Q8_0",
+    "Q2_K",
+    "Q3_K_S",
+    "Q3_K_M",
+    "Q3_K_L",
+    "Q4_K_S",
+    "Q4_K_M",
+    "Q5_K_S",
+    "Q5_K_M",
+    "Q6_K",
 }
 
 
@@ -563,6 +594,10 @@ class SimulatedOllama:
         self._faults: list[Fault] = []
         self._loaded: dict[str, _Loaded] = {}
         self._blobs: dict[str, int] = {}
+        self._uploads: dict[str, bytes] = {}
+        """First bytes of blobs clients uploaded, by digest (create reads the GGUF magic)."""
+        self.registry: set[str] = set()
+        """Digests the registry already has from earlier pushes (pushed again at once)."""
         self._downloading: set[str] = set()
         for model in self.models:
             for digest, size in model.layers:
@@ -642,6 +677,8 @@ class SimulatedOllama:
     # --- routing ------------------------------------------------------------------------------
 
     def _route(self, method: str, path: str, body: bytes) -> SimResponse:
+        if path.startswith(_BLOBS_PREFIX) and "/" not in path[len(_BLOBS_PREFIX) :]:
+            return self._blob_route(method, path[len(_BLOBS_PREFIX) :], body)
         allowed = _ROUTES.get(path)
         if allowed is None:
             stripped = path.rstrip("/")
@@ -661,6 +698,7 @@ class SimulatedOllama:
             "/api/chat": self._chat,
             "/api/generate": self._generate,
             "/api/pull": self._pull,
+            "/api/push": self._push,
             "/api/create": self._create,
             "/api/copy": self._copy,
             "/api/delete": self._delete,
@@ -676,6 +714,52 @@ class SimulatedOllama:
             response.headers["Content-Length"] = str(len(data))
             response.body = _once()
         return response
+
+    def _blob_route(self, method: str, digest: str, body: bytes) -> SimResponse:
+        """``HEAD``/``POST /api/blobs/:digest`` (``HeadBlobHandler``, ``CreateBlobHandler``)."""
+        if not digest:
+            return self._text(404, "404 page not found", GIN_TEXT_CT)
+        if method not in _BLOB_METHODS:
+            response = self._text(405, "405 method not allowed", GIN_TEXT_CT)
+            response.headers["Allow"] = ", ".join(_BLOB_METHODS)
+            return response
+        if not _BLOB_DIGEST.fullmatch(digest):
+            response = self._json(400, {"error": "invalid digest format"})
+        else:
+            key = "sha256:" + digest[7:]
+            with self._lock:
+                present = key in self._uploads or self._blob_complete_locked(key)
+            if method == "HEAD":
+                response = (
+                    SimResponse(200, {}, _once())
+                    if present
+                    else self._json(404, {"error": f"blob {go_quote(digest)} not found"})
+                )
+            elif present:
+                response = SimResponse(200, {}, _once())
+            else:
+                response = self._store_blob(digest, body)
+        if method == "HEAD":
+            data = b"".join(item for item in response.body if isinstance(item, bytes))
+            response.headers["Content-Length"] = str(len(data))
+            response.body = _once()
+        return response
+
+    def _blob_complete_locked(self, digest: str) -> bool:
+        sizes = [size for m in self.catalog.values() for d, size in m.layers if d == digest]
+        have = self._blobs.get(digest)
+        return have is not None and (not sizes or have >= sizes[0])
+
+    def _store_blob(self, digest: str, body: bytes) -> SimResponse:
+        """Hash what arrived; keep it only when it matches the digest in the path."""
+        actual = "sha256:" + hashlib.sha256(body).hexdigest()
+        if actual != digest:
+            message = f"digest mismatch, expected {go_quote(digest)}, got {go_quote(actual)}"
+            return self._json(400, {"error": message})
+        with self._lock:
+            self._uploads[digest] = body[:64]
+            self._blobs[digest] = len(body)
+        return SimResponse(201, {}, _once())
 
     def _redirect(self, method: str, location: str) -> SimResponse:
         if method in ("GET", "HEAD"):
@@ -937,6 +1021,10 @@ class SimulatedOllama:
             self.models[:] = [m for m in self.models if m.key != model.key]
             self._loaded.pop(model.key, None)
             self._prune_blobs_locked()
+            # An uploaded blob goes with the last model that used it, like any other layer.
+            for digest, _ in model.layers:
+                if digest not in self._blobs:
+                    self._uploads.pop(digest, None)
         return self._empty()
 
     def _prune_blobs_locked(self) -> None:
@@ -1059,6 +1147,8 @@ class SimulatedOllama:
         if not _valid_format(fmt):
             return self._format_error(fmt, stream, delay)
         system = str(req.get("system") or model.system)
+        context_in = [int(t) for t in req.get("context") or []]
+        suffix = str(req.get("suffix") or "")
         plan = self._plan(
             model,
             prompt,
@@ -1068,9 +1158,13 @@ class SimulatedOllama:
             tools=[],
             last={"role": "user", "content": prompt},
             options=options,
-            prompt_tokens=replies.count_tokens(prompt) + replies.count_tokens(system) + 6,
+            # The earlier exchange in ``context`` is read again as part of the prompt.
+            prompt_tokens=replies.count_tokens(prompt + suffix)
+            + replies.count_tokens(system)
+            + len(context_in)
+            + 6,
+            suffix=suffix,
         )
-        context_in = [int(t) for t in req.get("context") or []]
         lines = self._generation(
             "generate",
             raw_model,
@@ -1123,6 +1217,7 @@ class SimulatedOllama:
         last: dict[str, Any],
         options: dict[str, Any],
         prompt_tokens: int,
+        suffix: str = "",
     ) -> _Plan:
         with self._lock:
             scripted = self._scripted.popleft() if self._scripted else None
@@ -1154,6 +1249,8 @@ class SimulatedOllama:
                         "function": {"index": 0, "name": name, "arguments": arguments},
                     }
                 )
+            elif suffix:
+                content = replies.infill_reply(prompt, suffix)
             elif fmt is not None:
                 content = replies.json_reply(prompt, fmt)
             else:
@@ -1439,6 +1536,7 @@ class SimulatedOllama:
         step = max(1, int(self.pull_rate * (self.pull_tick if self.pull_tick > 0 else 0.06)))
         owner = False
         first = True
+        reported = 0
         deadline = time.perf_counter()
         try:
             while True:
@@ -1462,12 +1560,65 @@ class SimulatedOllama:
                         self._blobs[digest] = done
                     first = False
                 if done >= size:
+                    if reported == 0:
+                        # A small blob done within the first tick still gets its one line,
+                        # so a fresh pull lists every layer of the model.
+                        yield _progress(digest, size, size)
                     return
+                reported += 1
                 yield _progress(digest, size, done)
         finally:
             if owner:
                 with self._lock:
                     self._downloading.discard(digest)
+
+    def _push(self, body: bytes) -> SimResponse:
+        """``PushHandler``/``PushModel``: progress per layer, or the registry's refusal."""
+        req, _ = _decode(body, "PushRequest", _PUSH)
+        raw = str(req.get("model") or req.get("name") or "")
+        name = parse_model_name(raw)
+        if name is None:
+            raise _HTTPError(400, "invalid model name")
+        stream = req.get("stream") is not False
+        return self._progress_response(self._push_steps(name), stream)
+
+    def _push_steps(self, name: ModelName) -> Iterator[dict[str, Any] | float]:
+        yield {"status": "retrieving manifest"}
+        model = self._find(name)
+        if model is None:
+            yield {"status": "couldn't retrieve manifest"}
+            path = f"/root/.ollama/models/manifests/{name.qualified().replace(':', '/')}"
+            yield {"error": f"open {path}: no such file or directory"}
+            return
+        if name.namespace == "library":
+            # Nobody may push into the official namespace: the registry refuses the first
+            # blob and the server reports errUnauthorized.
+            if self._tick():
+                yield self._tick()
+            yield {"error": "unauthorized: access denied"}
+            return
+        for digest, size in model.layers:
+            with self._lock:
+                known = digest in self.registry
+            if known:
+                yield _progress(digest, size, size, verb="pushing")
+                continue
+            yield from self._upload(digest, size)
+            with self._lock:
+                self.registry.add(digest)
+        yield {"status": "pushing manifest"}
+        yield {"status": "success"}
+
+    def _upload(self, digest: str, size: int) -> Iterator[dict[str, Any] | float]:
+        """Ticker-driven push progress for one blob, as ``server/upload.go`` reports it."""
+        step = max(1, int(self.pull_rate * (self.pull_tick if self.pull_tick > 0 else 0.06)))
+        done = 0
+        yield _progress(digest, size, 0, verb="pushing")
+        while done < size:
+            if self._tick():
+                yield self._tick()
+            done = min(size, done + step)
+            yield _progress(digest, size, done, verb="pushing")
 
     def _create(self, body: bytes) -> SimResponse:
         req, _ = _decode(body, "CreateRequest", _CREATE)
@@ -1480,18 +1631,134 @@ class SimulatedOllama:
         files = req.get("files") or {}
         if not base_name and not files:
             raise _HTTPError(400, "neither 'from' or 'files' was specified", JSON_BARE_CT)
-        steps = self._create_steps(name, base_name, files, req)
+        quantize = str(req.get("quantize") or "")
+        if quantize and quantize.upper() not in _QUANTIZE_TYPES:
+            raise _HTTPError(500, f"unsupported quantization type {quantize}", JSON_BARE_CT)
+        if not base_name:
+            weights = self._check_files(files)
+            steps = self._create_from_files(name, weights, quantize.upper(), req)
+        else:
+            steps = self._create_steps(name, base_name, files, req)
         return self._progress_response(steps, stream)
+
+    def _check_files(self, files: dict[str, Any]) -> tuple[str, int]:
+        """``detectModelTypeFromFiles``: relative paths, blobs on disk, GGUF content.
+
+        Returns the digest and size of the weights; every failure here comes before any
+        output, so it is a real HTTP error.
+        """
+        weights: tuple[str, int] | None = None
+        for file_name, digest in files.items():
+            parts = str(file_name).split("/")
+            if str(file_name).startswith("/") or ".." in parts or "" in parts:
+                raise _HTTPError(400, "file path must be relative", JSON_BARE_CT)
+            with self._lock:
+                head = self._uploads.get(str(digest))
+                size = self._blobs.get(str(digest), 0)
+            if head is None:
+                path = "/root/.ollama/models/blobs/" + str(digest).replace(":", "-")
+                raise _HTTPError(500, f"open {path}: no such file or directory", JSON_BARE_CT)
+            if not head.startswith(b"GGUF"):
+                raise _HTTPError(400, "supplied file was not in GGUF format", JSON_BARE_CT)
+            weights = weights or (str(digest), size)
+        assert weights is not None
+        return weights
+
+    def _create_from_files(
+        self, name: ModelName, weights: tuple[str, int], quantize: str, req: dict[str, Any]
+    ) -> Iterator[dict[str, Any] | float]:
+        """A model from an uploaded GGUF: parse, optionally quantize, add the small layers."""
+        yield {"status": "parsing GGUF"}
+        digest, size = weights
+        yield {"status": f"using existing layer {digest}"}
+        level = "F16"
+        if quantize:
+            digest, size = yield from self._quantize_steps(digest, size, quantize)
+            level = quantize
+        template = str(req.get("template") or "{{ .Prompt }}")
+        capabilities = ["completion"]
+        if ".Tools" in template:
+            capabilities.append("tools")
+        if ".Suffix" in template:
+            capabilities.append("insert")
+        updates, new_layers = self._small_layers(name, req, {})
+        for layer_digest, _ in new_layers:
+            yield {"status": f"creating new layer {layer_digest}"}
+        config = (blob_digest("config", name.key, digest, *new_layers), 487)
+        yield {"status": "writing manifest"}
+        layers = [(digest, size), *new_layers, config]
+        existing = self._find(name)
+        created = SimModel(
+            name=existing.name if existing is not None else name.display(),
+            family="llama",
+            parameter_size=_parameter_label(weights[1] // 2),
+            quantization_level=level,
+            capabilities=capabilities,
+            families=["llama"],
+            layers=layers,
+            size=sum(layer_size for _, layer_size in layers),
+            modified_at=self._now_ns() / 1e9,
+            **{"template": template, **updates},
+        )
+        self._install(created)
+        yield {"status": "success"}
+
+    def _quantize_steps(
+        self, digest: str, size: int, quantize: str
+    ) -> Generator[dict[str, Any] | float, None, tuple[str, int]]:
+        """Quantize F16 weights with progress; returns the new weights layer."""
+        total = max(1, size)
+        step = max(1, total // 4)
+        yield {"status": f"quantizing F16 model to {quantize}"}
+        done = 0
+        while done < total:
+            if self._tick():
+                yield self._tick()
+            done = min(total, done + step)
+            yield {
+                "status": f"quantizing F16 model to {quantize}",
+                "digest": "0000000000000000000",
+                "total": total,
+                "completed": done,
+            }
+        yield {"status": "verifying conversion"}
+        new_size = max(1, int(size * _QUANT_BITS_OF.get(quantize, 4.85) / 16))
+        new_digest = blob_digest("quantized", digest, quantize)
+        yield {"status": f"creating new layer {new_digest}"}
+        return new_digest, new_size
+
+    def _small_layers(
+        self, name: ModelName, req: dict[str, Any], base_parameters: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[tuple[str, int]]]:
+        """The template, system, parameters, license and messages layers a create adds."""
+        updates: dict[str, Any] = {}
+        parameters = req.get("parameters")
+        if isinstance(req.get("template"), str) and req["template"]:
+            updates["template"] = req["template"]
+        if isinstance(req.get("system"), str) and req["system"]:
+            updates["system"] = req["system"]
+        if isinstance(parameters, dict) and parameters:
+            updates["parameters"] = {**base_parameters, **parameters}
+        license_value = req.get("license")
+        if isinstance(license_value, list):
+            license_value = "\n".join(str(item) for item in license_value)
+        if isinstance(license_value, str) and license_value:
+            updates["license"] = license_value
+        if isinstance(req.get("messages"), list) and req["messages"]:
+            updates["messages"] = [
+                {"role": str(m.get("role", "user")), "content": str(m.get("content", ""))}
+                for m in req["messages"]
+                if isinstance(m, dict)
+            ]
+        layers: list[tuple[str, int]] = []
+        for key, value in updates.items():
+            text = value if isinstance(value, str) else go_json(value)
+            layers.append((blob_digest("create", name.key, key, text), len(text.encode())))
+        return updates, layers
 
     def _create_steps(
         self, name: ModelName, base_name: str, files: dict[str, Any], req: dict[str, Any]
     ) -> Iterator[dict[str, Any] | float]:
-        if not base_name:
-            digest = next(iter(files.values()), "")
-            yield {"status": "parsing GGUF"}
-            path = "/root/.ollama/models/blobs/" + str(digest).replace(":", "-")
-            yield {"error": f"open {path}: no such file or directory"}
-            return
         parsed = parse_model_name(base_name)
         if parsed is None:
             yield {"error": "invalid model name"}
@@ -1511,30 +1778,17 @@ class SimulatedOllama:
         base_layers = base.layers[:-1] if len(base.layers) > 1 else list(base.layers)
         for digest, _ in base_layers:
             yield {"status": f"using existing layer {digest}"}
-        new_layers: list[tuple[str, int]] = []
-        updates: dict[str, Any] = {}
-        parameters = req.get("parameters")
-        if isinstance(req.get("template"), str) and req["template"]:
-            updates["template"] = req["template"]
-        if isinstance(req.get("system"), str) and req["system"]:
-            updates["system"] = req["system"]
-        if isinstance(parameters, dict) and parameters:
-            updates["parameters"] = {**base.parameters, **parameters}
-        license_value = req.get("license")
-        if isinstance(license_value, list):
-            license_value = "\n".join(str(item) for item in license_value)
-        if isinstance(license_value, str) and license_value:
-            updates["license"] = license_value
-        if isinstance(req.get("messages"), list) and req["messages"]:
-            updates["messages"] = [
-                {"role": str(m.get("role", "user")), "content": str(m.get("content", ""))}
-                for m in req["messages"]
-                if isinstance(m, dict)
-            ]
-        for key, value in updates.items():
-            text = value if isinstance(value, str) else go_json(value)
-            digest = blob_digest("create", name.key, key, text)
-            new_layers.append((digest, len(text.encode())))
+        quantize = str(req.get("quantize") or "").upper()
+        quantized: dict[str, Any] = {}
+        if quantize:
+            if base.quantization_level.upper() not in ("F16", "F32"):
+                yield {"error": "quantization is only supported for F16 and F32 models"}
+                return
+            weights = yield from self._quantize_steps(*base_layers[0], quantize)
+            base_layers = [weights, *base_layers[1:]]
+            quantized["quantization_level"] = quantize
+        updates, new_layers = self._small_layers(name, req, base.parameters)
+        for digest, _ in new_layers:
             yield {"status": f"creating new layer {digest}"}
         config = (blob_digest("config", name.key, *new_layers), 487)
         yield {"status": "writing manifest"}
@@ -1548,10 +1802,25 @@ class SimulatedOllama:
             size=sum(size for _, size in layers),
             digest=sha256_hex("manifest", name.key, *layers),
             modified_at=self._now_ns() / 1e9,
+            **quantized,
             **updates,
         )
         self._install(created)
         yield {"status": "success"}
+
+
+_QUANT_BITS_OF = {"Q4_0": 4.5, "Q8_0": 8.5, "Q4_K_M": 4.85, "Q4_K_S": 4.6, "Q6_K": 6.6}
+"""Rough bits per weight after quantizing, for a plausible size of the new layer."""
+
+
+def _parameter_label(count: int) -> str:
+    """``parameter_size`` as Ollama prints it: ``8.0B``, ``135M``, ``12K``."""
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if count >= scale:
+            return (
+                f"{count / scale:.1f}{suffix}" if suffix == "B" else f"{count / scale:.0f}{suffix}"
+            )
+    return str(max(count, 1))
 
 
 def _to_ns(seconds: float) -> int:
@@ -1560,8 +1829,8 @@ def _to_ns(seconds: float) -> int:
     return whole * 1_000_000_000 + round((seconds - whole) * 1_000_000_000)
 
 
-def _progress(digest: str, total: int, completed: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"status": f"pulling {digest[7:19]}", "digest": digest, "total": total}
+def _progress(digest: str, total: int, completed: int, *, verb: str = "pulling") -> dict[str, Any]:
+    out: dict[str, Any] = {"status": f"{verb} {digest[7:19]}", "digest": digest, "total": total}
     if completed:
         out["completed"] = completed
     return out
