@@ -10,9 +10,11 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from tui_app.core.formatting import (
+    compact_relative_time,
     countdown,
     human_duration,
     human_size,
+    one_line,
     processor_split,
     relative_time,
     short_digest,
@@ -160,3 +162,37 @@ def test_visible_controls_defuses_terminal_escapes() -> None:
     assert shown == "red␛[31m text␇␍\nnext\tcol␡\ufffd"
     assert visible_controls("a\nb\tc", multi_line=False) == "a␊b␉c"
     assert visible_controls("llama3.2:latest 日本語 🦙") == "llama3.2:latest 日本語 🦙"
+
+
+LOCAL_NOON = datetime(2025, 6, 1, 12, 0).timestamp()
+
+
+@pytest.mark.parametrize(
+    ("ago", "text"),
+    [
+        (-30, "just now"),
+        (0, "just now"),
+        (44, "just now"),
+        (60, "1 min ago"),
+        (3 * 60 + 10, "3 min ago"),
+        (59 * 60, "59 min ago"),
+        (2 * 3600, "2 h ago"),
+        (23 * 3600, "23 h ago"),
+        (30 * 3600, "yesterday"),
+        (3 * 86400, "3 days ago"),
+    ],
+)
+def test_compact_relative_time(ago: float, text: str) -> None:
+    assert compact_relative_time(LOCAL_NOON - ago, LOCAL_NOON) == text
+
+
+def test_compact_relative_time_falls_back_to_a_date() -> None:
+    assert compact_relative_time(datetime(2025, 3, 2, 8).timestamp(), LOCAL_NOON) == "2 Mar"
+    assert compact_relative_time(datetime(2023, 12, 24, 8).timestamp(), LOCAL_NOON) == "24 Dec 2023"
+
+
+def test_one_line_flattens_and_shows_control_characters() -> None:
+    assert one_line("  two\nlines\t here ") == "two lines here"
+    assert one_line("\x1b[31mred\x07") == "\u241b[31mred\u2407"
+    assert one_line("del\x7f c1\x9b") == "del\u2421 c1\ufffd"
+    assert one_line("[bold]x[/bold] 日本 🎉 مرحبا") == "[bold]x[/bold] 日本 🎉 مرحبا"

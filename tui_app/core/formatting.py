@@ -13,9 +13,11 @@ import math
 from datetime import UTC, datetime
 
 __all__ = [
+    "compact_relative_time",
     "countdown",
     "human_duration",
     "human_size",
+    "one_line",
     "processor_split",
     "relative_time",
     "sanitize",
@@ -96,6 +98,29 @@ def _span(seconds: float) -> str:
     return _plural(int(days // 365), "year")
 
 
+def compact_relative_time(then: float, now: float) -> str:
+    """How long ago ``then`` was, in few words for a narrow column: ``just now``,
+    ``3 min ago``, ``5 h ago``, ``yesterday``, ``4 days ago``, then the date."""
+    seconds = now - then
+    if seconds < 45:
+        return "just now"
+    minutes = max(1, round(seconds / 60))
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours = round(seconds / 3600)
+    if hours < 24:
+        return f"{hours} h ago"
+    days = round(seconds / 86400)
+    if days <= 1:
+        return "yesterday"
+    if days < 7:
+        return f"{days} days ago"
+    date = datetime.fromtimestamp(then)
+    if date.year == datetime.fromtimestamp(now).year:
+        return f"{date.day} {date:%b}"
+    return f"{date.day} {date:%b %Y}"
+
+
 def countdown(seconds: float) -> str:
     """Time left on a clock face: ``4:12``, ``1:04:12``, ``2d 3:04:12``; never negative.
 
@@ -166,6 +191,16 @@ def sanitize(text: str) -> str:
     """Message text with every terminal control character made visible (as
     :func:`visible_controls` does, newlines and tabs kept) and carriage returns dropped."""
     return text.translate(_MESSAGE_TABLE)
+
+
+def one_line(text: str) -> str:
+    """``text`` as a single display line.
+
+    Runs of whitespace (newlines included) become one space, and control characters (such as
+    the ESC that starts a terminal escape sequence) become visible symbols, so a title or
+    snippet can neither break a row's layout nor drive the terminal.
+    """
+    return sanitize(" ".join(text.split()))
 
 
 def short_digest(digest: str, length: int = 12) -> str:
