@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from textual.app import App
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.worker import Worker
 
 ENDLESS_GROUPS = frozenset({"connection"})
@@ -68,3 +69,18 @@ def record_notifications(app: App[None]) -> list[str]:
 
     app.notify = recording  # type: ignore[method-assign]
     return seen
+
+
+ScreenT = TypeVar("ScreenT", bound=Screen[Any])
+
+
+async def dialog_shown(pilot: Pilot[None], kind: type[ScreenT]) -> ScreenT:
+    """Wait until a dialog of ``kind`` is on top with all of it mounted (its row of buttons,
+    Cancel among them, is composed last), and return it."""
+    await until(
+        pilot, lambda: isinstance(pilot.app.screen, kind) and pilot.app.screen.query("#cancel")
+    )
+    await pilot.pause()
+    screen = pilot.app.screen
+    assert isinstance(screen, kind)
+    return screen

@@ -13,7 +13,7 @@ from tui_app.app import OllamaTUI
 from tui_app.core.connection import LinkState
 from tui_app.demo import SimulatedOllama
 from tui_app.screens.chat import ChatScreen
-from tui_app.screens.help import HelpScreen
+from tui_app.screens.dialogs import HelpDialog
 from tui_app.screens.models import ModelsScreen
 from tui_app.screens.options import OptionsScreen
 from tui_app.screens.pulls import PullsScreen
@@ -70,7 +70,7 @@ async def test_help_lists_every_global_key(make_app: AppFactory) -> None:
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.press("f1")
         await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        assert isinstance(app.screen, HelpDialog)
         text = "\n".join(str(s.render()) for s in app.screen.query(Static))
         for key in ("f1", "f2", "f3", "f4", "f5", "ctrl+r", "ctrl+q"):
             assert key in text

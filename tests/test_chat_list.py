@@ -21,13 +21,11 @@ from textual.worker import WorkerCancelled
 
 from tests.helpers import ENDLESS_GROUPS
 from tui_app.app import OllamaTUI
-from tui_app.screens.history_dialogs import (
+from tui_app.screens.dialogs import (
     ConfirmDialog,
     ExportChatDialog,
-    RenameChatDialog,
+    NameDialog,
     SearchChatsDialog,
-    compact_relative_time,
-    one_line,
 )
 from tui_app.store import ChatRecord, Store
 from tui_app.widgets.chat_list import ChatList
@@ -143,40 +141,6 @@ def notifications(app: App[None]) -> list[str]:
     return [str(notification.message) for notification in app._notifications]
 
 
-# -- pure helpers ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("ago", "text"),
-    [
-        (-30, "just now"),
-        (0, "just now"),
-        (44, "just now"),
-        (60, "1 min ago"),
-        (3 * 60 + 10, "3 min ago"),
-        (59 * 60, "59 min ago"),
-        (2 * 3600, "2 h ago"),
-        (23 * 3600, "23 h ago"),
-        (30 * 3600, "yesterday"),
-        (3 * 86400, "3 days ago"),
-    ],
-)
-def test_relative_time(ago: float, text: str) -> None:
-    assert compact_relative_time(NOW - ago, NOW) == text
-
-
-def test_relative_time_falls_back_to_a_date() -> None:
-    assert compact_relative_time(dt.datetime(2025, 3, 2, 8).timestamp(), NOW) == "2 Mar"
-    assert compact_relative_time(dt.datetime(2023, 12, 24, 8).timestamp(), NOW) == "24 Dec 2023"
-
-
-def test_one_line_flattens_and_shows_control_characters() -> None:
-    assert one_line("  two\nlines\t here ") == "two lines here"
-    assert one_line("\x1b[31mred\x07") == "\u241b[31mred\u2407"
-    assert one_line("del\x7f c1\x9b") == "del\u2421 c1\ufffd"
-    assert one_line("[bold]x[/bold] 日本 🎉 مرحبا") == "[bold]x[/bold] 日本 🎉 مرحبا"
-
-
 # -- rows -----------------------------------------------------------------------------------
 
 
@@ -226,7 +190,7 @@ async def test_empty_store_offers_only_a_new_chat(store: Store) -> None:
         assert chat_list.highlighted_chat is None
         await pilot.press("r")
         await pilot.pause()
-        assert not isinstance(app.screen, RenameChatDialog)
+        assert not isinstance(app.screen, NameDialog)
         await pilot.press("enter")
         await pilot.pause()
         assert [type(m) for m in app.heard] == [ChatList.NewChatRequested]
@@ -355,13 +319,13 @@ async def test_rename_is_prefilled_and_saved(store: Store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         chat_list = await open_list(pilot, app)
         await pilot.press("r")
-        dialog = await shown(pilot, RenameChatDialog)
+        dialog = await shown(pilot, NameDialog)
         field = dialog.query_one(Input)
         assert field.value == "Old title"
         field.value = "  New   [b]title[/b] 日本  "
         await pilot.press("enter")
         await settle(app)
-        assert not isinstance(app.screen, RenameChatDialog)
+        assert not isinstance(app.screen, NameDialog)
         stored = store.get_chat(chat_id)
         assert stored is not None and stored.title == "New [b]title[/b] 日本"
         assert app.heard == [ChatList.ChatRenamed(chat_id, "New [b]title[/b] 日本")]
@@ -376,16 +340,16 @@ async def test_rename_cancelled_or_blank_changes_nothing(store: Store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await open_list(pilot, app)
         await pilot.press("r")
-        dialog = await shown(pilot, RenameChatDialog)
+        dialog = await shown(pilot, NameDialog)
         dialog.query_one(Input).value = "   "
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is dialog
-        error = dialog.query_one(".dialog-error", Static)
+        error = dialog.query_one("#dialog-error", Static)
         assert error.display and "cannot be blank" in str(error.render())
         await pilot.press("escape")
         await settle(app)
-        assert not isinstance(app.screen, RenameChatDialog)
+        assert not isinstance(app.screen, NameDialog)
         stored = store.get_chat(chat_id)
         assert stored is not None and stored.title == "Keep me"
         assert app.heard == []
@@ -483,7 +447,7 @@ async def test_export_errors_keep_the_dialog_open(store: Store, tmp_path: Path) 
         await open_list(pilot, app)
         dialog = await press_export(pilot, app)
         field = dialog.query_one(Input)
-        error = dialog.query_one(".dialog-error", Static)
+        error = dialog.query_one("#dialog-error", Static)
 
         field.value = str(tmp_path / "missing" / "chat.md")
         await pilot.press("enter")
@@ -516,7 +480,7 @@ async def test_export_shows_permission_denied(
     def refuse(path: Path, text: str, *, overwrite: bool = False) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr("tui_app.screens.history_dialogs.write_export", refuse)
+    monkeypatch.setattr("tui_app.screens.dialogs.history.write_export", refuse)
     add_chat(store, "Chat")
     app = ListHarness(store)
     async with app.run_test(size=SIZE) as pilot:
@@ -526,7 +490,7 @@ async def test_export_shows_permission_denied(
         await pilot.press("enter")
         await settle(app, dialog_open=True)
         assert app.screen is dialog
-        error = dialog.query_one(".dialog-error", Static)
+        error = dialog.query_one("#dialog-error", Static)
         assert str(error.render()) == "Permission denied: cannot write /etc/chat.md."
 
 
@@ -545,7 +509,7 @@ async def test_export_asks_before_replacing_a_file(store: Store, tmp_path: Path)
         await pilot.press("n")
         await settle(app, dialog_open=True)
         assert app.screen is dialog
-        assert "Not replaced" in str(dialog.query_one(".dialog-error", Static).render())
+        assert "Not replaced" in str(dialog.query_one("#dialog-error", Static).render())
         assert target.read_text() == "precious"
 
         await pilot.press("enter")
@@ -667,7 +631,7 @@ async def test_palette_commands(store: Store) -> None:
             "Export chat to Markdown",
         }
         commands["Rename chat"].callback()
-        await shown(pilot, RenameChatDialog)
+        await shown(pilot, NameDialog)
         await pilot.press("escape")
         await settle(app)
         chat_list.options.highlighted = 0  # "+ New chat": nothing to rename
@@ -697,7 +661,7 @@ async def test_rename_a_chat_deleted_in_another_window(store: Store, other_windo
         assert chat_list.highlighted_chat.id == chat_id
         other_window.delete_chat(chat_id)
         await pilot.press("r")
-        dialog = await shown(pilot, RenameChatDialog)
+        dialog = await shown(pilot, NameDialog)
         dialog.query_one(Input).value = "Renamed"
         await pilot.press("enter")
         await settle(app)

@@ -14,13 +14,21 @@ from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.widgets import Collapsible, Static
 
-from tests.helpers import settle_workers, until
+from tests.helpers import dialog_shown, settle_workers, until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
 from tui_app.core import exchange as exchange_module
 from tui_app.core.options import RequestDefaults
 from tui_app.demo import Fault, SimulatedOllama
 from tui_app.screens.chat import LAST_MODEL_SETTING, ChatScreen
+from tui_app.screens.dialogs import (
+    AttachImageDialog,
+    CodeBlockDialog,
+    ConfirmDialog,
+    FormatDialog,
+    ModelPickerDialog,
+    SystemPromptDialog,
+)
 from tui_app.services import Services
 from tui_app.store import MessageRecord, Store
 from tui_app.widgets.markdown_document import MarkdownDocument
@@ -255,8 +263,7 @@ async def test_global_think_and_format_show_in_the_header_as_sent(
         await send(pilot, screen, "one")
         # f7 "Off" overrides the global format for this chat only.
         await pilot.press("f7")
-        await until(pilot, lambda: type(app.screen).__name__ == "FormatDialog")
-        dialog = app.screen
+        dialog = await dialog_shown(pilot, FormatDialog)
         dialog.query_one("#format-off", RadioButton).value = True
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is screen)
@@ -503,7 +510,7 @@ async def test_model_not_found_says_so_and_offers_a_pull(
         screen = await start(pilot)
         screen.prompt.load_text("hello")
         await pilot.press("enter")
-        await until(pilot, lambda: type(app.screen).__name__ == "PullOfferDialog")
+        await dialog_shown(pilot, ConfirmDialog)
         text = " ".join(str(s.render()) for s in app.screen.query(Static))
         assert "model 'nosuchmodel' not found" in text
         view = last_reply(screen)
@@ -521,7 +528,7 @@ async def test_declining_the_pull_keeps_the_chat(make_app: AppFactory) -> None:
         screen = await start(pilot)
         screen.prompt.load_text("hello")
         await pilot.press("enter")
-        await until(pilot, lambda: type(app.screen).__name__ == "PullOfferDialog")
+        await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)
         assert app.current_mode == "chat"
@@ -833,7 +840,7 @@ async def test_copy_a_chosen_code_block(
         screen = await start(pilot)
         await send(pilot, screen, "code")
         await pilot.press("ctrl+b")
-        await until(pilot, lambda: type(app.screen).__name__ == "CodeBlockDialog")
+        await dialog_shown(pilot, CodeBlockDialog)
         await pilot.press("down", "enter")
         await until(pilot, lambda: clipboard_calls)
         assert clipboard_calls == ["echo two\n"]
@@ -860,7 +867,7 @@ async def test_system_prompt_dialog_sets_the_system_message(
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot)
         await pilot.press("f6")
-        await until(pilot, lambda: type(app.screen).__name__ == "SystemPromptDialog")
+        await dialog_shown(pilot, SystemPromptDialog)
         await pilot.press(*"Talk like a pirate.")
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is screen)
@@ -883,7 +890,7 @@ async def test_format_dialog_checks_the_schema_before_use(
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot)
         await pilot.press("f7")
-        await until(pilot, lambda: type(app.screen).__name__ == "FormatDialog")
+        await dialog_shown(pilot, FormatDialog)
         dialog = app.screen
         dialog.query_one("#format-schema", RadioButton).value = True
         await pilot.pause()
@@ -892,7 +899,7 @@ async def test_format_dialog_checks_the_schema_before_use(
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is dialog
-        error = dialog.query_one("#format-error", Static)
+        error = dialog.query_one("#dialog-error", Static)
         assert error.display and "not valid JSON" in str(error.render())
         schema_box.load_text('{"type": "object", "properties": {"n": {"type": "integer"}}}')
         await pilot.press("ctrl+s")
@@ -923,7 +930,7 @@ async def test_images_attach_to_the_next_prompt_of_a_vision_model(
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot)
         await pilot.press("f8")
-        await until(pilot, lambda: type(app.screen).__name__ == "AttachImageDialog")
+        await dialog_shown(pilot, AttachImageDialog)
         dialog = app.screen
         path_input = dialog.query_one(Input)
         for bad, message in (
@@ -932,8 +939,8 @@ async def test_images_attach_to_the_next_prompt_of_a_vision_model(
         ):
             path_input.value = str(bad)
             await pilot.press("enter")
-            await until(pilot, lambda: dialog.query_one("#image-error", Static).display)
-            assert message in str(dialog.query_one("#image-error", Static).render())
+            await until(pilot, lambda: dialog.query_one("#dialog-error", Static).display)
+            assert message in str(dialog.query_one("#dialog-error", Static).render())
             assert app.screen is dialog
         path_input.value = str(image)
         await pilot.press("enter")
@@ -957,7 +964,7 @@ async def test_images_are_refused_for_a_model_without_vision(
         await start(pilot)
         await pilot.press("f8")
         await until(pilot, lambda: any("cannot read images" in m for m in notifications(app)))
-        assert type(app.screen).__name__ == "ChatScreen"
+        assert isinstance(app.screen, ChatScreen)
 
 
 async def test_model_picker_changes_and_remembers_the_model(
@@ -967,7 +974,7 @@ async def test_model_picker_changes_and_remembers_the_model(
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot)
         await pilot.press("ctrl+o")
-        await until(pilot, lambda: type(app.screen).__name__ == "ModelPickerScreen")
+        await dialog_shown(pilot, ModelPickerDialog)
         await pilot.press(*"gemma")
         await pilot.press("enter")
         await until(pilot, lambda: app.screen is screen)

@@ -20,10 +20,8 @@ from tui_app.core.connection import LinkState
 from tui_app.core.options import RequestDefaults
 from tui_app.demo import Fault, SimModel, SimulatedOllama, many_models
 from tui_app.demo._models import default_models
-from tui_app.screens.model_dialogs import (
-    ConfirmDeleteDialog,
-    CreateModelDialog,
-    ModelNameDialog,
+from tui_app.screens.dialogs import ConfirmDialog, CreateModelDialog, NameDialog
+from tui_app.screens.dialogs.models import (
     new_name_problem,
     suggested_name,
 )
@@ -587,20 +585,20 @@ async def test_copy_checks_the_name_before_sending(
         await pilot.press("ctrl+y")
         await pilot.pause()
         dialog = app.screen
-        assert isinstance(dialog, ModelNameDialog)
+        assert isinstance(dialog, NameDialog)
         name_input = dialog.query_one("#name-input", Input)
         assert name_input.value == "llama3.2-copy:latest"
 
         name_input.value = "bad name:x"
         await pilot.pause()
-        assert dialog.query_one("#confirm-name", Button).disabled
-        assert "spaces" in str(dialog.query_one("#name-problem", Static).render())
+        assert dialog.query_one("#confirm", Button).disabled
+        assert "spaces" in str(dialog.query_one("#dialog-error", Static).render())
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is dialog  # nothing sent, still asking
         name_input.value = "gemma3:1b"
         await pilot.pause()
-        assert "already installed" in str(dialog.query_one("#name-problem", Static).render())
+        assert "already installed" in str(dialog.query_one("#dialog-error", Static).render())
         assert requests_to(sim, "/api/copy") == []
 
         name_input.value = "mine/llama:v1"
@@ -639,10 +637,10 @@ async def test_delete_asks_with_the_name_and_size(
         await pilot.press("delete")
         await pilot.pause()
         dialog = app.screen
-        assert isinstance(dialog, ConfirmDeleteDialog)
-        question = str(dialog.query_one(".dialog-question", Static).render())
+        assert isinstance(dialog, ConfirmDialog)
+        question = str(dialog.query_one("#confirm-question", Static).render())
         assert "llama3.2:latest" in question and "2.0 GB" in question
-        assert dialog.focused is dialog.query_one("#cancel-delete", Button)
+        assert dialog.focused is dialog.query_one("#cancel", Button)
         await pilot.press("enter")  # enter on Cancel keeps the model
         await settle(pilot)
         assert requests_to(sim, "/api/delete") == []
@@ -735,14 +733,14 @@ async def test_create_refuses_bad_input(make_app: AppFactory) -> None:
             "#create-parameters", TextArea
         ).text = "temperature hot\nnum_ctx 0\nfoo 1\ntop_k 99999999999"
         await pilot.pause()
-        problems = str(dialog.query_one("#create-problems", Static).render())
+        problems = str(dialog.query_one("#dialog-error", Static).render())
         assert "already installed" in problems
         # The options form's own reasons, word for word.
         assert "line 1: temperature must be a number, e.g. 0.7" in problems
         assert "line 2: num_ctx must be ≥ 1" in problems
         assert "unknown parameter 'foo'" in problems
         assert "line 4: top_k must be ≤ 16777216" in problems
-        assert dialog.query_one("#confirm-create", Button).disabled
+        assert dialog.query_one("#confirm", Button).disabled
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert hand_overs.creates == []
@@ -760,7 +758,7 @@ async def test_pull_by_name_hands_over_to_the_pulls_screen(make_app: AppFactory)
         await pilot.press("ctrl+g")
         await pilot.pause()
         dialog = app.screen
-        assert isinstance(dialog, ModelNameDialog)
+        assert isinstance(dialog, NameDialog)
         await pilot.press(*"example.com/model")  # a host needs a namespace too
         await pilot.press("enter")
         await pilot.pause()

@@ -13,8 +13,8 @@ from tui_app.api import ChatMessage
 from tui_app.app import OllamaTUI
 from tui_app.core.options import RequestDefaults, effective_settings
 from tui_app.demo import Fault, SimulatedOllama
-from tui_app.screens.history_dialogs import ConfirmDialog
-from tui_app.screens.options import OptionsScreen, PresetNameDialog
+from tui_app.screens.dialogs import ConfirmDialog, NameDialog
+from tui_app.screens.options import OptionsScreen
 from tui_app.store import Preset, Store
 from tui_app.widgets.option_field import OptionField
 
@@ -496,10 +496,10 @@ async def test_save_rename_and_delete_a_preset(make_app: AppFactory) -> None:
         await type_into(pilot, screen, "keep_alive", "-1")
         await pilot.click("#preset-save")
         await pilot.pause()
-        assert isinstance(app.screen, PresetNameDialog)
+        assert isinstance(app.screen, NameDialog)
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, PresetNameDialog)  # a name is required
+        assert isinstance(app.screen, NameDialog)  # a name is required
         await pilot.press(*"[b]mine")
         await pilot.press("enter")
         await settle(pilot)
@@ -513,13 +513,13 @@ async def test_save_rename_and_delete_a_preset(make_app: AppFactory) -> None:
         await pilot.click("#preset-rename")
         await pilot.pause()
         dialog = app.screen
-        assert isinstance(dialog, PresetNameDialog)
-        name_input = dialog.query_one("#preset-name", Input)
+        assert isinstance(dialog, NameDialog)
+        name_input = dialog.query_one("#name-input", Input)
         name_input.value = "precise"
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is dialog
-        assert "already has this name" in str(dialog.query_one(".dialog-error").render())
+        assert "already has this name" in str(dialog.query_one("#dialog-error").render())
         name_input.value = "cool"
         await pilot.press("enter")
         await settle(pilot)

@@ -18,7 +18,7 @@ from tui_app.core.transfers import Transfer, TransferKind, TransferState
 from tui_app.demo import Fault, SimModel, SimulatedOllama
 from tui_app.demo._models import blob_digest
 from tui_app.screens.chat import ChatScreen
-from tui_app.screens.history_dialogs import ConfirmDialog
+from tui_app.screens.dialogs import ConfirmDialog
 from tui_app.screens.pulls import PullsScreen
 from tui_app.widgets.pull_progress import ProgressRow, PullPanel
 

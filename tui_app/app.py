@@ -21,8 +21,7 @@ from tui_app.api.names import normalise_model_name
 from tui_app.core.connection import ConnectionStatus, LinkState
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
-from tui_app.screens.help import HelpScreen
-from tui_app.screens.history_dialogs import ConfirmDialog
+from tui_app.screens.dialogs import ConfirmDialog, HelpDialog
 from tui_app.screens.models import ModelsScreen
 from tui_app.screens.options import OptionsScreen
 from tui_app.screens.pulls import PullsScreen
@@ -280,7 +279,7 @@ class OllamaTUI(App[None]):
         """Show every binding, grouped by screen."""
         groups: list[tuple[str, Iterable[BindingType]]] = [("Everywhere", self.BINDINGS)]
         groups += [(screen.AREA_TITLE, screen.own_bindings()) for screen in AREAS.values()]
-        self.push_screen(HelpScreen(groups))
+        self.push_screen(HelpDialog(groups))
 
     async def action_quit(self) -> None:
         """Quit, asking first while pulls are running; ``ctrl+q`` in the question quits."""

@@ -9,9 +9,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
+from tests.helpers import dialog_shown, settle_workers, until
 from tests.test_chat_list import ListHarness
 from tui_app import store as store_module
-from tui_app.screens.history_dialogs import SearchChatsDialog
+from tui_app.app import OllamaTUI
+from tui_app.screens.dialogs import SearchChatsDialog
 from tui_app.store import Store
 from tui_app.widgets import chat_list as chat_list_module
 
@@ -38,15 +40,19 @@ CHATS = [
 ]
 
 
-@pytest.fixture
-def filled_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
-    store = Store.open(tmp_path / "data" / "ollama-tui.db")
+def fill(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     for title, model, age, messages in CHATS:
         monkeypatch.setattr(store_module, "_now", lambda age=age: NOW - age)
         chat = store.create_chat(title=title, model=model)
         for index, text in enumerate(messages):
             store.add_message(chat.id, "user" if index % 2 == 0 else "assistant", text)
     monkeypatch.setattr(chat_list_module, "_now", lambda: NOW)
+
+
+@pytest.fixture
+def filled_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+    store = Store.open(tmp_path / "data" / "ollama-tui.db")
+    fill(store, monkeypatch)
     return store
 
 
@@ -62,28 +68,23 @@ def test_chat_list_with_many_scripts(snap_compare: SnapCompare, filled_store: St
 
 
 def test_search_results(
-    snap_compare: SnapCompare, filled_store: Store, monkeypatch: pytest.MonkeyPatch
+    snap_compare: SnapCompare, make_app: Callable[..., OllamaTUI], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(SearchChatsDialog, "DEBOUNCE_SECONDS", 0.0)
     # Result times are read from the clock; fix it like the list's.
-    monkeypatch.setattr("tui_app.screens.history_dialogs._now", lambda: NOW)
+    monkeypatch.setattr("tui_app.screens.dialogs.history._now", lambda: NOW)
+    app = make_app()
+    fill(app.services.store, monkeypatch)
 
     async def search(pilot: Pilot[None]) -> None:
-        await focus_list(pilot)
+        await until(pilot, lambda: app.connection.online and app.models)
+        await settle_workers(pilot, rounds=4)
         await pilot.press("ctrl+f")
-        for _ in range(100):
-            if isinstance(pilot.app.screen, SearchChatsDialog):
-                break
-            await pilot.pause(0.01)
-        dialog = pilot.app.screen
+        dialog = await dialog_shown(pilot, SearchChatsDialog)
         dialog.query_one(Input).cursor_blink = False
         await pilot.press(*"pasta")
-        for _ in range(100):
-            await pilot.pause(0.01)
-            if isinstance(dialog, SearchChatsDialog) and dialog.hits:
-                break
+        await until(pilot, lambda: dialog.hits)
         await pilot.press("down")
         await pilot.pause()
 
-    app = ListHarness(filled_store)
     assert snap_compare(app, terminal_size=(100, 30), run_before=search)

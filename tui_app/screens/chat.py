@@ -59,18 +59,18 @@ from tui_app.core.options import (
     resolve_settings,
 )
 from tui_app.screens.base import AreaScreen
-from tui_app.screens.chat_dialogs import (
+from tui_app.screens.dialogs import (
     AttachImageDialog,
     CodeBlockDialog,
+    ConfirmDialog,
     FormatDialog,
-    PullOfferDialog,
+    ModelPickerDialog,
     SystemPromptDialog,
 )
 from tui_app.services import Services
 from tui_app.store import ChatRecord, MessageRecord, StoreError
 from tui_app.widgets.chat_list import ChatList
 from tui_app.widgets.message_view import MessageView
-from tui_app.widgets.model_picker import ModelPickerScreen
 from tui_app.widgets.prompt_input import PromptInput
 from tui_app.widgets.transcript import Transcript
 
@@ -788,7 +788,15 @@ class ChatScreen(AreaScreen):
 
     async def _offer_pull(self, model: str, server_message: str) -> None:
         """Say the model is missing in the server's words and offer to pull it."""
-        if await self.app.push_screen_wait(PullOfferDialog(model, server_message)):
+        offer = ConfirmDialog(
+            f"Pull {model} now?",
+            f"Ollama said: {server_message}\nProgress shows on the pulls screen (f4).",
+            confirm_label="Pull",
+            cancel_label="Not now",
+            danger=False,
+            heading="Model not installed",
+        )
+        if await self.app.push_screen_wait(offer):
             await self.tui.start_pull(model)
 
     # -- actions ---------------------------------------------------------------------------------
@@ -816,7 +824,7 @@ class ChatScreen(AreaScreen):
 
     @work(exclusive=True, group="chat-dialog", exit_on_error=False)
     async def _pick_model(self) -> None:
-        chosen = await self.app.push_screen_wait(ModelPickerScreen(self.tui.models, self.model))
+        chosen = await self.app.push_screen_wait(ModelPickerDialog(self.tui.models, self.model))
         if not chosen:
             return
         await self._remember_model(chosen)

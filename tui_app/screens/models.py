@@ -25,10 +25,11 @@ from tui_app.api import (
     OllamaError,
     OllamaUnavailableError,
 )
+from tui_app.core.formatting import human_size
 from tui_app.core.options import RequestDefaults, effective_settings
 from tui_app.screens.base import AreaScreen
-from tui_app.screens.model_dialogs import (
-    ConfirmDeleteDialog,
+from tui_app.screens.dialogs import (
+    ConfirmDialog,
     CreateModelDialog,
     CreateRequest,
     copy_dialog,
@@ -533,7 +534,12 @@ class ModelsScreen(AreaScreen):
             if yes:
                 self.delete_model(model)
 
-        self.app.push_screen(ConfirmDeleteDialog(model.name, model.size), confirmed)
+        question = ConfirmDialog(
+            f"Delete {model.name} ({human_size(model.size)} on disk)?",
+            "It is removed from disk; pulling it again downloads it again.",
+            heading="Delete model",
+        )
+        self.app.push_screen(question, confirmed)
 
     @work(group="models-action", exit_on_error=False)
     async def delete_model(self, model: ModelSummary) -> None:

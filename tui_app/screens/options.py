@@ -22,8 +22,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.markup import escape
 from textual.reactive import reactive
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, Static, Switch
+from textual.widgets import Button, Label, Select, Static, Switch
 
 from tui_app.api import ModelInfo, ModelNotFoundError, OllamaError, OllamaUnavailableError
 from tui_app.api.show_parameters import parse_show_parameters
@@ -52,7 +51,7 @@ from tui_app.core.options import (
     settings_texts,
 )
 from tui_app.screens.base import AreaScreen
-from tui_app.screens.history_dialogs import ConfirmDialog, TextFieldDialog
+from tui_app.screens.dialogs import ConfirmDialog, NameDialog
 from tui_app.services import Services
 from tui_app.store import ChatRecord, NotFoundError, Preset, StoreError
 from tui_app.widgets.option_field import (
@@ -95,70 +94,31 @@ def describe_in_force(name: str, value: object) -> str:
     return display_value(value)
 
 
-class PresetNameDialog(TextFieldDialog[str | None]):
-    """Asks for a preset name; returns it, or ``None`` when cancelled.
+def preset_name_dialog(
+    title: str, *, initial: str = "", taken: Iterable[str] = (), may_replace: bool
+) -> NameDialog:
+    """The dialog asking for a preset name; it returns the name, or ``None`` when cancelled.
 
     With ``may_replace`` a taken name is allowed and the hint says it replaces that preset;
     without it a taken name is refused.
     """
+    names = set(taken)
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
-    ]
-
-    def __init__(
-        self, title: str, *, initial: str = "", taken: Iterable[str] = (), may_replace: bool
-    ) -> None:
-        super().__init__()
-        self.dialog_title = title
-        """What the dialog asks, as plain text."""
-        self.initial = initial
-        """The name shown at first."""
-        self.taken = set(taken)
-        """Names other presets already have."""
-        self.may_replace = may_replace
-        """Whether a taken name replaces that preset (save) or is refused (rename)."""
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="input-dialog-body"):
-            yield Label(Content(self.dialog_title), classes="dialog-title")
-            yield Input(value=self.initial, placeholder="Preset name", id="preset-name")
-            yield Static(classes="dialog-error")
-            yield Static(classes="dialog-hint", id="preset-name-hint")
-
-    def on_mount(self) -> None:
-        self._describe(self.initial)
-
-    def problem(self, name: str) -> str | None:
-        """Why ``name`` cannot be used, or None."""
+    def problem(name: str) -> str | None:
         if not name.strip():
             return "A preset needs a name."
-        if name.strip() in self.taken and not self.may_replace:
+        if name.strip() in names and not may_replace:
             return "Another preset already has this name."
         return None
 
-    @on(Input.Changed, "#preset-name")
-    def _name_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self.show_error(None)
-        self._describe(event.value)
+    def hint(name: str) -> str:
+        if name.strip() in names and may_replace:
+            return "enter replaces the preset with this name · escape cancels"
+        return "enter saves · escape cancels"
 
-    def _describe(self, name: str) -> None:
-        hint = self.query_one("#preset-name-hint", Static)
-        if name.strip() in self.taken and self.may_replace:
-            hint.update(Content("enter replaces the preset with this name · escape cancels"))
-        else:
-            hint.update(Content("enter saves · escape cancels"))
-
-    @on(Input.Submitted, "#preset-name")
-    def _accept(self, event: Input.Submitted) -> None:
-        event.stop()
-        name = event.value.strip()
-        problem = self.problem(name)
-        if problem is None:
-            self.dismiss(name)
-        else:
-            self.show_error(problem)
+    return NameDialog(
+        title, initial, check=problem, placeholder="Preset name", hint=hint, confirm_label="Save"
+    )
 
 
 class OptionsScreen(AreaScreen):
@@ -712,7 +672,7 @@ class OptionsScreen(AreaScreen):
         if preset is not None:
             self.apply_preset(preset.name)
 
-    async def _ask(self, dialog: ModalScreen[str | None] | ModalScreen[bool]) -> object:
+    async def _ask(self, dialog: NameDialog | ConfirmDialog) -> object:
         return await self.app.push_screen_wait(dialog)
 
     @work(exclusive=True, group="options-presets", exit_on_error=False)
@@ -723,7 +683,7 @@ class OptionsScreen(AreaScreen):
             self._refuse(problems)
             return
         name = await self._ask(
-            PresetNameDialog(
+            preset_name_dialog(
                 "Save the form as a preset",
                 taken=[p.name for p in self._presets],
                 may_replace=True,
@@ -743,7 +703,7 @@ class OptionsScreen(AreaScreen):
         if preset is None:
             return
         name = await self._ask(
-            PresetNameDialog(
+            preset_name_dialog(
                 f"Rename preset {preset.name!r}",
                 initial=preset.name,
                 taken=[p.name for p in self._presets if p.name != preset.name],
@@ -765,6 +725,7 @@ class OptionsScreen(AreaScreen):
         question = ConfirmDialog(
             f"Delete the preset {preset.name!r}?",
             "Chats that used it keep their settings; only the preset goes.",
+            heading="Delete preset",
         )
         if await self._ask(question) is not True:
             return

@@ -18,13 +18,12 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tui_app.core.export import chat_to_markdown, export_file_name
-from tui_app.screens.history_dialogs import (
+from tui_app.core.formatting import compact_relative_time, one_line
+from tui_app.screens.dialogs import (
     ConfirmDialog,
     ExportChatDialog,
-    RenameChatDialog,
+    NameDialog,
     SearchChatsDialog,
-    compact_relative_time,
-    one_line,
 )
 from tui_app.store import ChatRecord, NotFoundError, Store, StoreError
 
@@ -33,6 +32,11 @@ __all__ = ["ChatList"]
 _NEW_CHAT_ID = "new-chat"
 _CHAT_PREFIX = "chat-"
 _GONE = "That chat no longer exists; it may have been deleted in another window."
+
+
+def _title_problem(title: str) -> str | None:
+    """Why ``title`` cannot be a chat's title, or None."""
+    return None if title.strip() else "A title cannot be blank."
 
 
 def _now() -> float:
@@ -306,8 +310,15 @@ class ChatList(Widget):
         chat = self._chat_to_act_on("rename")
         if chat is None:
             return
-        title = await self.app.push_screen_wait(RenameChatDialog(chat.title))
-        if title is None or title == one_line(chat.title):
+        typed = await self.app.push_screen_wait(
+            NameDialog(
+                "Rename chat", one_line(chat.title), check=_title_problem, placeholder="Chat title"
+            )
+        )
+        if typed is None:
+            return
+        title = " ".join(typed.split())
+        if title == one_line(chat.title):
             return
         try:
             renamed = await asyncio.to_thread(self.store.rename_chat, chat.id, title)
@@ -339,6 +350,7 @@ class ChatList(Widget):
             ConfirmDialog(
                 f"Delete “{one_line(chat.title)}”?",
                 f"The chat and its {messages} will be deleted. This cannot be undone.",
+                heading="Delete chat",
             )
         )
         if not confirmed:

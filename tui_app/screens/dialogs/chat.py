@@ -1,18 +1,16 @@
-"""Dialogs of the chat screen: system prompt, format, images, code blocks, pulling a model."""
+"""Dialogs of the chat screen: system prompt, format, images, code blocks."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, TypeVar
+from typing import ClassVar
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, RadioButton, RadioSet, Static, TextArea
 from textual.widgets.option_list import Option
 
@@ -25,106 +23,50 @@ from tui_app.core.chat_session import (
 )
 from tui_app.core.formatting import sanitize
 from tui_app.core.options import schema_problem
-
-ResultT = TypeVar("ResultT")
-
-
-class ChatDialog(ModalScreen[ResultT]):
-    """The frame every chat dialog shares: a bordered box in the middle of the screen with
-    a title, hints, an error line and buttons at the right. Subclasses add their own CSS."""
-
-    DEFAULT_CSS = """
-    ChatDialog {
-        align: center middle;
-    }
-    ChatDialog > VerticalScroll {
-        width: 76;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: round $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-    ChatDialog .dialog-title {
-        text-style: bold;
-        margin-bottom: 1;
-    }
-    ChatDialog .dialog-hint {
-        color: $text-muted;
-    }
-    ChatDialog .dialog-error {
-        color: $error;
-    }
-    ChatDialog .dialog-buttons {
-        height: auto;
-        align-horizontal: right;
-        margin-top: 1;
-    }
-    ChatDialog .dialog-buttons Button {
-        margin-left: 1;
-    }
-"""
+from tui_app.screens.dialogs.base import Dialog
 
 
-class SystemPromptDialog(ChatDialog[str | None]):
+class SystemPromptDialog(Dialog[str]):
     """Edit the chat's system prompt; returns the new text ("" clears it) or None."""
 
-    DEFAULT_CSS = """
-    SystemPromptDialog TextArea {
-        height: auto;
-        min-height: 5;
-        max-height: 12;
-    }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="chat.system.save"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "confirm", "Save", id="chat.system.save"),
     ]
 
     def __init__(self, current: str | None, model_system: str | None = None) -> None:
-        super().__init__()
+        super().__init__("System prompt of this chat", hint="ctrl+s saves · escape cancels")
         self._current = current or ""
         self._model_system = model_system or ""
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(can_focus=False):
-            yield Static("System prompt of this chat", classes="dialog-title")
-            yield TextArea(
-                self._current,
-                id="system-text",
-                soft_wrap=True,
-                placeholder="Empty: the model's own system prompt is used",
+    def compose_body(self) -> ComposeResult:
+        yield TextArea(
+            self._current,
+            id="system-text",
+            soft_wrap=True,
+            placeholder="Empty: the model's own system prompt is used",
+        )
+        if self._model_system:
+            yield Static(
+                Content("The model's own: ")
+                + Content.styled(sanitize(self._model_system[:300]), "italic"),
+                classes="dialog-note",
             )
-            if self._model_system:
-                yield Static(
-                    Content("The model's own: ")
-                    + Content.styled(sanitize(self._model_system[:300]), "italic"),
-                    classes="dialog-hint",
-                )
-            yield Static("ctrl+s saves · escape cancels", classes="dialog-hint")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Clear", id="system-clear")
-                yield Button("Cancel", id="system-cancel")
-                yield Button("Save", id="system-save", variant="primary")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button("Clear", id="system-clear", compact=True)
+        yield self.cancel_button()
+        yield self.confirm_button("Save")
 
     def on_mount(self) -> None:
         self.query_one(TextArea).focus()
 
-    @on(Button.Pressed, "#system-save")
-    def action_save(self) -> None:
+    def action_confirm(self) -> None:
         """Keep the text as the chat's system prompt."""
         self.dismiss(self.query_one("#system-text", TextArea).text)
 
     @on(Button.Pressed, "#system-clear")
     def _clear(self) -> None:
         self.dismiss("")
-
-    @on(Button.Pressed, "#system-cancel")
-    def action_cancel(self) -> None:
-        """Close without changes."""
-        self.dismiss(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,56 +87,41 @@ SCHEMA_EXAMPLE = """{
 }"""
 
 
-class FormatDialog(ChatDialog[FormatChoice | None]):
+class FormatDialog(Dialog[FormatChoice]):
     """Choose the chat's reply format: as the global defaults, off, JSON, or a JSON schema
     checked before use."""
 
-    DEFAULT_CSS = """
-    FormatDialog RadioSet {
-        width: 1fr;
-        margin-bottom: 1;
-    }
-    FormatDialog TextArea {
-        height: auto;
-        min-height: 5;
-        max-height: 12;
-    }
-    """
-
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", id="chat.format.save"),
-        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "confirm", "Save", id="chat.format.save"),
     ]
 
     def __init__(self, current: str | None, inherited: str = "off") -> None:
-        super().__init__()
+        super().__init__(
+            "Reply format of this chat",
+            hint="type or paste a schema · ctrl+s saves · escape cancels",
+        )
         self._current = current
         self._inherited = inherited
         """The global default in a word (``off``, ``json``, ``schema``)."""
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         current = self._current
         kind = "default" if not current else current if current in ("off", "json") else "schema"
-        with VerticalScroll(can_focus=False):
-            yield Static("Reply format of this chat", classes="dialog-title")
-            with RadioSet(id="format-kind"):
-                yield RadioButton(
-                    f"Default: as the global defaults ({self._inherited})",
-                    value=kind == "default",
-                    id="format-default",
-                )
-                yield RadioButton("Off: free text", value=kind == "off", id="format-off")
-                yield RadioButton("JSON", value=kind == "json", id="format-json")
-                yield RadioButton("JSON schema", value=kind == "schema", id="format-schema")
-            schema = self._current if kind == "schema" and self._current else SCHEMA_EXAMPLE
-            yield TextArea(schema, id="format-schema-text", language="json", soft_wrap=True)
-            yield Static("", classes="dialog-error", id="format-error")
-            yield Static(
-                "type or paste a schema · ctrl+s saves · escape cancels", classes="dialog-hint"
+        with RadioSet(id="format-kind"):
+            yield RadioButton(
+                f"Default: as the global defaults ({self._inherited})",
+                value=kind == "default",
+                id="format-default",
             )
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel", id="format-cancel")
-                yield Button("Save", id="format-save", variant="primary")
+            yield RadioButton("Off: free text", value=kind == "off", id="format-off")
+            yield RadioButton("JSON", value=kind == "json", id="format-json")
+            yield RadioButton("JSON schema", value=kind == "schema", id="format-schema")
+        schema = self._current if kind == "schema" and self._current else SCHEMA_EXAMPLE
+        yield TextArea(schema, id="format-schema-text", language="json", soft_wrap=True)
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield self.cancel_button()
+        yield self.confirm_button("Save")
 
     def on_mount(self) -> None:
         self._sync()
@@ -209,14 +136,13 @@ class FormatDialog(ChatDialog[FormatChoice | None]):
     @on(RadioSet.Changed)
     def _sync(self) -> None:
         self.query_one("#format-schema-text", TextArea).disabled = self._kind() != "schema"
-        self.query_one("#format-error", Static).display = False
+        self.show_error(None)
 
     @on(TextArea.Changed, "#format-schema-text")
     def _hide_error(self) -> None:
-        self.query_one("#format-error", Static).display = False
+        self.show_error(None)
 
-    @on(Button.Pressed, "#format-save")
-    def action_save(self) -> None:
+    def action_confirm(self) -> None:
         """Check the choice and keep it."""
         kind = self._kind()
         if kind == "default":
@@ -227,42 +153,30 @@ class FormatDialog(ChatDialog[FormatChoice | None]):
             text = self.query_one("#format-schema-text", TextArea).text
             problem = schema_problem(text)
             if problem is not None:
-                error = self.query_one("#format-error", Static)
-                error.update(Content(problem))
-                error.display = True
+                self.show_error(problem)
                 return
             self.dismiss(FormatChoice(text.strip()))
 
-    @on(Button.Pressed, "#format-cancel")
-    def action_cancel(self) -> None:
-        """Close without changes."""
-        self.dismiss(None)
 
-
-class AttachImageDialog(ChatDialog[list[AttachedImage] | None]):
+class AttachImageDialog(Dialog[list[AttachedImage]]):
     """Attach an image file by path to the next prompt; returns the new attachment list."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
-
     def __init__(self, attached: Sequence[AttachedImage], model: str) -> None:
-        super().__init__()
+        super().__init__(
+            Content("Attach an image for ") + Content.styled(sanitize(model), "bold"),
+            hint="enter attaches · escape cancels",
+        )
         self._attached = list(attached)
         self._model = model
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(can_focus=False):
-            yield Static(
-                Content("Attach an image for ") + Content.styled(sanitize(self._model), "bold"),
-                classes="dialog-title",
-            )
-            yield Input(placeholder="path to a PNG, JPEG, GIF or WEBP file", id="image-path")
-            yield Static("", classes="dialog-error", id="image-error")
-            yield Static(self._attached_text(), classes="dialog-hint", id="image-list")
-            yield Static("enter attaches · escape cancels", classes="dialog-hint")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Remove all", id="image-clear", disabled=not self._attached)
-                yield Button("Cancel", id="image-cancel")
-                yield Button("Attach", id="image-attach", variant="primary")
+    def compose_body(self) -> ComposeResult:
+        yield Input(placeholder="path to a PNG, JPEG, GIF or WEBP file", id="image-path")
+        yield Static(self._attached_text(), classes="dialog-note", id="image-list")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button("Remove all", id="image-clear", compact=True, disabled=not self._attached)
+        yield self.cancel_button()
+        yield self.confirm_button("Attach")
 
     def _attached_text(self) -> Content:
         if not self._attached:
@@ -273,12 +187,11 @@ class AttachImageDialog(ChatDialog[list[AttachedImage] | None]):
         return Content(f"Attached: {names}")
 
     def on_mount(self) -> None:
-        self.query_one("#image-error", Static).display = False
         self.query_one(Input).focus()
 
     @on(Input.Submitted, "#image-path")
-    @on(Button.Pressed, "#image-attach")
-    def _attach_requested(self) -> None:
+    def action_confirm(self) -> None:
+        """Attach the file whose path is typed."""
         self.attach_path(self.query_one("#image-path", Input).value)
 
     @work(exclusive=True, group="attach-image", exit_on_error=False)
@@ -287,57 +200,42 @@ class AttachImageDialog(ChatDialog[list[AttachedImage] | None]):
         try:
             image = await asyncio.to_thread(load_image, path)
         except ImageError as error:
-            message = self.query_one("#image-error", Static)
-            message.update(Content(str(error)))
-            message.display = True
+            self.show_error(str(error))
             return
         self.dismiss([*self._attached, image])
 
     @on(Input.Changed, "#image-path")
     def _hide_error(self) -> None:
-        self.query_one("#image-error", Static).display = False
+        self.show_error(None)
 
     @on(Button.Pressed, "#image-clear")
     def _clear(self) -> None:
         self.dismiss([])
 
-    @on(Button.Pressed, "#image-cancel")
-    def action_cancel(self) -> None:
-        """Close without changes."""
-        self.dismiss(None)
 
-
-class CodeBlockDialog(ChatDialog[int | None]):
+class CodeBlockDialog(Dialog[int]):
     """Choose one of the code blocks of the conversation; returns its index or None."""
 
-    DEFAULT_CSS = """
-    CodeBlockDialog OptionList {
-        height: auto;
-        max-height: 16;
-    }
-    """
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
-
     def __init__(self, blocks: Sequence[tuple[str, CodeBlock]]) -> None:
-        super().__init__()
+        super().__init__("Copy which code block?", hint="enter copies · escape cancels")
         self._blocks = list(blocks)
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(can_focus=False):
-            yield Static("Copy which code block?", classes="dialog-title")
-            yield OptionList(
-                *(
-                    Option(
-                        Content.styled(f"{where}  ", "$text-muted")
-                        + Content(sanitize(block.describe())),
-                        id=str(index),
-                    )
-                    for index, (where, block) in enumerate(self._blocks)
-                ),
-                id="code-blocks",
-            )
-            yield Static("enter copies · escape cancels", classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        yield OptionList(
+            *(
+                Option(
+                    Content.styled(f"{where}  ", "$text-muted")
+                    + Content(sanitize(block.describe())),
+                    id=str(index),
+                )
+                for index, (where, block) in enumerate(self._blocks)
+            ),
+            id="code-blocks",
+        )
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield self.cancel_button()
+        yield self.confirm_button("Copy")
 
     def on_mount(self) -> None:
         options = self.query_one(OptionList)
@@ -346,46 +244,11 @@ class CodeBlockDialog(ChatDialog[int | None]):
 
     @on(OptionList.OptionSelected)
     def _choose(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
         self.dismiss(event.option_index)
 
-    def action_cancel(self) -> None:
-        """Close without copying."""
-        self.dismiss(None)
-
-
-class PullOfferDialog(ChatDialog[bool]):
-    """The model is not installed: say so in the server's words and offer to pull it."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Not now")]
-
-    def __init__(self, model: str, server_message: str) -> None:
-        super().__init__()
-        self._model = model
-        self._server_message = server_message
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(can_focus=False):
-            yield Static("Model not installed", classes="dialog-title")
-            yield Static(
-                Content("Ollama said: ") + Content.styled(sanitize(self._server_message), "bold")
-            )
-            yield Static(
-                Content("Pull ")
-                + Content.styled(sanitize(self._model), "bold")
-                + Content(" now? Progress shows on the pulls screen (f4)."),
-            )
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Not now", id="pull-cancel")
-                yield Button("Pull", id="pull-start", variant="primary")
-
-    def on_mount(self) -> None:
-        self.query_one("#pull-start", Button).focus()
-
-    @on(Button.Pressed, "#pull-start")
-    def _pull(self) -> None:
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#pull-cancel")
-    def action_cancel(self) -> None:
-        """Close without pulling."""
-        self.dismiss(False)
+    def action_confirm(self) -> None:
+        """Copy the highlighted block."""
+        highlighted = self.query_one(OptionList).highlighted
+        if highlighted is not None:
+            self.dismiss(highlighted)

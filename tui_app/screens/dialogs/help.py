@@ -1,4 +1,4 @@
-"""The help screen: every key binding, grouped by screen."""
+"""The help dialog: every key binding, grouped by screen."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.keys import format_key
-from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Button, Static
+
+from tui_app.screens.dialogs.base import Dialog
 
 
 def _readable(key: str) -> str:
@@ -32,27 +32,34 @@ def _describe(bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
     return rows
 
 
-class HelpScreen(ModalScreen[None]):
-    """A modal listing every binding, grouped under the screen it belongs to."""
+class HelpDialog(Dialog[None]):
+    """Every binding, grouped under the screen it belongs to; the frame scrolls with the keys."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape,f1,q", "dismiss", "Close help")]
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f1,q", "dismiss(None)", "Close help", show=False),
+    ]
+
+    SCROLL_FOCUS: ClassVar[bool] = True
 
     def __init__(self, groups: list[tuple[str, Iterable[BindingType]]]) -> None:
-        super().__init__()
+        super().__init__("Keys", hint="escape closes this help")
         self._groups = groups
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body"):
-            yield Static(Content.styled("Keys", "bold"), classes="help-title")
-            for title, bindings in self._groups:
-                rows = _describe(bindings)
-                if not rows:
-                    continue
-                yield Static(Content.styled(title, "bold $accent"), classes="help-group")
-                width = max(len(keys) for keys, _ in rows)
-                lines = [
-                    Content.assemble((keys.ljust(width), "$secondary"), "  ", description)
-                    for keys, description in rows
-                ]
-                yield Static(Content("\n").join(lines), classes="help-keys")
-            yield Static("escape closes this help", classes="help-hint")
+    def compose_body(self) -> ComposeResult:
+        for title, bindings in self._groups:
+            rows = _describe(bindings)
+            if not rows:
+                continue
+            yield Static(Content.styled(title, "bold $accent"), classes="help-group")
+            width = max(len(keys) for keys, _ in rows)
+            lines = [
+                Content.assemble((keys.ljust(width), "$secondary"), "  ", description)
+                for keys, description in rows
+            ]
+            yield Static(Content("\n").join(lines), classes="help-keys")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield self.cancel_button("Close")
+
+    def on_mount(self) -> None:
+        self.query_one(".dialog").focus()

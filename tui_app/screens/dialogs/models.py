@@ -1,4 +1,4 @@
-"""Dialogs of the model browser: confirm delete, copy to a name, pull by name, create a model.
+"""Dialogs of models: create a derived model, name a copy or a pull, pick a chat's model.
 
 Each checks what the user typed as they type it (model names against Ollama's
 grammar, parameters against the option specs) and can only be confirmed once
@@ -7,25 +7,25 @@ everything is valid, so nothing malformed is ever sent.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.containers import Grid, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.widgets import Button, Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
 
+from tui_app.api import ModelSummary
 from tui_app.api.names import model_name_problem, normalise_model_name, same_model
-from tui_app.core.formatting import human_size, visible_controls
+from tui_app.core.formatting import sanitize, visible_controls
 from tui_app.core.options import parameter_lines, parse_parameter_lines
-
-NameCheck = Callable[[str], str | None]
-"""Says why a name cannot be used, or returns None when it can."""
+from tui_app.screens.dialogs.base import Dialog
+from tui_app.screens.dialogs.name import NameDialog
 
 
 def _plain(text: str) -> str:
@@ -57,211 +57,30 @@ def new_name_problem(name: str, existing: Collection[str]) -> str | None:
 
 # -- dialogs ------------------------------------------------------------------------------
 
-ResultType = TypeVar("ResultType")
 
-
-class ModelDialog(ModalScreen[ResultType]):
-    """A centred dialog box; the looks every model dialog shares."""
-
-    DEFAULT_CSS = """
-    ModelDialog {
-        align: center middle;
-    }
-    ModelDialog .model-dialog {
-        width: 72;
-        max-width: 95%;
-        height: auto;
-        max-height: 95%;
-        border: round $accent;
-        background: $surface;
-        padding: 0 1;
-    }
-    ModelDialog .dialog-question {
-        margin-top: 1;
-    }
-    ModelDialog .dialog-label {
-        color: $text-muted;
-    }
-    ModelDialog .dialog-hint {
-        color: $text-muted;
-        margin-top: 1;
-    }
-    ModelDialog .dialog-problem {
-        color: $error;
-        height: auto;
-    }
-    ModelDialog .dialog-fields {
-        layout: grid;
-        grid-size: 2;
-        grid-columns: 8 1fr;
-        grid-rows: auto;
-        height: auto;
-        margin-top: 1;
-    }
-    ModelDialog TextArea {
-        height: 3;
-        margin-bottom: 1;
-    }
-    ModelDialog #create-parameters {
-        height: 4;
-    }
-    ModelDialog .dialog-buttons {
-        height: auto;
-        margin: 1 0;
-        align-horizontal: right;
-    }
-    ModelDialog .dialog-buttons Button {
-        margin-left: 2;
-    }
-    """
-
-
-class ConfirmDeleteDialog(ModelDialog[bool]):
-    """Ask before deleting a model; names the model and the space it takes."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape,n", "cancel", "Keep it"),
-        Binding("y", "confirm", "Delete"),
-    ]
-
-    def __init__(self, model: str, size: int) -> None:
-        super().__init__()
-        self.model = model
-        self.model_size = size
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="model-dialog", id="delete-dialog") as dialog:
-            dialog.border_title = "Delete model"
-            yield Static(
-                Content.assemble(
-                    "Delete ",
-                    (_plain(self.model), "bold"),
-                    f" ({human_size(self.model_size)} on disk)?",
-                ),
-                classes="dialog-question",
-            )
-            yield Static(
-                "It is removed from disk; pulling it again downloads it again.",
-                classes="dialog-hint",
-            )
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Delete", variant="error", id="confirm-delete", compact=True)
-                yield Button("Cancel", id="cancel-delete", compact=True)
-
-    def on_mount(self) -> None:
-        # Cancel has focus, so a stray enter never deletes.
-        self.query_one("#cancel-delete", Button).focus()
-
-    @on(Button.Pressed, "#confirm-delete")
-    def action_confirm(self) -> None:
-        """Delete."""
-        self.dismiss(True)
-
-    @on(Button.Pressed, "#cancel-delete")
-    def action_cancel(self) -> None:
-        """Keep the model."""
-        self.dismiss(False)
-
-
-class ModelNameDialog(ModelDialog[str | None]):
-    """Ask for one model name, checked as it is typed; returns it, or None if cancelled."""
-
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
-
-    def __init__(
-        self,
-        *,
-        title: str,
-        prompt: str,
-        confirm_label: str,
-        check: NameCheck,
-        value: str = "",
-        placeholder: str = "",
-        hint: str = "",
-        dialog_id: str = "name-dialog",
-    ) -> None:
-        super().__init__()
-        self._title = title
-        self._prompt = prompt
-        self._confirm_label = confirm_label
-        self._check = check
-        self._value = value
-        self._placeholder = placeholder
-        self._hint = hint
-        self._dialog_id = dialog_id
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="model-dialog", id=self._dialog_id) as dialog:
-            dialog.border_title = self._title
-            yield Label(self._prompt, classes="dialog-question")
-            yield Input(self._value, placeholder=self._placeholder, id="name-input", compact=True)
-            yield Static(id="name-problem", classes="dialog-problem")
-            if self._hint:
-                yield Static(self._hint, classes="dialog-hint")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button(
-                    self._confirm_label, variant="primary", id="confirm-name", compact=True
-                )
-                yield Button("Cancel", id="cancel-name", compact=True)
-
-    def on_mount(self) -> None:
-        self._validate(self._value)
-        self.query_one("#name-input", Input).focus()
-
-    def _validate(self, value: str) -> bool:
-        problem = self._check(value)
-        label = self.query_one("#name-problem", Static)
-        # An empty field is not an error yet; it just cannot be confirmed.
-        label.update(_plain(problem) if problem and value.strip() else "")
-        self.query_one("#confirm-name", Button).disabled = problem is not None
-        return problem is None
-
-    @on(Input.Changed, "#name-input")
-    def _changed(self, event: Input.Changed) -> None:
-        self._validate(event.value)
-
-    @on(Input.Submitted, "#name-input")
-    @on(Button.Pressed, "#confirm-name")
-    def action_confirm(self) -> None:
-        """Return the name if it is valid."""
-        value = self.query_one("#name-input", Input).value
-        if self._validate(value):
-            self.dismiss(value.strip())
-        else:
-            problem = self._check(value)
-            self.query_one("#name-problem", Static).update(_plain(problem or ""))
-
-    @on(Button.Pressed, "#cancel-name")
-    def action_cancel(self) -> None:
-        """Close without a name."""
-        self.dismiss(None)
-
-
-def copy_dialog(source: str, existing: Collection[str]) -> ModelNameDialog:
+def copy_dialog(source: str, existing: Collection[str]) -> NameDialog:
     """The dialog asking for the name of a copy of ``source``."""
-    return ModelNameDialog(
+    return NameDialog(
         title=f"Copy {_plain(source)}",
         prompt="Name of the copy",
-        confirm_label="Copy",
+        initial=suggested_name(source),
         check=lambda name: new_name_problem(name, existing),
-        value=suggested_name(source),
         placeholder="e.g. myllama:latest",
         hint="A copy shares the files of the original: it takes no extra space.",
-        dialog_id="copy-dialog",
+        confirm_label="Copy",
     )
 
 
-def pull_dialog() -> ModelNameDialog:
+def pull_dialog() -> NameDialog:
     """The dialog asking which model to pull."""
-    return ModelNameDialog(
+    return NameDialog(
         title="Pull a model",
         prompt="Model to pull from its registry",
-        confirm_label="Pull",
         check=model_name_problem,
         placeholder="e.g. llama3.2, qwen3:8b, hf.co/namespace/model:tag",
         hint="Progress is shown on the pulls screen (f4). "
         "Pulling an installed model again fetches any update.",
-        dialog_id="pull-dialog",
+        confirm_label="Pull",
     )
 
 
@@ -275,11 +94,10 @@ class CreateRequest:
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
-class CreateModelDialog(ModelDialog[CreateRequest | None]):
+class CreateModelDialog(Dialog[CreateRequest]):
     """Ask for a derived model: new name, base model, system prompt and parameters."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+s", "confirm", "Create", id="models.create.confirm"),
     ]
 
@@ -292,18 +110,17 @@ class CreateModelDialog(ModelDialog[CreateRequest | None]):
         existing: Collection[str],
         source_note: str = "",
     ) -> None:
-        super().__init__()
+        super().__init__("Create a model", hint="ctrl+s creates · escape cancels")
         self._from = from_
         self._system = system
         self._parameters = parameter_lines(parameters)
         self._existing = tuple(existing)
         self._source_note = source_note
 
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="model-dialog", id="create-dialog") as dialog:
-            dialog.border_title = "Create a model"
+    def compose_body(self) -> ComposeResult:
+        with Vertical(id="create-form"):
             if self._source_note:
-                yield Static(_plain(self._source_note), classes="dialog-hint")
+                yield Static(_plain(self._source_note), classes="dialog-note")
             with Grid(classes="dialog-fields"):
                 yield Label("Name", classes="dialog-label")
                 yield Input(
@@ -329,10 +146,10 @@ class CreateModelDialog(ModelDialog[CreateRequest | None]):
                 compact=True,
                 placeholder="temperature 0.7\nnum_ctx 8192",
             )
-            yield Static(id="create-problems", classes="dialog-problem")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Create", variant="primary", id="confirm-create", compact=True)
-                yield Button("Cancel", id="cancel-create", compact=True)
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield self.cancel_button()
+        yield self.confirm_button("Create")
 
     def on_mount(self) -> None:
         self._validate()
@@ -358,8 +175,8 @@ class CreateModelDialog(ModelDialog[CreateRequest | None]):
     def _validate(self) -> bool:
         problems = self.problems()
         shown = Content("\n").join(_plain(problem) for problem in problems)
-        self.query_one("#create-problems", Static).update(shown)
-        self.query_one("#confirm-create", Button).disabled = bool(problems)
+        self.show_error(shown)
+        self.button("confirm").disabled = bool(problems)
         return not problems
 
     @on(Input.Changed)
@@ -368,7 +185,6 @@ class CreateModelDialog(ModelDialog[CreateRequest | None]):
         self._validate()
 
     @on(Input.Submitted)
-    @on(Button.Pressed, "#confirm-create")
     def action_confirm(self) -> None:
         """Return the request if the form is valid."""
         if not self._validate():
@@ -384,7 +200,112 @@ class CreateModelDialog(ModelDialog[CreateRequest | None]):
             )
         )
 
-    @on(Button.Pressed, "#cancel-create")
-    def action_cancel(self) -> None:
-        """Close without creating anything."""
-        self.dismiss(None)
+
+# -- choosing the model of a chat ---------------------------------------------------------
+
+
+def model_label(model: ModelSummary, current: str | None) -> Content:
+    """One line of the picker: name, size class, quantisation and capabilities."""
+    marker = "● " if current and same_model(model.name, current) else "  "
+    details = [
+        part for part in (model.details.parameter_size, model.details.quantization_level) if part
+    ]
+    extras = [cap for cap in model.capabilities if cap not in ("completion",)]
+    line = Content(marker) + Content.styled(sanitize(model.name), "bold")
+    if details:
+        line += Content.styled("  " + " ".join(sanitize(d) for d in details), "$text-muted")
+    if extras:
+        line += Content.styled("  " + ", ".join(sanitize(e) for e in extras), "$accent")
+    return line
+
+
+class ModelPickerDialog(Dialog[str]):
+    """A filterable list of installed models; returns the chosen name or None.
+
+    Typing narrows the list. A name that is not installed can still be chosen by typing it
+    in full and pressing enter: the chat will then offer to pull it.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "move(1)", "Next", show=False),
+        Binding("up", "move(-1)", "Previous", show=False),
+    ]
+
+    def __init__(self, models: Sequence[ModelSummary], current: str | None) -> None:
+        super().__init__(
+            "Model for this chat",
+            hint="enter chooses · escape cancels · models are listed by /api/tags",
+        )
+        self._models = [model for model in models if "embedding" not in model.capabilities]
+        self._current = current
+
+    def compose_body(self) -> ComposeResult:
+        yield Input(placeholder="filter, or type a model name", id="model-filter")
+        yield OptionList(id="model-options")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield self.cancel_button()
+        yield self.confirm_button("Choose")
+
+    def on_mount(self) -> None:
+        self._fill("")
+        self.query_one("#model-filter", Input).focus()
+
+    def _fill(self, query: str) -> None:
+        options = self.query_one("#model-options", OptionList)
+        needle = query.strip().lower()
+        matches = [model for model in self._models if needle in model.name.lower()]
+        options.clear_options()
+        if not self._models:
+            options.add_option(
+                Option(
+                    Content("No models installed: pull one on the pulls screen (f4)"),
+                    disabled=True,
+                )
+            )
+            return
+        options.add_options(
+            Option(model_label(model, self._current), id=model.name) for model in matches
+        )
+        highlighted = 0
+        for index, model in enumerate(matches):
+            if self._current and same_model(model.name, self._current):
+                highlighted = index
+        if matches:
+            options.highlighted = highlighted
+
+    @on(Input.Changed, "#model-filter")
+    def _filter(self, event: Input.Changed) -> None:
+        event.stop()
+        self.show_error(None)
+        self._fill(event.value)
+
+    @on(Input.Submitted, "#model-filter")
+    def action_confirm(self) -> None:
+        """Choose the highlighted model, or else the name typed in the filter."""
+        options = self.query_one("#model-options", OptionList)
+        if options.highlighted is not None and options.option_count:
+            option = options.get_option_at_index(options.highlighted)
+            if option.id is not None and not option.disabled:
+                self.dismiss(option.id)
+                return
+        name = self.query_one("#model-filter", Input).value.strip()
+        problem = model_name_problem(name)
+        if problem is not None:
+            self.show_error(problem)
+            return
+        self.dismiss(name)
+
+    @on(OptionList.OptionSelected, "#model-options")
+    def _choose(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id is not None:
+            self.dismiss(event.option.id)
+
+    def action_move(self, step: int) -> None:
+        """Move the highlight while typing in the filter."""
+        options = self.query_one("#model-options", OptionList)
+        if step > 0:
+            options.action_cursor_down()
+        else:
+            options.action_cursor_up()

@@ -1,0 +1,41 @@
+"""Every modal dialog of the app, on one :class:`Dialog` frame."""
+
+from tui_app.screens.dialogs.base import Dialog
+from tui_app.screens.dialogs.chat import (
+    AttachImageDialog,
+    CodeBlockDialog,
+    FormatChoice,
+    FormatDialog,
+    SystemPromptDialog,
+)
+from tui_app.screens.dialogs.confirm import ConfirmDialog
+from tui_app.screens.dialogs.help import HelpDialog
+from tui_app.screens.dialogs.history import ExportChatDialog, SearchChatsDialog
+from tui_app.screens.dialogs.models import (
+    CreateModelDialog,
+    CreateRequest,
+    ModelPickerDialog,
+    copy_dialog,
+    pull_dialog,
+)
+from tui_app.screens.dialogs.name import NameCheck, NameDialog
+
+__all__ = [
+    "AttachImageDialog",
+    "CodeBlockDialog",
+    "ConfirmDialog",
+    "CreateModelDialog",
+    "CreateRequest",
+    "Dialog",
+    "ExportChatDialog",
+    "FormatChoice",
+    "FormatDialog",
+    "HelpDialog",
+    "ModelPickerDialog",
+    "NameCheck",
+    "NameDialog",
+    "SearchChatsDialog",
+    "SystemPromptDialog",
+    "copy_dialog",
+    "pull_dialog",
+]

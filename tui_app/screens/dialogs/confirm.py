@@ -1,0 +1,73 @@
+"""The one yes/no question: before deleting, replacing, quitting or pulling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.content import Content
+from textual.widgets import Button, Label, Static
+
+from tui_app.core.formatting import visible_controls
+from tui_app.screens.dialogs.base import Dialog
+
+
+class ConfirmDialog(Dialog[bool]):
+    """Ask ``question`` before doing something; ``True`` means go ahead, ``None`` cancel.
+
+    With ``danger`` (the default) the action cannot be undone: its button is red and focus
+    starts on Cancel, so a stray ``enter`` never destroys anything. Without it (an offer,
+    such as pulling a missing model) focus starts on the button that goes ahead.
+    Every text is shown as plain text.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("n", "dismiss(None)", "Cancel", show=False),
+        Binding("y", "confirm", "Yes", id="dialog.confirm"),
+        Binding("left", "app.focus_previous", show=False),
+        Binding("right", "app.focus_next", show=False),
+    ]
+
+    def __init__(
+        self,
+        question: str,
+        detail: str = "",
+        *,
+        confirm_label: str = "Delete",
+        danger: bool = True,
+        heading: str = "",
+        cancel_label: str = "Cancel",
+    ) -> None:
+        super().__init__(
+            heading or confirm_label,
+            hint=f"y {confirm_label.lower()} · n or escape {cancel_label.lower()}",
+        )
+        self.question = question
+        """The question, as plain text."""
+        self.detail = detail
+        """What will happen, as plain text."""
+        self.confirm_label = confirm_label
+        """Label of the button that goes ahead."""
+        self.cancel_label = cancel_label
+        """Label of the button that does nothing."""
+        self.danger = danger
+        """Whether going ahead cannot be undone."""
+
+    def compose_body(self) -> ComposeResult:
+        # Names in the question come from the user, the server or the file system.
+        yield Label(Content(visible_controls(self.question)), id="confirm-question")
+        if self.detail:
+            yield Static(Content(visible_controls(self.detail)), id="confirm-detail")
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield self.cancel_button(self.cancel_label)
+        yield self.confirm_button(self.confirm_label, variant="error" if self.danger else "primary")
+
+    def on_mount(self) -> None:
+        self.button("cancel" if self.danger else "confirm").focus()
+
+    def action_confirm(self) -> None:
+        """Go ahead."""
+        self.dismiss(True)
