@@ -1,12 +1,14 @@
-"""The saved-chats list: rows, choosing, rename, delete, export, search, and two windows."""
+"""The saved-chats list: rows, choosing, the requests it posts, and what the chat screen does
+with them (rename, delete, export, search), with two windows on one data directory."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar
 
 import pytest
 from textual.app import App, ComposeResult
@@ -14,13 +16,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.pilot import Pilot
-from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.worker import WorkerCancelled
 
-from tests.helpers import ENDLESS_GROUPS
+from tests.helpers import ENDLESS_GROUPS, dialog_shown, until
 from tui_app.app import OllamaTUI
+from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import (
     ConfirmDialog,
     ExportChatDialog,
@@ -31,25 +32,32 @@ from tui_app.store import ChatRecord, Store
 from tui_app.widgets.chat_list import ChatList
 
 SIZE = (100, 30)
+APP_SIZE = (120, 36)
 NOW = dt.datetime(2025, 6, 1, 12, 0).timestamp()
+
+AppFactory = Callable[..., OllamaTUI]
 
 
 class ListHarness(App[None]):
-    """The list beside a stand-in conversation, as the chat screen composes it."""
+    """The list beside a stand-in prompt, reading ``store``; it records what the list asks."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+f", "search", "Search", priority=True),
     ]
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, follow_open_chat: bool = False) -> None:
         super().__init__()
         self.store = store
+        self.follow_open_chat = follow_open_chat
         self.heard: list[Message] = []
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield ChatList(self.store, id="chats")
+            yield ChatList(self.read_chats, follow_open_chat=self.follow_open_chat, id="chats")
             yield Input(id="prompt")
+
+    async def read_chats(self) -> Sequence[ChatRecord]:
+        return await asyncio.to_thread(self.store.list_chats)
 
     def on_mount(self) -> None:
         self.query_one("#prompt", Input).focus()
@@ -63,13 +71,16 @@ class ListHarness(App[None]):
     def on_chat_list_new_chat_requested(self, message: ChatList.NewChatRequested) -> None:
         self.heard.append(message)
 
-    def on_chat_list_chat_deleted(self, message: ChatList.ChatDeleted) -> None:
+    def on_chat_list_rename_requested(self, message: ChatList.RenameRequested) -> None:
         self.heard.append(message)
 
-    def on_chat_list_chat_renamed(self, message: ChatList.ChatRenamed) -> None:
+    def on_chat_list_delete_requested(self, message: ChatList.DeleteRequested) -> None:
         self.heard.append(message)
 
-    def on_chat_list_message_found(self, message: ChatList.MessageFound) -> None:
+    def on_chat_list_export_requested(self, message: ChatList.ExportRequested) -> None:
+        self.heard.append(message)
+
+    def on_chat_list_search_requested(self, message: ChatList.SearchRequested) -> None:
         self.heard.append(message)
 
 
@@ -99,10 +110,7 @@ def row_text(chat_list: ChatList) -> list[str]:
 
 
 DIALOG_HOLDER = "chat-list-action"
-"""Worker group of the list's actions, which wait for as long as their dialog is open."""
-
-
-ScreenT = TypeVar("ScreenT", bound=Screen[Any])
+"""Worker group of the chat screen's list actions, which wait while their dialog is open."""
 
 
 async def settle(app: App[None], *, dialog_open: bool = False) -> None:
@@ -114,17 +122,6 @@ async def settle(app: App[None], *, dialog_open: bool = False) -> None:
             with contextlib.suppress(WorkerCancelled):
                 await worker.wait()
         await app.animator.wait_until_complete()
-
-
-async def shown(pilot: Pilot[None], kind: type[ScreenT]) -> ScreenT:
-    """Wait until a dialog of ``kind`` is on top; the action reads the store before it."""
-    for _ in range(500):
-        screen = pilot.app.screen
-        if isinstance(screen, kind):
-            await pilot.pause()
-            return screen
-        await pilot.pause(0.01)
-    raise AssertionError(f"{kind.__name__} never opened; the screen is {pilot.app.screen}")
 
 
 async def open_list(pilot: Pilot[None], app: ListHarness) -> ChatList:
@@ -188,9 +185,10 @@ async def test_empty_store_offers_only_a_new_chat(store: Store) -> None:
         assert rows(chat_list) == ["+ New chat"]
         assert chat_list.options.border_title == "Chats"
         assert chat_list.highlighted_chat is None
-        await pilot.press("r")
+        await pilot.press("r", "d", "e")
         await pilot.pause()
-        assert not isinstance(app.screen, NameDialog)
+        assert app.heard == []  # no chat to act on: nothing is asked of the screen
+        assert "Highlight a chat in the list to rename it." in notifications(app)
         await pilot.press("enter")
         await pilot.pause()
         assert [type(m) for m in app.heard] == [ChatList.NewChatRequested]
@@ -281,45 +279,151 @@ async def test_reload_picks_up_new_chats_and_highlights_the_chosen_one(store: St
         assert chat_list.highlighted_chat.title == "Existing"
 
 
-class FollowingHarness(ListHarness):
-    """A harness that, like the app, says which chat is open."""
-
-    current_chat_id: reactive[int | None] = reactive(None)
-
-
 async def test_follows_the_open_chat(store: Store) -> None:
     first = add_chat(store, "First")
     add_chat(store, "Second")
-    app = FollowingHarness(store)
+    app = ListHarness(store, follow_open_chat=True)
     async with app.run_test(size=SIZE) as pilot:
         chat_list = await open_list(pilot, app)
         # No chat is open yet: "+ New chat" is highlighted, and there is nothing to rename.
         assert chat_list.options.highlighted == 0
         assert [command.title for command in chat_list.palette_commands()] == ["Search all chats"]
-        app.current_chat_id = first
+        chat_list.open_chat_id = first
         await pilot.pause()
         assert chat_list.highlighted_chat is not None
         assert chat_list.highlighted_chat.id == first
         fresh = add_chat(store, "Just started")
-        app.current_chat_id = fresh
+        chat_list.open_chat_id = fresh
         await settle(app)
         assert chat_list.chats[0].id == fresh
         assert chat_list.highlighted_chat.id == fresh
-        app.current_chat_id = None  # a new chat was started
+        chat_list.open_chat_id = None  # a new chat was started
         await pilot.pause()
         assert chat_list.options.highlighted == 0
 
 
-# -- rename ---------------------------------------------------------------------------------
+# -- what the list asks of its screen ---------------------------------------------------------
 
 
-async def test_rename_is_prefilled_and_saved(store: Store) -> None:
-    chat_id = add_chat(store, "Old title", user="hi")
+async def test_keys_ask_the_screen_to_act_on_the_highlighted_chat(store: Store) -> None:
+    older = add_chat(store, "Older [b]one[/b]")
+    newer = add_chat(store, "Newer")
+    app = ListHarness(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_list(pilot, app)
+        await pilot.press("r", "d", "delete", "e", "slash", "down", "r", "ctrl+f")
+        await pilot.pause()
+        assert app.heard == [
+            ChatList.RenameRequested(newer, "Newer"),
+            ChatList.DeleteRequested(newer, "Newer"),
+            ChatList.DeleteRequested(newer, "Newer"),
+            ChatList.ExportRequested(newer, "Newer"),
+            ChatList.SearchRequested(),
+            ChatList.RenameRequested(older, "Older [b]one[/b]"),
+            ChatList.SearchRequested(),
+        ]
+
+
+async def test_palette_commands(store: Store) -> None:
+    chat_id = add_chat(store, "Listed")
     app = ListHarness(store)
     async with app.run_test(size=SIZE) as pilot:
         chat_list = await open_list(pilot, app)
+        commands = {command.title: command for command in chat_list.palette_commands()}
+        assert set(commands) == {
+            "Search all chats",
+            "Rename chat",
+            "Delete chat",
+            "Export chat to Markdown",
+        }
+        for title in ("Rename chat", "Delete chat", "Export chat to Markdown", "Search all chats"):
+            commands[title].callback()
+        await pilot.pause()
+        assert app.heard == [
+            ChatList.RenameRequested(chat_id, "Listed"),
+            ChatList.DeleteRequested(chat_id, "Listed"),
+            ChatList.ExportRequested(chat_id, "Listed"),
+            ChatList.SearchRequested(),
+        ]
+        chat_list.options.highlighted = 0  # "+ New chat": nothing to rename
+        titles = [command.title for command in chat_list.palette_commands()]
+        assert titles == ["Search all chats"]
+
+
+async def test_chats_written_by_another_window_appear_when_the_list_is_focused(
+    store: Store, other_window: Store
+) -> None:
+    app = ListHarness(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app)
+        chat_list = app.query_one(ChatList)
+        assert chat_list.chats == []
+        other_window.create_chat(title="From the other window")
+        await pilot.press("tab")  # from the prompt to the list
+        await settle(app)
+        assert app.focused is chat_list.options
+        assert [chat.title for chat in chat_list.chats] == ["From the other window"]
+
+
+async def test_an_unreadable_source_keeps_the_rows(store: Store) -> None:
+    add_chat(store, "Kept")
+    app = ListHarness(store)
+    async with app.run_test(size=SIZE) as pilot:
+        chat_list = await open_list(pilot, app)
+
+        async def unreadable() -> None:
+            return None
+
+        chat_list.source = unreadable
+        await chat_list.reload()
+        assert [chat.title for chat in chat_list.chats] == ["Kept"]
+
+
+# -- in the chat screen: what it does with the requests ---------------------------------------
+
+
+@pytest.fixture
+def other_window(store: Store) -> Iterator[Store]:
+    """A second store on the same file, as a second app instance would hold."""
+    other = Store.open(store.path)
+    yield other
+    other.close()
+
+
+@contextlib.contextmanager
+def window_on(store: Store) -> Iterator[Store]:
+    """Another instance's store on the file of ``store``."""
+    other = Store.open(store.path)
+    try:
+        yield other
+    finally:
+        other.close()
+
+
+async def open_app_list(pilot: Pilot[None], *, highlight: int | None = 1) -> ChatList:
+    """Wait for the chat screen, focus its list and highlight row ``highlight`` (1: the newest
+    chat; a new chat is open, so "+ New chat" is highlighted at first)."""
+    app = pilot.app
+    await until(pilot, lambda: isinstance(app.screen, ChatScreen))
+    await settle(app)
+    chat_list = app.screen.query_one(ChatList)
+    chat_list.focus()
+    await pilot.pause()
+    await settle(app)
+    if highlight is not None:
+        chat_list.options.highlighted = highlight
+        await pilot.pause()
+    return chat_list
+
+
+async def test_rename_is_prefilled_and_saved(make_app: AppFactory) -> None:
+    app = make_app()
+    store = app.services.store
+    chat_id = add_chat(store, "Old title", user="hi")
+    async with app.run_test(size=APP_SIZE) as pilot:
+        chat_list = await open_app_list(pilot)
         await pilot.press("r")
-        dialog = await shown(pilot, NameDialog)
+        dialog = await dialog_shown(pilot, NameDialog)
         field = dialog.query_one(Input)
         assert field.value == "Old title"
         field.value = "  New   [b]title[/b] 日本  "
@@ -328,19 +432,38 @@ async def test_rename_is_prefilled_and_saved(store: Store) -> None:
         assert not isinstance(app.screen, NameDialog)
         stored = store.get_chat(chat_id)
         assert stored is not None and stored.title == "New [b]title[/b] 日本"
-        assert app.heard == [ChatList.ChatRenamed(chat_id, "New [b]title[/b] 日本")]
         assert rows(chat_list)[1].startswith("New [b]title[/b] 日本\n")
         assert chat_list.highlighted_chat is not None
         assert chat_list.highlighted_chat.id == chat_id
 
 
-async def test_rename_cancelled_or_blank_changes_nothing(store: Store) -> None:
-    chat_id = add_chat(store, "Keep me")
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_list(pilot, app)
+async def test_renaming_the_open_chat_changes_its_header(make_app: AppFactory) -> None:
+    app = make_app()
+    chat_id = add_chat(app.services.store, "Before", user="hi")
+    async with app.run_test(size=APP_SIZE) as pilot:
+        chat_list = await open_app_list(pilot)
+        await pilot.press("enter")
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        await until(pilot, lambda: screen.chat is not None and screen.chat.id == chat_id)
+        chat_list.focus()
         await pilot.press("r")
-        dialog = await shown(pilot, NameDialog)
+        dialog = await dialog_shown(pilot, NameDialog)
+        dialog.query_one(Input).value = "After"
+        await pilot.press("enter")
+        await settle(app)
+        assert screen.chat is not None and screen.chat.title == "After"
+        assert "After" in str(screen.query_one("#chat-header", Static).render())
+
+
+async def test_rename_cancelled_or_blank_changes_nothing(make_app: AppFactory) -> None:
+    app = make_app()
+    store = app.services.store
+    chat_id = add_chat(store, "Keep me")
+    async with app.run_test(size=APP_SIZE) as pilot:
+        await open_app_list(pilot)
+        await pilot.press("r")
+        dialog = await dialog_shown(pilot, NameDialog)
         dialog.query_one(Input).value = "   "
         await pilot.press("enter")
         await pilot.pause()
@@ -352,21 +475,18 @@ async def test_rename_cancelled_or_blank_changes_nothing(store: Store) -> None:
         assert not isinstance(app.screen, NameDialog)
         stored = store.get_chat(chat_id)
         assert stored is not None and stored.title == "Keep me"
-        assert app.heard == []
 
 
-# -- delete ---------------------------------------------------------------------------------
-
-
-async def test_delete_asks_naming_the_chat_and_its_messages(store: Store) -> None:
+async def test_delete_asks_naming_the_chat_and_its_messages(make_app: AppFactory) -> None:
+    app = make_app()
+    store = app.services.store
     keep = add_chat(store, "Keep")
     doomed = add_chat(store, "Doomed [i]chat[/i]", user="q", assistant="a")
     store.add_message(doomed, "user", "again")
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        chat_list = await open_list(pilot, app)
+    async with app.run_test(size=APP_SIZE) as pilot:
+        chat_list = await open_app_list(pilot)
         await pilot.press("d")
-        dialog = await shown(pilot, ConfirmDialog)
+        dialog = await dialog_shown(pilot, ConfirmDialog)
         assert str(dialog.query_one("#confirm-question", Label).render()) == (
             "Delete “Doomed [i]chat[/i]”?"
         )
@@ -378,56 +498,55 @@ async def test_delete_asks_naming_the_chat_and_its_messages(store: Store) -> Non
         await pilot.press("enter")
         await settle(app)
         assert store.get_chat(doomed) is not None
-        assert app.heard == []
 
         await pilot.press("delete")
-        await shown(pilot, ConfirmDialog)
+        await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("y")
         await settle(app)
         assert store.get_chat(doomed) is None
         assert store.messages(doomed) == []
-        assert app.heard == [ChatList.ChatDeleted(doomed)]
         assert [chat.id for chat in chat_list.chats] == [keep]
-        # The row that took the deleted one's place is highlighted.
-        assert chat_list.highlighted_chat is not None
-        assert chat_list.highlighted_chat.id == keep
+        assert "Deleted “Doomed [i]chat[/i]”." in notifications(app)
 
 
-async def test_delete_button_and_escape(store: Store) -> None:
+async def test_delete_button_and_escape(make_app: AppFactory) -> None:
+    app = make_app()
+    store = app.services.store
     chat_id = add_chat(store, "Click to delete", user="q")
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_list(pilot, app)
+    async with app.run_test(size=APP_SIZE) as pilot:
+        await open_app_list(pilot)
         await pilot.press("d")
-        await shown(pilot, ConfirmDialog)
+        await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("escape")
         await settle(app)
         assert store.get_chat(chat_id) is not None
         await pilot.press("d")
-        await shown(pilot, ConfirmDialog)
+        await dialog_shown(pilot, ConfirmDialog)
+        await pilot.click("#cancel")
+        await settle(app)
+        assert store.get_chat(chat_id) is not None
+        assert isinstance(app.focused, OptionList)
+        await pilot.press("d")
+        await dialog_shown(pilot, ConfirmDialog)
         await pilot.click("#confirm")
         await settle(app)
         assert store.get_chat(chat_id) is None
-        assert app.heard == [ChatList.ChatDeleted(chat_id)]
 
 
-# -- export ---------------------------------------------------------------------------------
+async def press_export(pilot: Pilot[None]) -> ExportChatDialog:
+    await pilot.press("e")
+    return await dialog_shown(pilot, ExportChatDialog)
 
 
-async def press_export(pilot: Pilot[None], app: ListHarness) -> ExportChatDialog:
-    await app.query_one(ChatList).run_action("export")
-    return await shown(pilot, ExportChatDialog)
-
-
-async def test_export_writes_markdown_to_the_suggested_path(store: Store) -> None:
+async def test_export_writes_markdown_to_the_suggested_path(make_app: AppFactory) -> None:
+    app = make_app()
+    store = app.services.store
     chat_id = add_chat(store, "Trip to Kyoto", user="Plan a trip", assistant="Day 1: temples")
     store.update_chat(chat_id, system="Be brief.", options={"temperature": 0.5})
     Path.home().mkdir()
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_list(pilot, app)
-        await pilot.press("e")
-        dialog = await shown(pilot, ExportChatDialog)
+    async with app.run_test(size=APP_SIZE) as pilot:
+        await open_app_list(pilot)
+        dialog = await press_export(pilot)
         assert dialog.query_one(Input).value == "~/trip-to-kyoto.md"
         await pilot.press("enter")
         await settle(app)
@@ -440,12 +559,12 @@ async def test_export_writes_markdown_to_the_suggested_path(store: Store) -> Non
         assert any("Wrote “Trip to Kyoto” to" in text for text in notifications(app))
 
 
-async def test_export_errors_keep_the_dialog_open(store: Store, tmp_path: Path) -> None:
-    add_chat(store, "Chat", user="hello")
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_list(pilot, app)
-        dialog = await press_export(pilot, app)
+async def test_export_errors_keep_the_dialog_open(make_app: AppFactory, tmp_path: Path) -> None:
+    app = make_app()
+    add_chat(app.services.store, "Chat", user="hello")
+    async with app.run_test(size=APP_SIZE) as pilot:
+        await open_app_list(pilot)
+        dialog = await press_export(pilot)
         field = dialog.query_one(Input)
         error = dialog.query_one("#dialog-error", Static)
 
@@ -475,17 +594,17 @@ async def test_export_errors_keep_the_dialog_open(store: Store, tmp_path: Path) 
 
 
 async def test_export_shows_permission_denied(
-    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def refuse(path: Path, text: str, *, overwrite: bool = False) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
     monkeypatch.setattr("tui_app.screens.dialogs.history.write_export", refuse)
-    add_chat(store, "Chat")
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_list(pilot, app)
-        dialog = await press_export(pilot, app)
+    app = make_app()
+    add_chat(app.services.store, "Chat")
+    async with app.run_test(size=APP_SIZE) as pilot:
+        await open_app_list(pilot)
+        dialog = await press_export(pilot)
         dialog.query_one(Input).value = "/etc/chat.md"
         await pilot.press("enter")
         await settle(app, dialog_open=True)
@@ -494,46 +613,47 @@ async def test_export_shows_permission_denied(
         assert str(error.render()) == "Permission denied: cannot write /etc/chat.md."
 
 
-async def test_export_asks_before_replacing_a_file(store: Store, tmp_path: Path) -> None:
-    add_chat(store, "Chat", user="new words")
+async def test_export_asks_before_replacing_a_file(make_app: AppFactory, tmp_path: Path) -> None:
+    app = make_app()
+    add_chat(app.services.store, "Chat", user="new words")
     target = tmp_path / "chat.md"
     target.write_text("precious")
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_list(pilot, app)
-        dialog = await press_export(pilot, app)
+    async with app.run_test(size=APP_SIZE) as pilot:
+        await open_app_list(pilot)
+        dialog = await press_export(pilot)
         dialog.query_one(Input).value = str(target)
         await pilot.press("enter")
-        question = await shown(pilot, ConfirmDialog)
+        question = await dialog_shown(pilot, ConfirmDialog)
         assert str(target) in str(question.query_one("#confirm-question", Label).render())
         await pilot.press("n")
         await settle(app, dialog_open=True)
         assert app.screen is dialog
-        assert "Not replaced" in str(dialog.query_one("#dialog-error", Static).render())
+        error = dialog.query_one("#dialog-error", Static)
+        assert "Not replaced" in str(error.render())
         assert target.read_text() == "precious"
 
         await pilot.press("enter")
-        await shown(pilot, ConfirmDialog)
+        await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("y")
         await settle(app)
         assert not isinstance(app.screen, ExportChatDialog)
         assert "new words" in target.read_text()
 
 
-# -- search ---------------------------------------------------------------------------------
-
-
-async def test_search_from_anywhere_shows_hits_as_you_type(store: Store) -> None:
+async def test_search_from_the_prompt_shows_hits_as_you_type(make_app: AppFactory) -> None:
+    app = make_app()
+    store = app.services.store
     cooking = add_chat(store, "Cooking", user="How long to boil pasta?")
     store.add_message(cooking, "assistant", "Boil the [bold]pasta[/bold] for 9 minutes.")
     add_chat(store, "Travel", user="Where to eat pasta in Rome?")
     add_chat(store, "Unrelated", user="Nothing to see")
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app)
-        assert app.focused is not None and app.focused.id == "prompt"
+    async with app.run_test(size=APP_SIZE) as pilot:
+        await open_app_list(pilot, highlight=None)
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        screen.prompt.focus()
         await pilot.press("ctrl+f")
-        dialog = await shown(pilot, SearchChatsDialog)
+        dialog = await dialog_shown(pilot, SearchChatsDialog)
         await pilot.press(*"PASTA")
         await settle(app, dialog_open=True)
         assert [hit.chat_title for hit in dialog.hits] == ["Travel", "Cooking", "Cooking"]
@@ -545,19 +665,22 @@ async def test_search_from_anywhere_shows_hits_as_you_type(store: Store) -> None
         assert prompts[0].endswith("Where to eat pasta in Rome?")
         # Markup in a message is text, not style.
         assert prompts[1].endswith("Boil the [bold]pasta[/bold] for 9 minutes.")
+        found = dialog.hits[1]
         await pilot.press("down", "enter")
         await settle(app)
         assert not isinstance(app.screen, SearchChatsDialog)
-        assert app.heard == [ChatList.MessageFound(cooking, dialog.hits[1].message_id)]
+        assert screen.chat is not None and screen.chat.id == cooking
+        view = screen.transcript.view_for(found.message_id)
+        assert view is not None and view.has_class("-found")
 
 
-async def test_search_with_no_hits_and_escape(store: Store) -> None:
-    add_chat(store, "Chat", user="hello there")
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app)
+async def test_search_with_no_hits_and_escape(make_app: AppFactory) -> None:
+    app = make_app()
+    add_chat(app.services.store, "Chat", user="hello there")
+    async with app.run_test(size=APP_SIZE) as pilot:
+        await open_app_list(pilot, highlight=None)
         await pilot.press("ctrl+f")
-        dialog = await shown(pilot, SearchChatsDialog)
+        dialog = await dialog_shown(pilot, SearchChatsDialog)
         await pilot.press(*"zebra")
         await settle(app, dialog_open=True)
         assert dialog.hits == []
@@ -568,28 +691,31 @@ async def test_search_with_no_hits_and_escape(store: Store) -> None:
         assert app.screen is dialog
         await pilot.press("escape")
         await settle(app)
-        assert not isinstance(app.screen, SearchChatsDialog)
-        assert app.heard == []
+        assert isinstance(app.screen, ChatScreen)
+        assert app.screen.chat is None
 
 
 async def test_enter_before_the_results_arrive_picks_the_first_hit(
-    store: Store, monkeypatch: pytest.MonkeyPatch
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(SearchChatsDialog, "DEBOUNCE_SECONDS", 30.0)
-    chat_id = add_chat(store, "Chat", user="the needle is here")
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app)
-        await pilot.press("ctrl+f")
-        await shown(pilot, SearchChatsDialog)
+    app = make_app()
+    chat_id = add_chat(app.services.store, "Chat", user="the needle is here")
+    async with app.run_test(size=APP_SIZE) as pilot:
+        await open_app_list(pilot, highlight=None)
+        await pilot.press("slash")
+        await dialog_shown(pilot, SearchChatsDialog)
         await pilot.press(*"needle", "enter")
         await settle(app)
-        assert not isinstance(app.screen, SearchChatsDialog)
-        [found] = app.heard
-        assert isinstance(found, ChatList.MessageFound) and found.chat_id == chat_id
+        assert isinstance(app.screen, ChatScreen)
+        assert app.screen.chat is not None and app.screen.chat.id == chat_id
 
 
-async def test_typing_fast_searches_once(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_typing_fast_searches_once(
+    make_app: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app()
+    store = app.services.store
     add_chat(store, "Chat", user="debounce me")
     queries: list[str] = []
     search = store.search
@@ -600,11 +726,10 @@ async def test_typing_fast_searches_once(store: Store, monkeypatch: pytest.Monke
 
     monkeypatch.setattr(store, "search", counting)
     monkeypatch.setattr(SearchChatsDialog, "DEBOUNCE_SECONDS", 0.2)
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app)
+    async with app.run_test(size=APP_SIZE) as pilot:
+        await open_app_list(pilot, highlight=None)
         await pilot.press("ctrl+f")
-        dialog = await shown(pilot, SearchChatsDialog)
+        dialog = await dialog_shown(pilot, SearchChatsDialog)
         field = dialog.query_one(Input)
         # A burst of keystrokes, each arriving well inside the quiet time.
         for end in range(1, len("debounce") + 1):
@@ -615,153 +740,102 @@ async def test_typing_fast_searches_once(store: Store, monkeypatch: pytest.Monke
         assert len(dialog.hits) == 1
 
 
-# -- command palette ------------------------------------------------------------------------
-
-
-async def test_palette_commands(store: Store) -> None:
-    add_chat(store, "Listed")
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        chat_list = await open_list(pilot, app)
-        commands = {command.title: command for command in chat_list.palette_commands()}
-        assert set(commands) == {
-            "Search all chats",
-            "Rename chat",
-            "Delete chat",
-            "Export chat to Markdown",
-        }
-        commands["Rename chat"].callback()
-        await shown(pilot, NameDialog)
-        await pilot.press("escape")
-        await settle(app)
-        chat_list.options.highlighted = 0  # "+ New chat": nothing to rename
-        titles = [command.title for command in chat_list.palette_commands()]
-        assert titles == ["Search all chats"]
-
-
-# -- two windows on one data directory -------------------------------------------------------
-
-
-@pytest.fixture
-def other_window(store: Store) -> Iterator[Store]:
-    """A second store on the same file, as a second app instance would hold."""
-    other = Store.open(store.path)
-    yield other
-    other.close()
-
-
-async def test_rename_a_chat_deleted_in_another_window(store: Store, other_window: Store) -> None:
+async def test_rename_a_chat_deleted_in_another_window(make_app: AppFactory) -> None:
+    app = make_app()
+    store = app.services.store
     chat_id = add_chat(store, "Shared", user="hi")
     add_chat(store, "Other")
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        chat_list = await open_list(pilot, app)
-        await pilot.press("down")
+    async with app.run_test(size=APP_SIZE) as pilot:
+        chat_list = await open_app_list(pilot, highlight=2)
         assert chat_list.highlighted_chat is not None
         assert chat_list.highlighted_chat.id == chat_id
-        other_window.delete_chat(chat_id)
+        with window_on(store) as other_window:
+            other_window.delete_chat(chat_id)
         await pilot.press("r")
-        dialog = await shown(pilot, NameDialog)
+        dialog = await dialog_shown(pilot, NameDialog)
         dialog.query_one(Input).value = "Renamed"
         await pilot.press("enter")
         await settle(app)
         assert any("no longer exists" in text for text in notifications(app))
         assert [chat.title for chat in chat_list.chats] == ["Other"]
-        assert app.heard == []
 
 
-async def test_delete_and_export_a_chat_deleted_in_another_window(
-    store: Store, other_window: Store
-) -> None:
+async def test_delete_and_export_a_chat_deleted_in_another_window(make_app: AppFactory) -> None:
+    app = make_app()
+    store = app.services.store
     first = add_chat(store, "First", user="one")
     second = add_chat(store, "Second", user="two")
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        chat_list = await open_list(pilot, app)
+    async with app.run_test(size=APP_SIZE) as pilot:
+        chat_list = await open_app_list(pilot)
         assert chat_list.highlighted_chat is not None
         assert chat_list.highlighted_chat.id == second
-        other_window.delete_chat(second)
+        with window_on(store) as other_window:
+            other_window.delete_chat(second)
         await pilot.press("e")
         await settle(app)
         assert not isinstance(app.screen, ExportChatDialog)
         assert any("no longer exists" in text for text in notifications(app))
         assert [chat.id for chat in chat_list.chats] == [first]
 
-        other_window.delete_chat(first)
+        with window_on(store) as other_window:
+            other_window.delete_chat(first)
+        chat_list.options.highlighted = 1
         await pilot.press("d")
-        await shown(pilot, ConfirmDialog)
+        await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("y")
         await settle(app)
-        assert app.heard == [ChatList.ChatDeleted(first)]
         assert chat_list.chats == []
 
 
-async def test_chats_written_by_another_window_appear_when_the_list_is_focused(
-    store: Store, other_window: Store
-) -> None:
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app)
-        chat_list = app.query_one(ChatList)
+async def test_chats_of_another_window_are_listed_and_searched(make_app: AppFactory) -> None:
+    app = make_app()
+    store = app.services.store
+    async with app.run_test(size=APP_SIZE) as pilot:
+        chat_list = await open_app_list(pilot, highlight=None)
         assert chat_list.chats == []
-        elsewhere = other_window.create_chat(title="From the other window")
-        other_window.add_message(elsewhere.id, "user", "written elsewhere")
-        await pilot.press("tab")  # from the prompt to the list
+        with window_on(store) as other_window:
+            elsewhere = other_window.create_chat(title="From the other window")
+            other_window.add_message(elsewhere.id, "user", "written elsewhere")
+        screen = app.screen
+        assert isinstance(screen, ChatScreen)
+        screen.prompt.focus()
+        await pilot.pause()
+        chat_list.focus()
+        await pilot.pause()
         await settle(app)
-        assert app.focused is chat_list.options
         assert [chat.title for chat in chat_list.chats] == ["From the other window"]
         await pilot.press("ctrl+f")
-        await shown(pilot, SearchChatsDialog)
+        dialog = await dialog_shown(pilot, SearchChatsDialog)
         await pilot.press(*"elsewhere")
         await settle(app, dialog_open=True)
-        dialog = app.screen
-        assert isinstance(dialog, SearchChatsDialog)
         assert [hit.chat_id for hit in dialog.hits] == [elsewhere.id]
 
 
-async def test_a_closed_store_is_reported_not_raised(tmp_path: Path) -> None:
-    broken = Store.open(tmp_path / "db" / "ollama-tui.db")
-    add_chat(broken, "Will vanish")
-    app = ListHarness(broken)
-    async with app.run_test(size=SIZE) as pilot:
-        chat_list = await open_list(pilot, app)
-        broken.close()
+async def test_a_closed_store_is_reported_not_raised(make_app: AppFactory) -> None:
+    app = make_app()
+    store = app.services.store
+    add_chat(store, "Will vanish")
+    async with app.run_test(size=APP_SIZE) as pilot:
+        chat_list = await open_app_list(pilot)
+        store.close()
         await chat_list.reload()
+        await until(
+            pilot, lambda: any(n.title == "Could not read chats" for n in app._notifications)
+        )
         await pilot.press("d")
         await settle(app)
         assert any("is closed" in text for text in notifications(app))
         assert [chat.title for chat in chat_list.chats] == ["Will vanish"]
 
 
-def chat_titles(chats: list[ChatRecord]) -> list[str]:
-    return [chat.title for chat in chats]
-
-
-async def test_mouse_delete_via_dialog_buttons(store: Store) -> None:
-    add_chat(store, "Kept by Cancel")
-    app = ListHarness(store)
-    async with app.run_test(size=SIZE) as pilot:
-        await open_list(pilot, app)
-        await pilot.press("d")
-        await shown(pilot, ConfirmDialog)
-        await pilot.click("#cancel")
-        await settle(app)
-        assert chat_titles(store.list_chats()) == ["Kept by Cancel"]
-        assert isinstance(app.focused, OptionList)
-
-
-# -- inside the real chat screen ------------------------------------------------------------
-
-
-async def test_in_the_chat_screen_the_list_opens_and_finds_chats(
-    make_app: Callable[..., OllamaTUI],
-) -> None:
+async def test_in_the_chat_screen_the_list_opens_and_finds_chats(make_app: AppFactory) -> None:
     app = make_app()
     store = app.services.store
     older = add_chat(store, "Older chat", user="the word is marmalade", assistant="noted")
     add_chat(store, "Newer chat", user="something else")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause(0.3)
+    async with app.run_test(size=APP_SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await settle(app)
         assert app.current_mode == "chat"
         chat_list = app.screen.query_one(ChatList)
         await pilot.press("tab")  # from the prompt to the list
@@ -769,33 +843,25 @@ async def test_in_the_chat_screen_the_list_opens_and_finds_chats(
         assert app.focused is chat_list.options
         assert chat_list.options.highlighted == 0  # a new chat is open
         await pilot.press("down", "down", "enter")
-        await pilot.pause(0.3)
-        assert app.current_chat_id == older
+        await until(pilot, lambda: app.current_chat_id == older)
 
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert {"Search all chats", "Rename chat", "Delete chat"} <= set(titles)
 
         chat_list.focus()  # opening a chat put focus in the prompt
         await pilot.press("n")  # a new chat, asked for from the list
-        await pilot.pause(0.3)
-        assert app.current_chat_id is None
+        await until(pilot, lambda: app.current_chat_id is None)
+        await pilot.pause()
+        assert chat_list.options.highlighted == 0
 
         chat_list.focus()
         await pilot.press("ctrl+f")
-        dialog = await shown(pilot, SearchChatsDialog)
+        dialog = await dialog_shown(pilot, SearchChatsDialog)
         await pilot.press(*"marmalade")
         await settle(app, dialog_open=True)
         assert [hit.chat_id for hit in dialog.hits] == [older]
         await pilot.press("enter")
-        await pilot.pause(0.3)
-        assert app.current_chat_id == older
-
-
-async def test_ctrl_f_searches_from_the_prompt(make_app: Callable[..., OllamaTUI]) -> None:
-    app = make_app()
-    add_chat(app.services.store, "Anything", user="findable")
-    async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.pause(0.3)
-        assert app.focused is not None and app.focused.id == "prompt"
-        await pilot.press("ctrl+f")
-        await shown(pilot, SearchChatsDialog)
+        await until(pilot, lambda: app.current_chat_id == older)
+        await pilot.pause()
+        assert chat_list.highlighted_chat is not None
+        assert chat_list.highlighted_chat.id == older

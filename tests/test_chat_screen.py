@@ -1065,15 +1065,13 @@ async def test_the_window_of_a_long_chat_stays_bounded(
 
 
 async def test_a_search_hit_opens_the_chat_at_the_message(make_app: AppFactory) -> None:
-    from tui_app.widgets.chat_list import ChatList
-
     app = make_app()
     store = app.services.store
     chat_id = long_chat(store, 300)
     target = store.messages(chat_id, limit=1, before_id=None)[0].id - 150
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot)
-        screen.query_one(ChatList).post_message(ChatList.MessageFound(chat_id, target))
+        await screen.open_chat(chat_id, target)
         await until(pilot, lambda: screen.chat is not None)
         await pilot.pause()
         view = screen.transcript.view_for(target)
@@ -1098,7 +1096,9 @@ async def test_picking_a_chat_in_the_list_opens_it(make_app: AppFactory) -> None
         assert [v.content for v in screen.transcript.views] == ["old question", "old answer"]
         assert app.current_chat_id == chat.id
         assert app.current_model == "gemma3:1b"
-        screen.query_one(ChatList).post_message(ChatList.ChatDeleted(chat.id))
+        screen.query_one(ChatList).post_message(ChatList.DeleteRequested(chat.id, chat.title))
+        await dialog_shown(pilot, ConfirmDialog)
+        await pilot.press("y")
         await until(pilot, lambda: screen.chat is None)
         assert screen.transcript.views == []
 
@@ -1151,9 +1151,11 @@ async def test_deleting_the_chat_of_a_streaming_reply_stops_it(
         await until(pilot, lambda: screen.transcript.last_view("assistant") is not None)
         chat = screen.chat
         assert chat is not None
-        app.services.store.delete_chat(chat.id)
-        screen.query_one(ChatList).post_message(ChatList.ChatDeleted(chat.id))
+        screen.query_one(ChatList).post_message(ChatList.DeleteRequested(chat.id, chat.title))
+        await dialog_shown(pilot, ConfirmDialog)
+        await pilot.press("y")
         await settle(pilot)
+        assert app.services.store.get_chat(chat.id) is None
         assert not screen.replying
         assert screen.chat is None
         assert screen.transcript.views == []

@@ -50,7 +50,8 @@ from tui_app.core.exchange import (
     Started,
     Stopped,
 )
-from tui_app.core.formatting import sanitize
+from tui_app.core.export import chat_to_markdown, export_file_name
+from tui_app.core.formatting import one_line, sanitize
 from tui_app.core.options import (
     RequestDefaults,
     ResolvedSettings,
@@ -63,12 +64,15 @@ from tui_app.screens.dialogs import (
     AttachImageDialog,
     CodeBlockDialog,
     ConfirmDialog,
+    ExportChatDialog,
     FormatDialog,
     ModelPickerDialog,
+    NameDialog,
+    SearchChatsDialog,
     SystemPromptDialog,
 )
 from tui_app.services import Services
-from tui_app.store import ChatRecord, MessageRecord, StoreError
+from tui_app.store import ChatRecord, MessageRecord, NotFoundError, StoreError
 from tui_app.widgets.chat_list import ChatList
 from tui_app.widgets.message_view import MessageView
 from tui_app.widgets.prompt_input import PromptInput
@@ -78,6 +82,13 @@ LAST_MODEL_SETTING = "last_model"
 """Store setting remembering the model last chosen, for new chats."""
 
 PROMPT_PLACEHOLDER = "Message · enter sends · ctrl+j new line"
+
+CHAT_GONE = "That chat no longer exists; it may have been deleted in another window."
+
+
+def _title_problem(title: str) -> str | None:
+    """Why ``title`` cannot be a chat's title, or None."""
+    return None if title.strip() else "A title cannot be blank."
 
 
 class ChatScreen(AreaScreen):
@@ -194,7 +205,7 @@ class ChatScreen(AreaScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="chat-body"):
-            yield ChatList(self.services.store, id="chat-list")
+            yield ChatList(self._read_chats, follow_open_chat=True, id="chat-list")
             with Vertical(id="chat-main"):
                 yield Static(id="chat-header")
                 yield Transcript(id="transcript")
@@ -219,6 +230,7 @@ class ChatScreen(AreaScreen):
         with contextlib.suppress(StoreError):
             self._defaults = RequestDefaults.load(self.services.store)
         self.watch(self.tui, "models", self._models_changed, init=False)
+        self.watch(self.tui, "current_chat_id", self._show_open_chat)
         self.transcript.set_empty_hint(self._empty_hint())
         await self.new_chat()
         self.call_after_refresh(self._warm_up)
@@ -578,6 +590,17 @@ class ChatScreen(AreaScreen):
 
     # -- the chat list ------------------------------------------------------------------------
 
+    async def _read_chats(self) -> list[ChatRecord] | None:
+        """The saved chats for the list, newest first; ``None`` (said why) if unreadable."""
+        try:
+            return await asyncio.to_thread(self.services.store.list_chats)
+        except StoreError as error:
+            self.notify(str(error), title="Could not read chats", severity="error", markup=False)
+            return None
+
+    def _show_open_chat(self, chat_id: int | None) -> None:
+        self._chat_list.open_chat_id = chat_id
+
     @on(ChatList.ChatSelected)
     async def _chat_selected(self, event: ChatList.ChatSelected) -> None:
         if self.chat is None or self.chat.id != event.chat_id:
@@ -589,22 +612,124 @@ class ChatScreen(AreaScreen):
     async def _new_chat_requested(self) -> None:
         await self.new_chat()
 
-    @on(ChatList.ChatDeleted)
-    async def _chat_deleted(self, event: ChatList.ChatDeleted) -> None:
-        if self._reply is not None and self._reply.chat_id == event.chat_id:
+    async def _chat_deleted(self, chat_id: int) -> None:
+        """Forget chat ``chat_id``, which is gone from the store: stop its reply, close it."""
+        if self._reply is not None and self._reply.chat_id == chat_id:
             self.action_stop()
-        if self.chat is not None and self.chat.id == event.chat_id:
+        if self.chat is not None and self.chat.id == chat_id:
             await self.new_chat()
 
-    @on(ChatList.ChatRenamed)
-    def _chat_renamed(self, event: ChatList.ChatRenamed) -> None:
-        if self.chat is not None and self.chat.id == event.chat_id:
-            self.chat = replace(self.chat, title=event.title)
+    def _chat_renamed(self, chat_id: int, title: str) -> None:
+        if self.chat is not None and self.chat.id == chat_id:
+            self.chat = replace(self.chat, title=title)
             self._refresh_header()
 
-    @on(ChatList.MessageFound)
-    async def _message_found(self, event: ChatList.MessageFound) -> None:
-        await self.open_chat(event.chat_id, event.message_id)
+    @on(ChatList.RenameRequested)
+    def _rename_requested(self, event: ChatList.RenameRequested) -> None:
+        self.rename_chat(event.chat_id, event.title)
+
+    @on(ChatList.DeleteRequested)
+    def _delete_requested(self, event: ChatList.DeleteRequested) -> None:
+        self.delete_chat(event.chat_id, event.title)
+
+    @on(ChatList.ExportRequested)
+    def _export_requested(self, event: ChatList.ExportRequested) -> None:
+        self.export_chat(event.chat_id)
+
+    @on(ChatList.SearchRequested)
+    def _search_requested(self) -> None:
+        self.search_chats()
+
+    @work(exclusive=True, group="chat-list-action", exit_on_error=False)
+    async def rename_chat(self, chat_id: int, title: str) -> None:
+        """Rename chat ``chat_id`` through a dialog prefilled with its ``title``."""
+        shown = one_line(title)
+        typed = await self.app.push_screen_wait(
+            NameDialog("Rename chat", shown, check=_title_problem, placeholder="Chat title")
+        )
+        if typed is None:
+            return
+        new_title = " ".join(typed.split())
+        if new_title == shown:
+            return
+        try:
+            renamed = await asyncio.to_thread(self.services.store.rename_chat, chat_id, new_title)
+        except NotFoundError:
+            self.notify(CHAT_GONE, severity="warning")
+            await self._chat_list.reload()
+            return
+        except (StoreError, ValueError) as error:
+            self.notify(str(error), title="Could not rename", severity="error", markup=False)
+            return
+        await self._chat_list.reload(select=chat_id)
+        self._chat_renamed(chat_id, renamed.title)
+
+    @work(exclusive=True, group="chat-list-action", exit_on_error=False)
+    async def delete_chat(self, chat_id: int, title: str) -> None:
+        """Delete chat ``chat_id`` after a confirmation naming it and its message count."""
+        store = self.services.store
+        try:
+            count = await asyncio.to_thread(store.count_messages, chat_id)
+        except StoreError as error:
+            self.notify(str(error), title="Could not delete", severity="error", markup=False)
+            return
+        messages = f"{count} message{'s' if count != 1 else ''}"
+        confirmed = await self.app.push_screen_wait(
+            ConfirmDialog(
+                f"Delete “{one_line(title)}”?",
+                f"The chat and its {messages} will be deleted. This cannot be undone.",
+                heading="Delete chat",
+            )
+        )
+        if not confirmed:
+            return
+        try:
+            # False means another window deleted it first: gone either way.
+            await asyncio.to_thread(store.delete_chat, chat_id)
+        except StoreError as error:
+            self.notify(str(error), title="Could not delete", severity="error", markup=False)
+            return
+        await self._chat_list.reload()
+        await self._chat_deleted(chat_id)
+        self.notify(f"Deleted “{one_line(title)}”.", title="Chat deleted", markup=False)
+
+    def _export_text(self, chat_id: int) -> tuple[ChatRecord, str] | None:
+        """The chat and its Markdown, read in one go (runs in a worker thread)."""
+        store = self.services.store
+        chat = store.get_chat(chat_id)
+        if chat is None:
+            return None
+        return chat, chat_to_markdown(chat, store.messages(chat_id))
+
+    @work(exclusive=True, group="chat-list-action", exit_on_error=False)
+    async def export_chat(self, chat_id: int) -> None:
+        """Export chat ``chat_id`` to a Markdown file whose path the user can edit."""
+        try:
+            exported = await asyncio.to_thread(self._export_text, chat_id)
+        except StoreError as error:
+            self.notify(str(error), title="Could not export", severity="error", markup=False)
+            return
+        if exported is None:
+            self.notify(CHAT_GONE, severity="warning")
+            await self._chat_list.reload()
+            return
+        chat, text = exported
+        path = await self.app.push_screen_wait(
+            ExportChatDialog(chat.title, f"~/{export_file_name(chat.title)}", text)
+        )
+        if path is not None:
+            self.notify(
+                f"Wrote “{one_line(chat.title)}” to {one_line(str(path))}",
+                title="Chat exported",
+                markup=False,
+            )
+
+    @work(exclusive=True, group="chat-list-action", exit_on_error=False)
+    async def search_chats(self) -> None:
+        """Search every chat's messages and open the chat of the hit chosen, at that message."""
+        hit = await self.app.push_screen_wait(SearchChatsDialog(self.services.store))
+        if hit is not None:
+            await self.open_chat(hit.chat_id, hit.message_id)
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -888,7 +1013,7 @@ class ChatScreen(AreaScreen):
 
     def action_search_chats(self) -> None:
         """Open the full-text search over all chats, from anywhere on this screen."""
-        self._chat_list.action_search()
+        self.search_chats()
 
     def action_attach_image(self) -> None:
         """Attach an image file to the next prompt."""

@@ -1,47 +1,59 @@
-"""The list of saved chats beside the conversation, and what can be done to them."""
+"""The list of saved chats beside the conversation."""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 from textual import on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
+from textual.reactive import reactive
 from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
-from tui_app.core.export import chat_to_markdown, export_file_name
 from tui_app.core.formatting import compact_relative_time, one_line
-from tui_app.screens.dialogs import (
-    ConfirmDialog,
-    ExportChatDialog,
-    NameDialog,
-    SearchChatsDialog,
-)
-from tui_app.store import ChatRecord, NotFoundError, Store, StoreError
 
-__all__ = ["ChatList"]
+__all__ = ["ChatList", "ChatSource", "ListedChat"]
 
 _NEW_CHAT_ID = "new-chat"
 _CHAT_PREFIX = "chat-"
-_GONE = "That chat no longer exists; it may have been deleted in another window."
-
-
-def _title_problem(title: str) -> str | None:
-    """Why ``title`` cannot be a chat's title, or None."""
-    return None if title.strip() else "A title cannot be blank."
 
 
 def _now() -> float:
     """Current time in unix seconds; one seam so tests can fix the relative times."""
     return time.time()
+
+
+class ListedChat(Protocol):
+    """What the list shows of a chat (a store's chat record has all of it)."""
+
+    @property
+    def id(self) -> int:
+        """The chat's id, carried by the list's messages."""
+
+    @property
+    def title(self) -> str:
+        """The title, as the user or the first prompt gave it."""
+
+    @property
+    def model(self) -> str | None:
+        """The chat's model, or ``None`` before one is chosen."""
+
+    @property
+    def updated_at(self) -> float:
+        """Unix seconds of the last change."""
+
+
+ChatSource = Callable[[], Awaitable[Sequence[ListedChat] | None]]
+"""Reads the chats, newest first, off the UI thread; ``None`` when they could not be read
+(the source has said why)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +66,7 @@ class _Row:
     """The "how long ago" part, to tell when the row needs redrawing."""
 
     @classmethod
-    def of(cls, chat: ChatRecord, now: float) -> _Row:
+    def of(cls, chat: ListedChat, now: float) -> _Row:
         """The row of ``chat`` at time ``now``."""
         when = compact_relative_time(chat.updated_at, now)
         title = Content(one_line(chat.title) or "Untitled")
@@ -65,11 +77,12 @@ class _Row:
 
 
 class ChatList(Widget):
-    """The saved chats, newest first, with rename, delete, export and search.
+    """The saved chats, newest first, and the keys to act on one.
 
-    Each row shows a chat's title, model and when it last changed. The widget reads and
-    writes the store off the UI thread and tells its screen what happened through its
-    messages; opening chats and starting new ones is the screen's job.
+    Each row shows a chat's title, model and when it last changed. The list shows what its
+    :data:`ChatSource` reads, again whenever it gets focus (another window may have changed
+    the chats); choosing a row or pressing a key posts a message, and the screen does the rest:
+    opening, renaming, deleting, exporting, searching.
     """
 
     DEFAULT_CSS = """
@@ -102,6 +115,10 @@ class ChatList(Widget):
     REFRESH_TIMES_SECONDS: ClassVar[float] = 30.0
     """How often the "3 min ago" times are redrawn."""
 
+    open_chat_id: reactive[int | None] = reactive(None, init=False)
+    """The chat open beside the list (``None``: a new chat); with ``follow_open_chat`` the
+    highlight follows it."""
+
     @dataclass
     class ChatSelected(Message):
         """The user picked a chat to open."""
@@ -113,35 +130,44 @@ class ChatList(Widget):
         """The user asked for a new chat from the list."""
 
     @dataclass
-    class ChatDeleted(Message):
-        """The user confirmed deleting a chat; its row is already gone from the store."""
-
-        chat_id: int
-
-    @dataclass
-    class ChatRenamed(Message):
-        """The user renamed a chat; the store already has the new title."""
+    class RenameRequested(Message):
+        """The user asked to rename the chat ``chat_id``, now titled ``title``."""
 
         chat_id: int
         title: str
 
     @dataclass
-    class MessageFound(Message):
-        """The user chose a full-text search hit: open ``chat_id`` at ``message_id``."""
+    class DeleteRequested(Message):
+        """The user asked to delete the chat ``chat_id`` (titled ``title``); not yet confirmed."""
 
         chat_id: int
-        message_id: int
+        title: str
 
-    def __init__(self, store: Store, *, id: str | None = None) -> None:
+    @dataclass
+    class ExportRequested(Message):
+        """The user asked to export the chat ``chat_id`` (titled ``title``) to a file."""
+
+        chat_id: int
+        title: str
+
+    @dataclass
+    class SearchRequested(Message):
+        """The user asked to search the messages of every chat."""
+
+    def __init__(
+        self, source: ChatSource, *, follow_open_chat: bool = False, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
-        self.store = store
-        """Where the chats are kept."""
-        self.chats: list[ChatRecord] = []
+        self.source = source
+        """Reads the chats to show."""
+        self.follow_open_chat = follow_open_chat
+        """Whether the highlight follows :attr:`open_chat_id` ("+ New chat" while it is
+        ``None``); otherwise the newest chat is highlighted at first."""
+        self.chats: list[ListedChat] = []
         """The chats on show, newest first."""
         self._rows: list[_Row] = []
         self._reload_lock = asyncio.Lock()
         self._pending_select: int | None = None
-        self._follows_app = False
 
     def compose(self) -> ComposeResult:
         options = OptionList(id="chat-list-options")
@@ -155,11 +181,7 @@ class ChatList(Widget):
 
     async def on_mount(self) -> None:
         self.set_interval(self.REFRESH_TIMES_SECONDS, self.refresh_times)
-        # In the app the highlight follows the open chat; "+ New chat" while none is open.
-        self._follows_app = hasattr(self.app, "current_chat_id")
-        if self._follows_app:
-            self.watch(self.app, "current_chat_id", self._follow_current_chat, init=False)
-        await self.reload(select=getattr(self.app, "current_chat_id", None))
+        await self.reload(select=self.open_chat_id)
 
     def on_descendant_focus(self) -> None:
         # Another window may have added, renamed or deleted chats since the last read.
@@ -173,37 +195,32 @@ class ChatList(Widget):
     # -- reading ------------------------------------------------------------------------------
 
     async def reload(self, select: int | None = None) -> None:
-        """Read the chats again from the store and highlight ``select`` if given.
+        """Read the chats again from the source and highlight ``select`` if given.
 
         Without ``select`` the highlighted chat stays highlighted, or, if it is gone, the row
-        that took its place. The store is read off the UI thread. Overlapping reloads run one
-        after another, so an older read can never replace a newer one, and when the call
-        returns the list shows the store as it was when it was called, or later.
+        that took its place. Overlapping reloads run one after another, so an older read can
+        never replace a newer one, and when the call returns the list shows the chats as they
+        were when it was called, or later.
         """
         if select is not None:
             self._pending_select = select
         async with self._reload_lock:
-            try:
-                # Rows are built in the thread too: with thousands of chats it adds up.
-                chats, rows = await asyncio.to_thread(self._read_rows)
-            except StoreError as error:
-                self.notify(
-                    str(error), title="Could not read chats", severity="error", markup=False
-                )
+            chats = await self.source()
+            if chats is None:
                 return
+            # Rows are built off the UI thread: with thousands of chats it adds up.
+            rows = await asyncio.to_thread(self._rows_of, chats, _now())
             if not self.is_attached:
                 return
             wanted = self._pending_select
             self._pending_select = None
-            self._show(chats, rows, wanted)
+            self._show(list(chats), rows, wanted)
 
-    def _read_rows(self) -> tuple[list[ChatRecord], list[_Row]]:
-        """The chats, newest first, and their rows as of now (runs in a worker thread)."""
-        chats = self.store.list_chats()
-        now = _now()
-        return chats, [_Row.of(chat, now) for chat in chats]
+    @staticmethod
+    def _rows_of(chats: Sequence[ListedChat], now: float) -> list[_Row]:
+        return [_Row.of(chat, now) for chat in chats]
 
-    def _show(self, chats: list[ChatRecord], rows: list[_Row], wanted: int | None) -> None:
+    def _show(self, chats: list[ListedChat], rows: list[_Row], wanted: int | None) -> None:
         options = self.options
         previous = self.highlighted_chat
         old_index = options.highlighted
@@ -227,7 +244,7 @@ class ChatList(Widget):
         if index is None and old_index is not None:
             index = min(old_index, options.option_count - 1)
         if index is None:
-            index = 1 if chats and not self._follows_app else 0
+            index = 1 if chats and not self.follow_open_chat else 0
         options.highlighted = index
 
     def _index_of(self, chat_id: int | None) -> int | None:
@@ -240,9 +257,8 @@ class ChatList(Widget):
         return None
 
     def refresh_times(self) -> None:
-        """Redraw the relative times ("3 min ago") that changed, without reading the store."""
-        now = _now()
-        self._redraw_times([_Row.of(chat, now) for chat in self.chats])
+        """Redraw the relative times ("3 min ago") that changed, without reading the chats."""
+        self._redraw_times(self._rows_of(self.chats, _now()))
 
     def _redraw_times(self, rows: list[_Row]) -> None:
         """Replace the rows (of the same chats) whose time reads differently now."""
@@ -253,15 +269,17 @@ class ChatList(Widget):
                 options.replace_option_prompt(f"{_CHAT_PREFIX}{chat.id}", new.prompt)
 
     @property
-    def highlighted_chat(self) -> ChatRecord | None:
+    def highlighted_chat(self) -> ListedChat | None:
         """The chat under the cursor, or ``None`` (no chats, or "New chat" highlighted)."""
         index = self.options.highlighted
         if index is None or not 1 <= index <= len(self.chats):
             return None
         return self.chats[index - 1]
 
-    def _follow_current_chat(self, chat_id: int | None) -> None:
+    def watch_open_chat_id(self, chat_id: int | None) -> None:
         """Keep the open chat highlighted; a chat not listed yet is new, so read again."""
+        if not self.follow_open_chat:
+            return
         if chat_id is None:
             self.options.highlighted = 0
             return
@@ -295,119 +313,34 @@ class ChatList(Widget):
         """Ask the screen for a new chat."""
         self.post_message(self.NewChatRequested())
 
-    def _chat_to_act_on(self, verb: str) -> ChatRecord | None:
+    def _chat_to_act_on(self, verb: str) -> ListedChat | None:
         """The highlighted chat, or ``None`` after telling the user there is none."""
         chat = self.highlighted_chat
         if chat is None:
             self.notify(f"Highlight a chat in the list to {verb} it.", severity="warning")
         return chat
 
-    # -- rename -------------------------------------------------------------------------------
-
-    @work(exclusive=True, group="chat-list-action", exit_on_error=False)
-    async def action_rename(self) -> None:
-        """Rename the highlighted chat through a dialog prefilled with its title."""
+    def action_rename(self) -> None:
+        """Ask the screen to rename the highlighted chat."""
         chat = self._chat_to_act_on("rename")
-        if chat is None:
-            return
-        typed = await self.app.push_screen_wait(
-            NameDialog(
-                "Rename chat", one_line(chat.title), check=_title_problem, placeholder="Chat title"
-            )
-        )
-        if typed is None:
-            return
-        title = " ".join(typed.split())
-        if title == one_line(chat.title):
-            return
-        try:
-            renamed = await asyncio.to_thread(self.store.rename_chat, chat.id, title)
-        except NotFoundError:
-            self.notify(_GONE, severity="warning")
-            await self.reload()
-            return
-        except (StoreError, ValueError) as error:
-            self.notify(str(error), title="Could not rename", severity="error", markup=False)
-            return
-        await self.reload(select=chat.id)
-        self.post_message(self.ChatRenamed(chat.id, renamed.title))
+        if chat is not None:
+            self.post_message(self.RenameRequested(chat.id, chat.title))
 
-    # -- delete -------------------------------------------------------------------------------
-
-    @work(exclusive=True, group="chat-list-action", exit_on_error=False)
-    async def action_delete(self) -> None:
-        """Delete the highlighted chat after a confirmation naming it and its message count."""
+    def action_delete(self) -> None:
+        """Ask the screen to delete the highlighted chat (it asks the user first)."""
         chat = self._chat_to_act_on("delete")
-        if chat is None:
-            return
-        try:
-            count = await asyncio.to_thread(self.store.count_messages, chat.id)
-        except StoreError as error:
-            self.notify(str(error), title="Could not delete", severity="error", markup=False)
-            return
-        messages = f"{count} message{'s' if count != 1 else ''}"
-        confirmed = await self.app.push_screen_wait(
-            ConfirmDialog(
-                f"Delete “{one_line(chat.title)}”?",
-                f"The chat and its {messages} will be deleted. This cannot be undone.",
-                heading="Delete chat",
-            )
-        )
-        if not confirmed:
-            return
-        try:
-            # False means another window deleted it first: gone either way.
-            await asyncio.to_thread(self.store.delete_chat, chat.id)
-        except StoreError as error:
-            self.notify(str(error), title="Could not delete", severity="error", markup=False)
-            return
-        await self.reload()
-        self.post_message(self.ChatDeleted(chat.id))
-        self.notify(f"Deleted “{one_line(chat.title)}”.", title="Chat deleted", markup=False)
+        if chat is not None:
+            self.post_message(self.DeleteRequested(chat.id, chat.title))
 
-    # -- export -------------------------------------------------------------------------------
+    def action_export(self) -> None:
+        """Ask the screen to export the highlighted chat to a Markdown file."""
+        chat = self._chat_to_act_on("export")
+        if chat is not None:
+            self.post_message(self.ExportRequested(chat.id, chat.title))
 
-    def _export_text(self, chat_id: int) -> tuple[ChatRecord, str] | None:
-        """The chat and its Markdown, read in one go (runs in a worker thread)."""
-        chat = self.store.get_chat(chat_id)
-        if chat is None:
-            return None
-        return chat, chat_to_markdown(chat, self.store.messages(chat_id))
-
-    @work(exclusive=True, group="chat-list-action", exit_on_error=False)
-    async def action_export(self) -> None:
-        """Export the highlighted chat to a Markdown file whose path the user can edit."""
-        highlighted = self._chat_to_act_on("export")
-        if highlighted is None:
-            return
-        try:
-            exported = await asyncio.to_thread(self._export_text, highlighted.id)
-        except StoreError as error:
-            self.notify(str(error), title="Could not export", severity="error", markup=False)
-            return
-        if exported is None:
-            self.notify(_GONE, severity="warning")
-            await self.reload()
-            return
-        chat, text = exported
-        path = await self.app.push_screen_wait(
-            ExportChatDialog(chat.title, f"~/{export_file_name(chat.title)}", text)
-        )
-        if path is not None:
-            self.notify(
-                f"Wrote “{one_line(chat.title)}” to {one_line(str(path))}",
-                title="Chat exported",
-                markup=False,
-            )
-
-    # -- search -------------------------------------------------------------------------------
-
-    @work(exclusive=True, group="chat-list-action", exit_on_error=False)
-    async def action_search(self) -> None:
-        """Search every chat's messages; choosing a hit posts :class:`MessageFound`."""
-        hit = await self.app.push_screen_wait(SearchChatsDialog(self.store))
-        if hit is not None:
-            self.post_message(self.MessageFound(hit.chat_id, hit.message_id))
+    def action_search(self) -> None:
+        """Ask the screen to search every chat's messages."""
+        self.post_message(self.SearchRequested())
 
     # -- command palette ----------------------------------------------------------------------
 
