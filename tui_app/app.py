@@ -13,12 +13,14 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 
 from tui_app.api import ModelInfo, ModelSummary, OllamaError, OllamaUnavailableError
 from tui_app.api.names import normalise_model_name
 from tui_app.core.connection import ConnectionStatus, LinkState
+from tui_app.core.formatting import sanitize, visible_controls
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import ConfirmDialog, HelpDialog
@@ -102,6 +104,7 @@ class OllamaTUI(App[None]):
         self._startup_frozen = not freeze_startup_heap
         self._check_now = asyncio.Event()
         self._model_info: dict[str, ModelInfo] = {}
+        self._said: set[str] = set()
         for name, screen_class in AREAS.items():
             self.add_mode(name, partial(screen_class, services))
 
@@ -110,6 +113,43 @@ class OllamaTUI(App[None]):
         self._apply_config()
         self.switch_mode("chat")
         self.watch_connection_loop()
+
+    # -- notifications ------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification; every one, from any screen or widget, passes here.
+
+        Notifications often quote the server (an error body, a model name), so the
+        text is always plain: control characters made visible and brackets shown as
+        they are, whatever ``markup`` asks for.
+        """
+        del markup  # never markup: see above
+        super().notify(
+            sanitize(message),
+            title=visible_controls(title, multi_line=False),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def say_once(self, notes: Iterable[str], *, title: str) -> None:
+        """Warn about each of ``notes`` the first time it comes up in this run.
+
+        For problems a poll would otherwise repeat every few seconds, such as the
+        entries of a model list that had to be left out.
+        """
+        for note in notes:
+            if note not in self._said:
+                self._said.add(note)
+                self.notify(note, title=title, severity="warning")
 
     # -- configuration ------------------------------------------------------------
 
@@ -236,6 +276,7 @@ class OllamaTUI(App[None]):
         except OllamaError as exc:
             self.notify(str(exc), title="Could not list models", severity="error")
             return
+        self.say_once(models.skipped, title="Some models are not shown")
         self.models = tuple(models)
 
     # -- hand-overs between areas ---------------------------------------------------

@@ -401,6 +401,7 @@ class ModelsScreen(AreaScreen):
         except OllamaError as exc:
             self._running_unknown(str(exc))
             return
+        self.tui.say_once(running.skipped, title="Some loaded models are not shown")
         self.running_panel.show_running(running, current_time())
         self.table.set_loaded(model.name for model in running)
 

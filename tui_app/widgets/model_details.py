@@ -173,14 +173,15 @@ class ModelDetails(VerticalScroll):
             self.scroll_home(animate=False)
         self.model_name = model.name
         self.info = None
-        self.border_title = visible_controls(model.name, multi_line=False)
+        # A name is server text: plain Content, so "[link=…]" in it is shown, not parsed.
+        self.border_title = Content(visible_controls(model.name, multi_line=False))
 
     def _set(self, selector: str, content: Content | str) -> None:
         self.query_one(selector, Static).update(content)
 
     def _set_status(self, text: str, *, problem: bool = False) -> None:
         status = self.query_one("#details-status", Static)
-        status.update(visible_controls(text))
+        status.update(Content(visible_controls(text)))
         status.set_class(problem, "-problem")
         status.display = bool(text)
 

@@ -8,6 +8,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui_app.core.connection import ConnectionStatus, LinkState
+from tui_app.core.formatting import visible_controls
 
 if TYPE_CHECKING:
     from tui_app.app import OllamaTUI
@@ -47,12 +48,13 @@ class StatusBar(Static):
 
     @staticmethod
     def describe(status: ConnectionStatus, host: str, model: str, demo: bool) -> Content:
-        """The bar's text; every value is plain text, never markup."""
+        """The bar's text; every value is plain text, never markup, and one line with its
+        control characters visible (the model name may come from an old saved chat)."""
         parts: list[Content] = []
         if status.state is LinkState.ONLINE:
             parts.append(Content.styled("● online", "$success"))
             if status.version:
-                parts.append(Content(f"Ollama {status.version}"))
+                parts.append(Content(f"Ollama {visible_controls(status.version, multi_line=False)}"))
         elif status.state is LinkState.CONNECTING:
             parts.append(Content.styled("◌ connecting", "$warning"))
         else:
@@ -63,5 +65,5 @@ class StatusBar(Static):
         if status.state is LinkState.OFFLINE:
             parts.append(Content("start Ollama with `ollama serve` · retrying (ctrl+r now)"))
         elif model:
-            parts.append(Content(f"model {model}"))
+            parts.append(Content(f"model {visible_controls(model, multi_line=False)}"))
         return Content(" · ").join(parts)
