@@ -141,15 +141,15 @@ class OllamaTUI(App[None]):
         )
 
     def say_once(self, notes: Iterable[str], *, title: str) -> None:
-        """Warn about each of ``notes`` the first time it comes up in this run.
+        """Warn about ``notes`` in one notification, leaving out those said before in this run.
 
         For problems a poll would otherwise repeat every few seconds, such as the
         entries of a model list that had to be left out.
         """
-        for note in notes:
-            if note not in self._said:
-                self._said.add(note)
-                self.notify(note, title=title, severity="warning")
+        new = [note for note in dict.fromkeys(notes) if note not in self._said]
+        if new:
+            self._said.update(new)
+            self.notify("\n".join(new), title=title, severity="warning")
 
     # -- configuration ------------------------------------------------------------
 

@@ -54,7 +54,8 @@ class StatusBar(Static):
         if status.state is LinkState.ONLINE:
             parts.append(Content.styled("● online", "$success"))
             if status.version:
-                parts.append(Content(f"Ollama {visible_controls(status.version, multi_line=False)}"))
+                version = visible_controls(status.version, multi_line=False)
+                parts.append(Content(f"Ollama {version}"))
         elif status.state is LinkState.CONNECTING:
             parts.append(Content.styled("◌ connecting", "$warning"))
         else:

@@ -1,0 +1,125 @@
+"""The installed app against a hostile server, every byte it writes to its terminal read.
+
+The server puts escape sequences and markup into every field the app shows and malformed
+numbers and names into every list; the app must write none of the server's escapes,
+raise no traceback, and keep every area usable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.hostile_server import hostile_server, leaks
+from tests.e2e.pty_terminal import PtyTerminal
+
+pytestmark = pytest.mark.e2e
+
+F2, F3, F4 = b"\x1bOQ", b"\x1bOR", b"\x1bOS"
+CTRL_O, CTRL_Q, CTRL_Y, CTRL_L = b"\x0f", b"\x11", b"\x19", b"\x0c"
+DOWN, TAB = b"\x1b[B", b"\t"
+ESCAPE = b"\x1b[27u"
+"""The escape key as a CSI u sequence: a lone ESC byte is only read as escape when nothing
+follows at once (ESC then ctrl+l reads as alt+ctrl+l), which a test cannot promise."""
+
+
+@pytest.fixture
+def server() -> Iterator[str]:
+    with hostile_server() as url:
+        yield url
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    path = tmp_path / "home"
+    path.mkdir()
+    return path
+
+
+def start(
+    server: str, tmp_path: Path, home: Path, columns: int = 120, rows: int = 40
+) -> PtyTerminal:
+    env = {
+        "OLLAMA_TUI_DATA_DIR": str(tmp_path / "data"),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    return PtyTerminal("--host", server, env=env, columns=columns, rows=rows)
+
+
+def test_every_area_against_a_hostile_server_writes_no_server_escape(
+    server: str, tmp_path: Path, home: Path
+) -> None:
+    terminal = start(server, tmp_path, home)
+    try:
+        terminal.wait_for(b"online")
+        terminal.wait_for(b"Some models are not shown")  # the bad entries are said
+
+        # Chat: a reply with hostile thinking, content, model and done_reason.
+        mark = terminal.offset
+        terminal.type("hello\r")
+        terminal.wait_for(b"ENDED", after=mark)
+        terminal.wait_for(b"prompt 7 tokens", after=mark)  # NaN metrics: still complete
+        # An error line in the middle of the stream, and an HTTP 500 before it.
+        mark = terminal.offset
+        terminal.type("midway\r")
+        terminal.wait_for(b"midway error", after=mark)
+        mark = terminal.offset
+        terminal.type("status\r")
+        terminal.wait_for(b"status error", after=mark)
+        # The model picker lists each name once (a name listed twice crashed it).
+        mark = terminal.offset
+        terminal.type(CTRL_O)
+        terminal.wait_for(b"Model for this chat", after=mark)
+        terminal.type(ESCAPE)
+
+        # Models: the table, the details pane, the loaded panel, the copy dialog.
+        mark = terminal.offset
+        terminal.type(F3)
+        terminal.wait_for(b"Loaded", after=mark)
+        terminal.wait_for(b"Some loaded models are not shown", after=mark)
+        terminal.wait_for(b"capabilities", after=mark)  # the hostile model's details
+        mark = terminal.offset
+        terminal.type(DOWN)
+        terminal.wait_for(b"\xe2\x94\x80 llama3.2:latest \xe2\x94\x80", after=mark)
+        mark = terminal.offset
+        terminal.type(CTRL_Y)
+        terminal.wait_for(b"llama3.2-copy", after=mark)
+        terminal.type(ESCAPE)
+        mark = terminal.offset
+        terminal.type(CTRL_L)
+        terminal.wait_for(b"is loaded", after=mark)
+
+        # Pulls: hostile status, digest and error lines.
+        mark = terminal.offset
+        terminal.type(F4)
+        terminal.wait_for(b"Pull", after=mark)
+        terminal.type("x\r")
+        terminal.wait_for(b"pull refused", after=mark)
+
+        # Export the chat from the chat list.
+        mark = terminal.offset
+        terminal.type(F2)
+        terminal.wait_for("⏎ Send".encode(), after=mark)  # the prompt has focus
+        mark = terminal.offset
+        terminal.type(TAB)
+        terminal.wait_for(b"e Export", after=mark)  # the chat list has focus
+        terminal.type("e")
+        terminal.wait_for(b"to Markdown", after=mark)
+        terminal.type("\r")
+        terminal.wait_for(b"Chat exported", after=mark)
+
+        terminal.type(CTRL_Q)
+        assert terminal.wait_exit() == 0
+    finally:
+        terminal.close()
+    output = terminal.output
+    assert leaks(output) == []
+    assert b"Traceback" not in output
+    exported = list(home.glob("*.md"))
+    assert len(exported) == 1
+    text = exported[0].read_text(encoding="utf-8")
+    assert "ENDED" in text
+    assert not [c for c in text if (ord(c) < 0x20 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0]
