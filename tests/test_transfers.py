@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
 
 from tui_app.api import ProgressUpdate
@@ -53,23 +50,6 @@ def feed(
         now += step
         transfer.apply(line, now)
     return now
-
-
-def test_the_model_imports_no_ui() -> None:
-    import tui_app.core.transfers as module
-
-    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
-    imported = {
-        name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for name in (
-            [alias.name for alias in node.names]
-            if isinstance(node, ast.Import)
-            else [node.module or ""]
-        )
-    }
-    assert not imported & {"textual", "rich"}
 
 
 def test_a_multi_layer_pull_to_success() -> None:
