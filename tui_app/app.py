@@ -7,7 +7,7 @@ import contextlib
 import gc
 from collections.abc import Iterable
 from functools import partial
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -341,7 +341,7 @@ class OllamaTUI(App[None]):
             return
         self.exit()
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for name, area in AREAS.items():
             yield SystemCommand(
                 f"Go to {area.AREA_TITLE}",
