@@ -177,3 +177,18 @@ def test_a_foreign_file_is_refused_before_anything_writes_to_it(tmp_path: Path) 
         Store.open(path)
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ollama-tui.db"]
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1\n:9", "http://a\x1b[2J:1", "h\tx:1", "a\x00b"])
+def test_a_host_with_a_control_character_is_one_line_and_exit_2(
+    host: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tui_app.__main__ import main
+
+    with pytest.raises(SystemExit) as caught:
+        # --print-config: a host that got through would print and return, never hang.
+        main(["--host", host, "--data-dir", str(tmp_path), "--print-config"])
+    assert caught.value.code == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "control character" in error
+    assert no_controls(error, keep="\n")
