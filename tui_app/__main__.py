@@ -121,13 +121,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         keymap=config.keymap,
         config_problems=config.problems,
     )
+    app = OllamaTUI(services, freeze_startup_heap=True)
     try:
-        OllamaTUI(services, freeze_startup_heap=True).run()
+        app.run()
     finally:
         store.close()
         if server is not None:
             server.close()
-    return 0
+    # Non-zero only after SIGTERM or SIGHUP (128 + the signal's number), as a shell expects.
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

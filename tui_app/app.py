@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import signal
 from collections.abc import Iterable
 from functools import partial
 from typing import Any, ClassVar
@@ -109,10 +110,30 @@ class OllamaTUI(App[None]):
             self.add_mode(name, partial(screen_class, services))
 
     def on_mount(self) -> None:
+        self._quit_on_signals()
         self.services.store.mark_interrupted()
         self._apply_config()
         self.switch_mode("chat")
         self.watch_connection_loop()
+
+    def _quit_on_signals(self) -> None:
+        """Quit as ``ctrl+q`` does on SIGTERM (``kill``) and SIGHUP (the terminal closed).
+
+        Their default action ends the process at once, leaving the terminal in the
+        alternate screen with mouse reporting on and the cursor hidden; quitting
+        normally restores it, and a reply being streamed is saved as stopped.
+        """
+        loop = asyncio.get_running_loop()
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is None:  # no SIGHUP on Windows
+                continue
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self._signalled, number)
+
+    def _signalled(self, number: int) -> None:
+        # The shell's convention for a process ended by a signal: 128 + its number.
+        self.exit(return_code=128 + number)
 
     # -- notifications ------------------------------------------------------------
 

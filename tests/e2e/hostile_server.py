@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -201,6 +202,9 @@ class _Handler(BaseHTTPRequestHandler):
         if "status" in last:
             self._send(500, json.dumps({"error": "status error " + HOSTILE}).encode())
             return
+        if "slow" in last:
+            self._slow_reply()
+            return
         model = HOSTILE
         lines = [
             _line({"model": model, "message": {"role": "assistant", "thinking": HOSTILE}}),
@@ -218,6 +222,22 @@ class _Handler(BaseHTTPRequestHandler):
                 b' "message": {"role": "assistant", "content": ""}}\n'
             )
         self._stream(lines)
+
+    def _slow_reply(self) -> None:
+        """A reply that starts at once and then trickles for a minute (until the app goes)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        try:
+            for index in range(600):
+                word = "SLOW-START " if index == 0 else f"w{index} "
+                line = _line({"model": "m", "message": {"role": "assistant", "content": word}})
+                self.wfile.write(f"{len(line):x}\r\n".encode() + line + b"\r\n")
+                self.wfile.flush()
+                time.sleep(0.1)
+        except OSError:
+            pass  # the app closed the stream
 
 
 @contextmanager

@@ -7,6 +7,8 @@ raise no traceback, and keep every area usable.
 
 from __future__ import annotations
 
+import signal
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -123,3 +125,29 @@ def test_every_area_against_a_hostile_server_writes_no_server_escape(
     text = exported[0].read_text(encoding="utf-8")
     assert "ENDED" in text
     assert not [c for c in text if (ord(c) < 0x20 and c not in "\n\t") or 0x7F <= ord(c) < 0xA0]
+
+
+@pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_quits_as_ctrl_q_does(
+    number: signal.Signals, server: str, tmp_path: Path, home: Path
+) -> None:
+    terminal = start(server, tmp_path, home)
+    try:
+        terminal.wait_for(b"online")
+        mark = terminal.offset
+        terminal.type("slow\r")
+        terminal.wait_for(b"SLOW-START", after=mark)
+        terminal.signal(number)
+        assert terminal.wait_exit() == 128 + number
+    finally:
+        terminal.close()
+    # The terminal is given back as on a normal quit: main screen, no mouse, a cursor.
+    ending = terminal.output[terminal.output.rfind(b"\x1b[?1049h") :]
+    for restore in (b"\x1b[?1049l", b"\x1b[?1000l", b"\x1b[?25h"):
+        assert restore in ending
+    # The prompt and the partial reply were saved.
+    with sqlite3.connect(tmp_path / "data" / "ollama-tui.db") as db:
+        rows = db.execute("SELECT role, content, status FROM message ORDER BY id").fetchall()
+    assert rows[0] == ("user", "slow", "complete")
+    assert rows[1][0] == "assistant" and rows[1][1].startswith("SLOW-START")
+    assert rows[1][2] != "streaming"
