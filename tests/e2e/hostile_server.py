@@ -202,6 +202,9 @@ class _Handler(BaseHTTPRequestHandler):
         if "status" in last:
             self._send(500, json.dumps({"error": "status error " + HOSTILE}).encode())
             return
+        if "hang" in last:
+            time.sleep(30)  # accepts the request and never answers
+            return
         if "slow" in last:
             self._slow_reply()
             return

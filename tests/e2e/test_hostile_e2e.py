@@ -40,15 +40,13 @@ def home(tmp_path: Path) -> Path:
     return path
 
 
-def start(
-    server: str, tmp_path: Path, home: Path, columns: int = 120, rows: int = 40
-) -> PtyTerminal:
+def start(server: str, tmp_path: Path, home: Path, *args: str) -> PtyTerminal:
     env = {
         "OLLAMA_TUI_DATA_DIR": str(tmp_path / "data"),
         "HOME": str(home),
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
     }
-    return PtyTerminal("--host", server, env=env, columns=columns, rows=rows)
+    return PtyTerminal("--host", server, *args, env=env)
 
 
 def test_every_area_against_a_hostile_server_writes_no_server_escape(
@@ -151,3 +149,32 @@ def test_a_signal_quits_as_ctrl_q_does(
     assert rows[0] == ("user", "slow", "complete")
     assert rows[1][0] == "assistant" and rows[1][1].startswith("SLOW-START")
     assert rows[1][2] != "streaming"
+
+
+def test_a_server_that_never_answers_is_waited_for_then_given_up(
+    server: str, tmp_path: Path, home: Path
+) -> None:
+    terminal = start(server, tmp_path, home, "--reply-timeout", "8")
+    try:
+        terminal.wait_for(b"online")
+        # Escape still stops a reply that shows nothing.
+        mark = terminal.offset
+        terminal.type("hang\r")
+        terminal.wait_for(b"waiting for Ollama (model loading?)", after=mark)
+        mark = terminal.offset
+        terminal.type(ESCAPE)
+        terminal.wait_for(b"context", after=mark)  # the meter is back under the prompt
+        # Left alone, the wait ends with a clear message once the timeout has passed.
+        mark = terminal.offset
+        terminal.type("hang again\r")
+        terminal.wait_for(b"waiting for Ollama (model loading?)", after=mark)
+        terminal.wait_for(b"Ollama sent nothing for 8 s", after=mark)
+        # The chat is still usable.
+        mark = terminal.offset
+        terminal.type("hello\r")
+        terminal.wait_for(b"ENDED", after=mark)
+        terminal.type(CTRL_Q)
+        assert terminal.wait_exit() == 0
+    finally:
+        terminal.close()
+    assert b"Traceback" not in terminal.output

@@ -17,6 +17,14 @@ from tui_app.api import (
     OllamaHTTPError,
     OllamaStreamError,
     ProgressUpdate,
+    ReplyTimeoutError,
+)
+from tui_app.core.config import (
+    REPLY_TIMEOUT_ENV,
+    InvalidSettingError,
+    Setting,
+    read_config_file,
+    resolve,
 )
 from tui_app.safe_text import safe_line, safe_number, safe_text, visible_controls
 from tui_app.store import DatabaseCorruptError, Store
@@ -192,3 +200,36 @@ def test_a_host_with_a_control_character_is_one_line_and_exit_2(
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "control character" in error
     assert no_controls(error, keep="\n")
+
+
+async def test_a_silent_reply_ends_with_a_timeout_error() -> None:
+    def silent(request: httpx.Request) -> httpx.Response:
+        assert request.extensions["timeout"]["read"] == 42.0
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    client = OllamaClient(
+        "http://ollama.test", transport=httpx.MockTransport(silent), reply_timeout=42.0
+    )
+    async with client:
+        with pytest.raises(ReplyTimeoutError, match="sent nothing for 42 s"):
+            async for _ in client.chat("m", []):
+                pass
+
+
+def test_the_reply_timeout_comes_from_flag_environment_file_or_default(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text("reply_timeout = 600\n")
+    file = read_config_file(path)
+    assert resolve(file, env={}).reply_timeout_seconds == 600
+    assert resolve(file, env={REPLY_TIMEOUT_ENV: "90"}).reply_timeout_seconds == 90
+    assert resolve(file, env={REPLY_TIMEOUT_ENV: "90"}, reply_timeout="5").reply_timeout == (
+        Setting("5", "--reply-timeout")
+    )
+    assert resolve(read_config_file(tmp_path / "none.toml"), env={}).reply_timeout_seconds == 300
+    with pytest.raises(InvalidSettingError):
+        resolve(file, env={}, reply_timeout="soon")
+    with pytest.raises(InvalidSettingError):
+        resolve(file, env={REPLY_TIMEOUT_ENV: "-1"})
+    path.write_text('reply_timeout = "long"\n')
+    bad = read_config_file(path)
+    assert bad.reply_timeout is None and "reply_timeout" in bad.problems[0]

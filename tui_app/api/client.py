@@ -31,6 +31,7 @@ from tui_app.api.errors import (
     OllamaHTTPError,
     OllamaStreamError,
     OllamaUnavailableError,
+    ReplyTimeoutError,
 )
 from tui_app.api.models import (
     JSON,
@@ -168,7 +169,12 @@ class OllamaClient:
         *,
         api_key: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        reply_timeout: float | None = None,
     ) -> None:
+        self.reply_timeout = reply_timeout
+        """Seconds a chat or generate stream may go without a byte from the server before
+        :class:`ReplyTimeoutError` ends it (a cold load of a big model sends nothing for
+        minutes); None waits for ever."""
         headers = {
             "Accept": "application/json",
             "User-Agent": f"ollama-tui/{__version__}",
@@ -263,6 +269,7 @@ class OllamaClient:
         model: str | None = None,
         pace: float = 0.0,
         with_lines: Literal[False] = False,
+        silence: float | None = None,
     ) -> AsyncGenerator[T]: ...
 
     @overload
@@ -275,6 +282,7 @@ class OllamaClient:
         model: str | None = None,
         pace: float = 0.0,
         with_lines: Literal[True],
+        silence: float | None = None,
     ) -> AsyncGenerator[Streamed[T]]: ...
 
     async def _stream(
@@ -286,6 +294,7 @@ class OllamaClient:
         model: str | None = None,
         pace: float = 0.0,
         with_lines: bool = False,
+        silence: float | None = None,
     ) -> AsyncGenerator[Any]:
         """Yield the objects of an NDJSON stream, checked for an error and then ``parse``d.
 
@@ -302,12 +311,15 @@ class OllamaClient:
         back, so a stream faster than the reader is read at full speed.
 
         A stream that ends without an object carrying ``done: true`` (or, for
-        progress streams, ``status: success``) raises :class:`ConnectionLostError`.
+        progress streams, ``status: success``) raises :class:`ConnectionLostError`; with
+        ``silence``, one that sends nothing for that many seconds (headers included)
+        raises :class:`ReplyTimeoutError`.
         """
         body = {**body, "stream": True}
         finished = False
+        timeout = httpx.Timeout(None, connect=5.0, read=silence)
         try:
-            async with self._http.stream("POST", path, json=body) as response:
+            async with self._http.stream("POST", path, json=body, timeout=timeout) as response:
                 if response.is_error:
                     await response.aread()
                     raise self._http_error(response, model)
@@ -330,6 +342,8 @@ class OllamaClient:
             raise self._unavailable(exc) from exc
         except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError) as exc:
             raise ConnectionLostError(str(exc) or type(exc).__name__) from exc
+        except httpx.ReadTimeout as exc:
+            raise ReplyTimeoutError(silence or 0.0) from exc
         if not finished:
             raise ConnectionLostError("the stream ended before the server said it was done")
 
@@ -441,7 +455,14 @@ class OllamaClient:
             messages=[m.to_json() for m in messages],
             tools=tools,
         )
-        return self._stream("/api/chat", body, ChatChunk.from_json, model=model, pace=REPLY_PACE)
+        return self._stream(
+            "/api/chat",
+            body,
+            ChatChunk.from_json,
+            model=model,
+            pace=REPLY_PACE,
+            silence=self.reply_timeout,
+        )
 
     async def chat_once(
         self,
@@ -510,6 +531,7 @@ class OllamaClient:
             GenerateChunk.from_json,
             model=model,
             pace=REPLY_PACE,
+            silence=self.reply_timeout,
         )
 
     def stream_generate(self, request: GenerateRequest) -> AsyncGenerator[Streamed[GenerateChunk]]:

@@ -62,3 +62,15 @@ class MalformedResponseError(OllamaError):
     def __init__(self, detail: str) -> None:
         self.detail = safe_text(detail)
         super().__init__(f"Unexpected response from the server: {self.detail}")
+
+
+class ReplyTimeoutError(ConnectionLostError):
+    """The server sent nothing of a reply for longer than the client waits."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        minutes = f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
+        super().__init__(
+            f"Ollama sent nothing for {minutes}; a large model can take longer to load "
+            "(reply_timeout in the configuration file)"
+        )
