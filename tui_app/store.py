@@ -31,6 +31,7 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 from tui_app.records import ChatRecord, MessageRecord, Preset, SearchHit
+from tui_app.safe_text import safe_line, safe_text
 
 __all__ = [
     "INTERRUPTED_ERROR",
@@ -391,12 +392,22 @@ _MESSAGE_COLUMNS: Final = (
 )
 
 
+def _optional_line(value: object) -> str | None:
+    """A one-line text column read back: controls visible, None kept."""
+    return None if value is None else safe_line(str(value))
+
+
 def _chat(row: tuple[Any, ...]) -> ChatRecord:
-    """Build a :class:`ChatRecord` from a row of ``_CHAT_COLUMNS``."""
+    """Build a :class:`ChatRecord` from a row of ``_CHAT_COLUMNS``.
+
+    Names and reasons are read back with their control characters visible: the file may
+    have been written by another program, or hold a model name from a server before names
+    were checked. Message text is returned as stored; the views make it safe.
+    """
     return ChatRecord(
         id=int(row[0]),
-        title=str(row[1]),
-        model=row[2],
+        title=safe_text(str(row[1])),  # views draw it on one line
+        model=_optional_line(row[2]),
         system=row[3],
         options=_load_object(row[4]),
         keep_alive=row[5],
@@ -418,8 +429,8 @@ def _message(row: tuple[Any, ...]) -> MessageRecord:
         images=_load_images(row[5]),
         stats=_load_object(row[6]),
         status=str(row[7]),
-        error=row[8],
-        model=row[9],
+        error=None if row[8] is None else safe_text(str(row[8])),
+        model=_optional_line(row[9]),
         created_at=float(row[10]),
     )
 

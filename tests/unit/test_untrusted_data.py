@@ -233,3 +233,21 @@ def test_the_reply_timeout_comes_from_flag_environment_file_or_default(tmp_path:
     path.write_text('reply_timeout = "long"\n')
     bad = read_config_file(path)
     assert bad.reply_timeout is None and "reply_timeout" in bad.problems[0]
+
+
+def test_names_and_errors_read_back_from_the_database_have_no_controls(tmp_path: Path) -> None:
+    path = tmp_path / "ollama-tui.db"
+    with Store.open(path) as store:
+        chat = store.create_chat(title="t", model="m")
+        store.add_message(chat.id, "assistant", "text")
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("UPDATE chat SET title = ?, model = ?", ("t" + ESCAPES, ESCAPES))
+        connection.execute("UPDATE message SET error = ?, model = ?", (ESCAPES, ESCAPES))
+    connection.close()
+    with Store.open(path) as store:
+        (chat,) = store.list_chats()
+        (message,) = store.messages(chat.id)
+    assert no_controls(chat.title) and chat.model and no_controls(chat.model)
+    assert message.error and no_controls(message.error)
+    assert message.model and no_controls(message.model)
