@@ -275,7 +275,7 @@ class ModelDetails(VerticalScroll):
             "parameters": sorted_parameters(info.parameters) if info is not None else "",
             "system": info.system if info is not None else "",
         }
-        self._cut = False
+        was_cut, self._cut = self._cut, False
         for name, text in sections.items():
             self._set(f"#details-{name}", self._long_text(text))
             self.query_one(f"#details-{name}-heading").display = bool(text)
@@ -286,6 +286,8 @@ class ModelDetails(VerticalScroll):
         ):
             self._set(f"#details-{name}", self._long_text(text))
             self.query_one(f"#details-{name}-section").display = bool(text)
+        if self._cut != was_cut:
+            self.refresh_bindings()
 
     def _long_text(self, text: str) -> Content:
         """``text`` as plain content, cut at :attr:`text_limit` with a note saying so."""
@@ -298,10 +300,12 @@ class ModelDetails(VerticalScroll):
             f"\n… {left_out:,} more characters: m shows more", "$warning"
         )
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The key is only offered while some text is cut.
+        return self._cut if action == "show_more" else True
+
     def action_show_more(self) -> None:
         """Show :data:`MORE_FACTOR` times as much of each long text."""
-        if self.info is None or not self._cut:
-            self.notify("Every text is shown in full.", markup=False)
-            return
-        self.text_limit *= MORE_FACTOR
-        self._show_sections(self.info)
+        if self.info is not None and self._cut:
+            self.text_limit *= MORE_FACTOR
+            self._show_sections(self.info)
