@@ -20,8 +20,8 @@ from tests.e2e.pty_terminal import PtyTerminal
 pytestmark = pytest.mark.e2e
 
 F2, F3, F4 = b"\x1bOQ", b"\x1bOR", b"\x1bOS"
-CTRL_O, CTRL_Q, CTRL_Y, CTRL_L = b"\x0f", b"\x11", b"\x19", b"\x0c"
-DOWN, TAB = b"\x1b[B", b"\t"
+CTRL_O, CTRL_Q, CTRL_Y, CTRL_L, CTRL_P = b"\x0f", b"\x11", b"\x19", b"\x0c", b"\x10"
+DOWN = b"\x1b[B"
 ESCAPE = b"\x1b[27u"
 """The escape key as a CSI u sequence: a lone ESC byte is only read as escape when nothing
 follows at once (ESC then ctrl+l reads as alt+ctrl+l), which a test cannot promise."""
@@ -81,16 +81,18 @@ def test_every_area_against_a_hostile_server_writes_no_server_escape(
         terminal.wait_for(b"Loaded: 1", after=mark)  # /api/ps read despite its bad entries
         terminal.wait_for(b"Some loaded models are not shown", after=mark)
         terminal.wait_for(b"capabilities", after=mark)  # the hostile model's details
-        mark = terminal.offset
-        terminal.type(DOWN)
-        terminal.wait_for(b"\xe2\x94\x80 llama3.2:latest \xe2\x94\x80", after=mark)
-        mark = terminal.offset
-        terminal.type(CTRL_Y)
-        terminal.wait_for(b"llama3.2-copy", after=mark)
-        terminal.type(ESCAPE)
+        # Load it (its name in notifications, a hostile load reply), open the copy dialog
+        # (its name in the title and the input), then move to the next model.
         mark = terminal.offset
         terminal.type(CTRL_L)
         terminal.wait_for(b"is loaded", after=mark)
+        mark = terminal.offset
+        terminal.type(CTRL_Y)
+        terminal.wait_for(b"-copy:latest", after=mark)
+        terminal.type(ESCAPE)
+        mark = terminal.offset
+        terminal.type(DOWN)
+        terminal.wait_for("─ llama3.2:latest ─".encode(), after=mark)
 
         # Pulls: hostile status, digest and error lines.
         mark = terminal.offset
@@ -99,15 +101,17 @@ def test_every_area_against_a_hostile_server_writes_no_server_escape(
         terminal.type("x\r")
         terminal.wait_for(b"pull refused", after=mark)
 
-        # Export the chat from the chat list.
+        # Export the chat, from the command palette.
         mark = terminal.offset
         terminal.type(F2)
-        terminal.wait_for("⏎ Send".encode(), after=mark)  # the prompt has focus
+        terminal.wait_for("⏎ Send".encode(), after=mark)
         mark = terminal.offset
-        terminal.type(TAB)
-        terminal.wait_for(b"e Export", after=mark)  # the chat list has focus
-        terminal.type("e")
-        terminal.wait_for(b"to Markdown", after=mark)
+        terminal.type(CTRL_P)
+        terminal.type("Export chat")
+        terminal.wait_for(b"Export chat to Markdown", after=mark)
+        mark = terminal.offset
+        terminal.type("\r")
+        terminal.wait_for("” to Markdown".encode(), after=mark)  # the export dialog
         terminal.type("\r")
         terminal.wait_for(b"Chat exported", after=mark)
 
