@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tui_app.api import OllamaClient
+from tui_app.core.clock import Clock
 from tui_app.store import Store
 
 
@@ -33,3 +34,5 @@ class Services:
     """Binding id to keys, from the configuration file's ``[keymap]``."""
     config_problems: tuple[str, ...] = ()
     """One line per bad key of the configuration file, told to the user at start."""
+    clock: Clock = field(default_factory=Clock)
+    """Where every screen reads the time; tests pass a :class:`~tui_app.core.clock.ManualClock`."""

@@ -205,7 +205,12 @@ class ChatScreen(AreaScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="chat-body"):
-            yield ChatList(self._read_chats, follow_open_chat=True, id="chat-list")
+            yield ChatList(
+                self._read_chats,
+                follow_open_chat=True,
+                clock=self.services.clock,
+                id="chat-list",
+            )
             with Vertical(id="chat-main"):
                 yield Static(id="chat-header")
                 yield Transcript(id="transcript")
@@ -727,7 +732,8 @@ class ChatScreen(AreaScreen):
     @work(exclusive=True, group="chat-list-action", exit_on_error=False)
     async def search_chats(self) -> None:
         """Search every chat's messages and open the chat of the hit chosen, at that message."""
-        hit = await self.app.push_screen_wait(SearchChatsDialog(self.services.store))
+        dialog = SearchChatsDialog(self.services.store, self.services.clock)
+        hit = await self.app.push_screen_wait(dialog)
         if hit is not None:
             await self.open_chat(hit.chat_id, hit.message_id)
 

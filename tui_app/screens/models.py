@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import ClassVar
 
 from textual import on, work
@@ -39,11 +38,6 @@ from tui_app.services import Services
 from tui_app.widgets.model_details import ModelDetails
 from tui_app.widgets.model_table import ModelTable, is_embedding_only, model_key
 from tui_app.widgets.running_models import RunningModels
-
-
-def current_time() -> datetime:
-    """Now, in UTC; the one clock of this screen, so tests can fix it."""
-    return datetime.now(UTC)
 
 
 class FilterInput(Input):
@@ -234,7 +228,7 @@ class ModelsScreen(AreaScreen):
     # -- the list -------------------------------------------------------------------
 
     def _models_changed(self, models: tuple[ModelSummary, ...]) -> None:
-        self.table.show_models(models, current_time())
+        self.table.show_models(models, self.services.clock.utc())
         if self._select_when_listed and self.table.select_model(self._select_when_listed):
             self._select_when_listed = None
         self._update_key_states()
@@ -356,16 +350,16 @@ class ModelsScreen(AreaScreen):
             await asyncio.sleep(self.DETAILS_DELAY_SECONDS)
             info = self.tui.cached_model_info(model.name)
             if info is None:
-                self.details.show_summary(model, current_time())
+                self.details.show_summary(model, self.services.clock.utc())
                 self._details_shown = None
                 try:
                     info = await self.tui.model_info(model.name)
                 except OllamaError as exc:
                     if self._still_highlighted(model):
-                        self.details.show_problem(model, str(exc), current_time())
+                        self.details.show_problem(model, str(exc), self.services.clock.utc())
                     return
             if self._still_highlighted(model):
-                self.details.show_info(model, info, current_time())
+                self.details.show_info(model, info, self.services.clock.utc())
                 self._details_shown = key
         finally:
             if self._details_pending == model.name:
@@ -387,7 +381,7 @@ class ModelsScreen(AreaScreen):
         self.poll_running_models()
 
     def _countdown_tick(self) -> None:
-        self.running_panel.tick(current_time())
+        self.running_panel.tick(self.services.clock.utc())
 
     @work(exclusive=True, group="models-ps", exit_on_error=False)
     async def poll_running_models(self) -> None:
@@ -401,11 +395,11 @@ class ModelsScreen(AreaScreen):
         except OllamaError as exc:
             self._running_unknown(str(exc))
             return
-        self.running_panel.show_running(running, current_time())
+        self.running_panel.show_running(running, self.services.clock.utc())
         self.table.set_loaded(model.name for model in running)
 
     def _running_unknown(self, reason: str) -> None:
-        self.running_panel.show_unreachable(reason, current_time())
+        self.running_panel.show_unreachable(reason, self.services.clock.utc())
         self.table.set_loaded(())
 
     # -- actions --------------------------------------------------------------------

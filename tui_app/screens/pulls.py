@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 from typing import ClassVar, cast
@@ -89,11 +88,10 @@ class PullsScreen(AreaScreen):
     REDRAW_SECONDS: ClassVar[float] = 0.1
     """How often running pulls are redrawn, however fast progress arrives."""
 
-    clock: Callable[[], float] = staticmethod(time.monotonic)
-    """Where transfer times come from; tests may replace it."""
-
     def __init__(self, services: Services) -> None:
         super().__init__(services)
+        self.clock = services.clock.monotonic
+        """Where transfer times come from."""
         self._jobs: list[_Job] = []
         self._redraw_timer: Timer | None = None
 
