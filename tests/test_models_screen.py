@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static, TextArea
@@ -20,6 +21,7 @@ from tui_app.core.connection import LinkState
 from tui_app.core.options import RequestDefaults
 from tui_app.demo import Fault, SimModel, SimulatedOllama, many_models
 from tui_app.demo._models import default_models
+from tui_app.messages import OpenChat, StartCreate, StartPull
 from tui_app.screens.dialogs import ConfirmDialog, CreateModelDialog, NameDialog
 from tui_app.screens.dialogs.models import (
     new_name_problem,
@@ -115,25 +117,36 @@ async def highlight(pilot: Pilot[None], screen: ModelsScreen, name: str) -> None
 
 
 class HandOvers:
-    """Records the app's hand-over hooks instead of switching screens."""
+    """Records the hand-over requests that reach the app, instead of switching screens."""
 
     def __init__(self, app: OllamaTUI) -> None:
         self.chats: list[str] = []
         self.pulls: list[str] = []
         self.creates: list[tuple[str, dict[str, Any]]] = []
+        post = app.post_message
 
-        async def open_chat_with(model: str) -> None:
-            self.chats.append(model)
+        def recording(message: Message) -> bool:
+            match message:
+                case OpenChat():
+                    self.chats.append(message.model)
+                case StartPull():
+                    self.pulls.append(message.model)
+                case StartCreate():
+                    self.creates.append(
+                        (
+                            message.model,
+                            {
+                                "from_": message.from_,
+                                "system": message.system,
+                                "parameters": dict(message.parameters),
+                            },
+                        )
+                    )
+                case _:
+                    return post(message)
+            return True
 
-        async def start_pull(model: str) -> None:
-            self.pulls.append(model)
-
-        async def start_create(model: str, **kwargs: Any) -> None:
-            self.creates.append((model, kwargs))
-
-        app.open_chat_with = open_chat_with  # type: ignore[method-assign]
-        app.start_pull = start_pull  # type: ignore[method-assign]
-        app.start_create = start_create  # type: ignore[method-assign]
+        app.post_message = recording  # type: ignore[method-assign]
 
 
 # -- the table -------------------------------------------------------------------------------
