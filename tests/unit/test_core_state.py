@@ -407,3 +407,5 @@ def test_store_errors_and_bugs_are_told_plainly() -> None:
     shown = describe_error(KeyError("k"), "Export")
     assert (shown.title, shown.message, shown.goes_offline) == ("Export", "KeyError: 'k'", False)
     assert describe_error(RuntimeError()).message == "RuntimeError"
+    refused = describe_error(ValueError("temperature must be at least 0"), "Not saved")
+    assert (refused.title, refused.message) == ("Not saved", "temperature must be at least 0")

@@ -32,6 +32,9 @@ def describe_error(error: BaseException, title: str | None = None) -> ErrorRepor
         return ErrorReport(title or "Ollama error", str(error), goes_offline=False)
     if isinstance(error, StoreError):
         return ErrorReport(title or "Could not save", str(error), goes_offline=False)
+    if isinstance(error, (ValueError, TypeError)) and str(error):
+        # The store and the option rules refuse bad values with a sentence for the user.
+        return ErrorReport(title or "Not accepted", str(error), goes_offline=False)
     # Anything else is a bug; say what it was rather than nothing.
     text = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
     return ErrorReport(title or "Something went wrong", text, goes_offline=False)

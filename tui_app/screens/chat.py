@@ -302,7 +302,7 @@ class ChatScreen(AreaScreen):
                     self.services.store.update_chat, self.chat.id, **fields
                 )
             except (StoreError, ValueError, TypeError) as error:
-                self.notify(str(error), title="Could not save", severity="error", markup=False)
+                self.report(error, "Could not save")
                 return False
             await self._chat_list.reload(select=self.chat.id)
         self._refresh_header()
@@ -484,7 +484,7 @@ class ChatScreen(AreaScreen):
         try:
             chat, records, has_newer = await asyncio.to_thread(read)
         except StoreError as error:
-            self.notify(str(error), title="Could not open the chat", severity="error", markup=False)
+            self.report(error, "Could not open the chat")
             return
         if chat is None:
             self.notify("That chat no longer exists.", severity="warning")
@@ -592,7 +592,7 @@ class ChatScreen(AreaScreen):
         try:
             return await asyncio.to_thread(self.services.store.list_chats)
         except StoreError as error:
-            self.notify(str(error), title="Could not read chats", severity="error", markup=False)
+            self.report(error, "Could not read chats")
             return None
 
     def _show_open_chat(self, chat_id: int | None) -> None:
@@ -662,7 +662,7 @@ class ChatScreen(AreaScreen):
             await self._chat_list.reload()
             return
         except (StoreError, ValueError) as error:
-            self.notify(str(error), title="Could not rename", severity="error", markup=False)
+            self.report(error, "Could not rename")
             return
         await self._chat_list.reload(select=chat_id)
         self._chat_renamed(chat_id, renamed.title)
@@ -674,7 +674,7 @@ class ChatScreen(AreaScreen):
         try:
             count = await asyncio.to_thread(store.count_messages, chat_id)
         except StoreError as error:
-            self.notify(str(error), title="Could not delete", severity="error", markup=False)
+            self.report(error, "Could not delete")
             return
         messages = f"{count} message{'s' if count != 1 else ''}"
         confirmed = await self.app.push_screen_wait(
@@ -690,7 +690,7 @@ class ChatScreen(AreaScreen):
             # False means another window deleted it first: gone either way.
             await asyncio.to_thread(store.delete_chat, chat_id)
         except StoreError as error:
-            self.notify(str(error), title="Could not delete", severity="error", markup=False)
+            self.report(error, "Could not delete")
             return
         await self._chat_list.reload()
         await self._chat_deleted(chat_id)
@@ -710,7 +710,7 @@ class ChatScreen(AreaScreen):
         try:
             exported = await asyncio.to_thread(self._export_text, chat_id)
         except StoreError as error:
-            self.notify(str(error), title="Could not export", severity="error", markup=False)
+            self.report(error, "Could not export")
             return
         if exported is None:
             self.notify(CHAT_GONE, severity="warning")

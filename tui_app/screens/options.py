@@ -272,7 +272,7 @@ class OptionsScreen(AreaScreen):
                 self._read_store, self.services.current.id.value
             )
         except StoreError as exc:
-            self.notify(str(exc), title="Could not read options", severity="error", markup=False)
+            self.report(exc, "Could not read options")
             return
         # Measured after the read: the user may have typed while it ran.
         was_dirty = self.dirty
@@ -606,7 +606,7 @@ class OptionsScreen(AreaScreen):
             self.reload(reset_form=True)
             return
         except (StoreError, ValueError, TypeError) as exc:
-            self.notify(str(exc), title="Not saved", severity="error", markup=False)
+            self.report(exc, "Not saved")
             return
         if scope == self.scope:
             self._saved = edited
@@ -742,7 +742,7 @@ class OptionsScreen(AreaScreen):
             await asyncio.to_thread(change)
             presets = await asyncio.to_thread(store.list_presets)
         except (StoreError, ValueError, TypeError) as exc:
-            self.notify(str(exc), title="Presets", severity="error", markup=False)
+            self.report(exc, "Presets")
             return
         self._set_presets(presets)
         if select is not None:
