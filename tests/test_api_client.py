@@ -420,7 +420,7 @@ def rests(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         delays.append(delay)
         await real_sleep(delay)
 
-    monkeypatch.setattr(client_module.asyncio, "sleep", recording_sleep)
+    monkeypatch.setattr(asyncio, "sleep", recording_sleep)  # the client sleeps through it
     return delays
 
 

@@ -244,7 +244,7 @@ def test_cancel_then_restart_resumes_and_keeps_layers_on_view() -> None:
     assert transfer.downloaded_bytes == 250
     feed(transfer, status("verifying sha256 digest"), status("success"), start=now)
     transfer.succeed(now + 1)
-    assert transfer.state is TransferState.SUCCEEDED
+    assert transfer.state.value == "succeeded"
     assert transfer.fraction == 1.0
 
 

@@ -294,7 +294,7 @@ class OllamaTUI(App[None]):
             return
         self.exit()
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         for name, area in AREAS.items():
             yield SystemCommand(
                 f"Go to {area.AREA_TITLE}",
