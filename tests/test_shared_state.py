@@ -12,6 +12,7 @@ from tui_app.app import OllamaTUI
 from tui_app.demo import SimulatedOllama
 from tui_app.messages import OpenChat, StartPull
 from tui_app.screens.chat import ChatScreen
+from tui_app.screens.dialogs import ModelPickerDialog
 from tui_app.screens.pulls import PullsScreen
 from tui_app.widgets.status_bar import StatusBar
 
@@ -70,3 +71,19 @@ async def test_opening_a_chat_from_elsewhere_is_a_message(make_app: AppFactory) 
         assert isinstance(screen, ChatScreen)
         assert screen.chat is None and screen.model == "gemma3:1b"
         assert "model gemma3:1b" in status_text(app)
+
+
+async def test_opening_a_chat_reaches_the_chat_screen_under_its_dialog(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await online(pilot, app)
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: isinstance(app.screen, ModelPickerDialog))
+        await app.switch_mode("models")
+        app.screen.post_message(OpenChat("gemma3:1b"))
+        await until(pilot, lambda: app.services.current.model.value == "gemma3:1b")
+        chat = app.get_screen_stack("chat")[0]
+        assert isinstance(chat, ChatScreen)
+        assert chat.model == "gemma3:1b"

@@ -264,7 +264,12 @@ class OllamaTUI(App[None]):
     async def _open_chat(self, request: OpenChat) -> None:
         """Show the chat screen and hand it the request for a new chat."""
         await self.switch_mode("chat")
-        self.screen.post_message(OpenChat(request.model))
+        # The chat screen itself, even under one of its dialogs: anything else would send
+        # the request back up here.
+        for screen in self.get_screen_stack("chat"):
+            if isinstance(screen, ChatScreen):
+                screen.post_message(OpenChat(request.model))
+                return
 
     # -- navigation ---------------------------------------------------------------
 
