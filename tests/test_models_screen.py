@@ -74,7 +74,7 @@ def fast_polling(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
-    """Wait for every worker that can finish (not the app's endless connection watch)."""
+    """Wait for every worker to finish."""
     await settle_workers(pilot, rounds=rounds)
 
 

@@ -68,7 +68,7 @@ async def open_pulls(pilot: Pilot[None]) -> PullsScreen:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait for pulls and the model-list refresh they start (not the endless connection check)."""
+    """Wait for pulls and the model-list refresh they start."""
     await settle_workers(pilot)
 
 
