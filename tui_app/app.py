@@ -107,7 +107,7 @@ class OllamaTUI(App[None]):
         self.switch_mode("chat")
         self.check_connection_now()
 
-    # -- shared state, for the command palette and tests ----------------------------------
+    # -- shared state, read through the app (tests and scripts use these) ---------------
 
     @property
     def connection(self) -> ConnectionStatus:
