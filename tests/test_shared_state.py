@@ -87,3 +87,16 @@ async def test_opening_a_chat_reaches_the_chat_screen_under_its_dialog(
         chat = app.get_screen_stack("chat")[0]
         assert isinstance(chat, ChatScreen)
         assert chat.model == "gemma3:1b"
+
+
+async def test_screens_stop_listening_when_they_close(make_app: AppFactory) -> None:
+    app = make_app()
+    status = app.services.connection.status
+    async with app.run_test(size=(100, 30)) as pilot:
+        await online(pilot, app)
+        for key in ("f3", "f4", "f5", "f2"):
+            await pilot.press(key)
+        await until(pilot, lambda: status.listener_count >= 5)
+    # Only the app's own subscription is left: no closed screen is told of changes.
+    assert status.listener_count == 1
+    assert app.services.catalog.models.listener_count == 1, "the catalogue's own cache"
