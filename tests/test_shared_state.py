@@ -12,8 +12,9 @@ from tui_app.app import OllamaTUI
 from tui_app.demo import SimulatedOllama
 from tui_app.messages import OpenChat, StartPull
 from tui_app.screens.chat import ChatScreen
-from tui_app.screens.dialogs import ModelPickerDialog
+from tui_app.screens.dialogs import ConfirmDialog, ModelPickerDialog
 from tui_app.screens.pulls import PullsScreen
+from tui_app.widgets.pull_progress import PullPanel
 from tui_app.widgets.status_bar import StatusBar
 
 AppFactory = Callable[..., OllamaTUI]
@@ -100,3 +101,26 @@ async def test_screens_stop_listening_when_they_close(make_app: AppFactory) -> N
     # Only the app's own subscription is left: no closed screen is told of changes.
     assert status.listener_count == 1
     assert app.services.catalog.models.listener_count == 1, "the catalogue's own cache"
+
+
+async def test_pulls_started_before_the_pulls_screen_show_on_it_and_guard_quit(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    sim.pull_tick = 0.02
+    sim.pull_rate = 10_000 / sim.pull_tick
+    app = make_app()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await online(pilot, app)
+        app.services.transfers.start_pull("smollm2:135m")
+        await pilot.press("ctrl+q")
+        await until(pilot, lambda: isinstance(app.screen, ConfirmDialog))
+        await pilot.press("escape")
+        await pilot.press("f4")
+        await until(pilot, lambda: isinstance(app.screen, PullsScreen))
+        screen = app.screen
+        assert isinstance(screen, PullsScreen)
+        await until(pilot, lambda: bool(screen.query(PullPanel)))
+        (panel,) = screen.query(PullPanel)
+        assert panel.subject == "pull smollm2:135m"
+        screen.cancel(panel.transfer)
+        await until(pilot, lambda: app.services.transfers.running_count() == 0)
