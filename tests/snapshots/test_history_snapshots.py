@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.helpers import dialog_shown, settle_workers, until
-from tests.test_chat_list import ListHarness
+from tests.ui.test_chat_list import ListHarness
 from tui_app.app import OllamaTUI
 from tui_app.core.clock import ManualClock
 from tui_app.screens.dialogs import SearchChatsDialog

@@ -27,7 +27,7 @@ from tui_app.store import (
     StoreError,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # The schema as the first release wrote it. Kept verbatim here (not imported) so the migration
 # test keeps testing the real upgrade path even if the store's own copy is ever edited.

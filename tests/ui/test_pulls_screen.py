@@ -23,6 +23,12 @@ from tui_app.screens.dialogs import ConfirmDialog
 from tui_app.screens.pulls import PullsScreen
 from tui_app.widgets.pull_progress import ProgressRow, PullPanel
 
+
+def state_of(transfer: Transfer) -> TransferState:
+    """The transfer's state read afresh (mypy keeps an earlier assert's narrowing otherwise)."""
+    return transfer.state
+
+
 AppFactory = Callable[..., OllamaTUI]
 
 WEIGHTS = blob_digest("multi:1b", "weights")
@@ -288,7 +294,7 @@ async def test_cancel_closes_the_request_and_pulling_again_resumes(
         await pilot.press("r")
         assert transfer.runs == 2
         await settle(pilot)
-        assert transfer.state.value == "succeeded"
+        assert state_of(transfer) is TransferState.SUCCEEDED
         weights = transfer.layers[WEIGHTS]
         assert weights.resumed and weights.resumed_from >= kept
         assert len(pull_requests(sim)) == 2
@@ -487,7 +493,7 @@ async def test_pulls_go_on_while_another_screen_is_shown(
         assert screen.transfers[0].state is TransferState.SUCCEEDED
         await pilot.press("f4")
         await pilot.pause()
-        assert pilot.app.screen is screen
+        assert screen.is_current
         assert panel_for(screen, "multi:1b").has_class("-succeeded")
         assert isinstance(app.focused, Input), "coming back puts the focus in the name field"
 
@@ -608,7 +614,7 @@ async def test_quitting_with_a_pull_running_asks_first(
         await pilot.press("escape")
         await pilot.pause()
         assert exits == []
-        assert pilot.app.screen is screen
+        assert screen.is_current
         assert screen.transfers[0].running
 
         await pilot.press("ctrl+q")
