@@ -417,15 +417,14 @@ async def test_the_view_follows_the_reply_only_from_the_bottom(
         await until(pilot, lambda: transcript.scroll_y == 0)  # scrolling there is animated
         grown = len(last_reply(screen).content)
         await until(pilot, lambda: len(last_reply(screen).content) > grown + 50)
-        await pilot.pause(0.1)
+        await pilot.wait_for_scheduled_animations()
         assert transcript.scroll_y == 0
         # Back at the bottom it follows again.
         await pilot.press("end")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: transcript.scroll_y == transcript.max_scroll_y)
         height = transcript.max_scroll_y
         await until(pilot, lambda: transcript.max_scroll_y > height)
-        await pilot.pause(0.1)
-        assert transcript.scroll_y == transcript.max_scroll_y
+        await until(pilot, lambda: transcript.scroll_y == transcript.max_scroll_y)
         await pilot.press("escape")
         await settle(pilot)
 

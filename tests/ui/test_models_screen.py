@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static, TextArea
 
-from tests.helpers import settle_workers
+from tests.helpers import settle_workers, until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
 from tui_app.core.clock import ManualClock
@@ -341,8 +341,8 @@ async def test_load_marks_the_row_and_shows_a_countdown(
         assert screen.running_panel.border_title == "Loaded: 1"
 
         clock.set(NOW + timedelta(seconds=48))
-        await pilot.pause(1.2)  # the one-second countdown timer redraws without asking
-        assert "unloads in 4:12" in str(screen.running_panel.describe())
+        # The one-second countdown timer redraws without asking.
+        await until(pilot, lambda: "unloads in 4:12" in str(screen.running_panel.describe()))
 
 
 async def test_keep_loaded_says_so_and_shows_the_cpu_gpu_split(
@@ -420,12 +420,11 @@ async def test_polling_runs_only_while_the_screen_is_visible(
     async with app.run_test(size=(120, 36)) as pilot:
         await open_models(pilot)
         before = len(requests_to(sim, "/api/ps"))
-        await pilot.pause(0.7)
-        assert len(requests_to(sim, "/api/ps")) > before  # polled again on its own
+        await until(pilot, lambda: len(requests_to(sim, "/api/ps")) > before)  # on its own
         await pilot.press("f5")
         await settle(pilot)
         away = len(requests_to(sim, "/api/ps"))
-        await pilot.pause(0.7)
+        await pilot.pause(0.7)  # longer than the polling interval: an absence cannot be awaited
         assert len(requests_to(sim, "/api/ps")) == away
         await pilot.press("f3")
         await settle(pilot)
@@ -794,8 +793,7 @@ async def test_pull_hand_over_reaches_the_pulls_screen(make_app: AppFactory) -> 
         await pilot.pause()
         await pilot.press(*"tinyllama")
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        assert app.current_mode == "pulls"
+        await until(pilot, lambda: app.current_mode == "pulls")
 
 
 # -- keys and palette -------------------------------------------------------------------------
