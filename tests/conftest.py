@@ -83,6 +83,7 @@ def make_app(
     sim: SimulatedOllama, tmp_path: Path, app_clock: Clock
 ) -> Iterator[Callable[..., object]]:
     """Build the real app around ``sim`` (in-process) and a temporary store, on ``app_clock``."""
+    from tests.helpers import record_notifications
     from tui_app.app import OllamaTUI
     from tui_app.services import Services
 
@@ -108,7 +109,9 @@ def make_app(
             clock=app_clock,
             **config,
         )
-        return OllamaTUI(services)
+        app = OllamaTUI(services)
+        record_notifications(app)
+        return app
 
     yield factory
     for store in stores:

@@ -19,7 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList, Static
 from textual.worker import WorkerCancelled
 
-from tests.helpers import ENDLESS_GROUPS, dialog_shown, until
+from tests.helpers import ENDLESS_GROUPS, dialog_shown, notices, until
 from tui_app.app import OllamaTUI
 from tui_app.core.clock import Clock, ManualClock
 from tui_app.screens.chat import ChatScreen
@@ -144,7 +144,7 @@ async def open_list(pilot: Pilot[None], app: ListHarness) -> ChatList:
 
 
 def notifications(app: App[None]) -> list[str]:
-    return [str(notification.message) for notification in app._notifications]
+    return [notice.message for notice in notices(app)]
 
 
 # -- rows -----------------------------------------------------------------------------------
@@ -826,9 +826,7 @@ async def test_a_closed_store_is_reported_not_raised(make_app: AppFactory) -> No
         chat_list = await open_app_list(pilot)
         store.close()
         await chat_list.reload()
-        await until(
-            pilot, lambda: any(n.title == "Could not read chats" for n in app._notifications)
-        )
+        await until(pilot, lambda: any(n.title == "Could not read chats" for n in notices(app)))
         await pilot.press("d")
         await settle(app)
         assert any("is closed" in text for text in notifications(app))

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.widgets import Collapsible, Static
 
-from tests.helpers import dialog_shown, settle_workers, until
+from tests.helpers import dialog_shown, notices, settle_workers, until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
 from tui_app.core import exchange as exchange_module
@@ -796,7 +796,7 @@ def clipboard_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def notifications(app: OllamaTUI) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [notice.message for notice in notices(app)]
 
 
 async def test_copy_last_reply_with_pyperclip(

@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static, TextArea
 
-from tests.helpers import settle_workers, until
+from tests.helpers import notices, settle_workers, until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
 from tui_app.core.clock import ManualClock
@@ -100,7 +100,7 @@ def cell_text(screen: ModelsScreen, name: str, column: str) -> str:
 
 
 def messages(app: OllamaTUI) -> list[str]:
-    return [notification.message for notification in app._notifications]
+    return [notice.message for notice in notices(app)]
 
 
 def requests_to(sim: SimulatedOllama, path: str) -> list[Any]:

@@ -10,7 +10,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tests.helpers import record_notifications, settle_workers, until
+from tests.helpers import notices, record_notifications, settle_workers, until
 from tui_app.api import OllamaUnavailableError, ProgressUpdate
 from tui_app.app import OllamaTUI
 from tui_app.core.connection import LinkState
@@ -145,7 +145,7 @@ async def test_success_refreshes_the_model_list_and_says_so(make_app: AppFactory
         screen.start_pull("multi:1b")
         await settle(pilot)
         assert "multi:1b" in {m.name for m in app.models}
-        messages = [n.message for n in app._notifications]
+        messages = [notice.message for notice in notices(app)]
         assert "Pulled multi:1b" in messages
 
 
