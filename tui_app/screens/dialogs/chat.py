@@ -87,6 +87,23 @@ SCHEMA_EXAMPLE = """{
 }"""
 
 
+class ChoiceSet(RadioSet):
+    """A radio set whose cursor starts on the pressed button, not on the first one.
+
+    Otherwise ``enter`` straight after opening would press the first choice and replace
+    what was saved.
+    """
+
+    def on_mount(self) -> None:
+        # RadioSet's own mount handler runs after this one and puts the cursor on the
+        # first button; then walk it to the pressed one, as the arrow keys would.
+        self.call_next(self._to_pressed)
+
+    def _to_pressed(self) -> None:
+        for _ in range(max(self.pressed_index, 0)):
+            self.action_next_button()
+
+
 class FormatDialog(Dialog[FormatChoice]):
     """Choose the chat's reply format: as the global defaults, off, JSON, or a JSON schema
     checked before use."""
@@ -107,7 +124,7 @@ class FormatDialog(Dialog[FormatChoice]):
     def compose_body(self) -> ComposeResult:
         current = self._current
         kind = "default" if not current else current if current in ("off", "json") else "schema"
-        with RadioSet(id="format-kind"):
+        with ChoiceSet(id="format-kind"):
             yield RadioButton(
                 f"Default: as the global defaults ({self._inherited})",
                 value=kind == "default",
