@@ -6,12 +6,13 @@ from collections.abc import Callable
 
 from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import Button
+from textual.widgets import Button, Input, Static, TextArea
 
 from tests.helpers import dialog_shown, settle_workers, until
 from tui_app.app import OllamaTUI
 from tui_app.screens.chat import ChatScreen
-from tui_app.screens.dialogs import FormatDialog
+from tui_app.screens.dialogs import CreateModelDialog, FormatDialog
+from tui_app.screens.models import ModelsScreen
 
 AppFactory = Callable[..., OllamaTUI]
 
@@ -45,3 +46,52 @@ async def test_f7_opens_on_the_saved_format_and_fits_80_by_24(make_app: AppFacto
             await pilot.press("enter", "ctrl+s")
             await until(pilot, lambda: app.screen is screen)
             assert screen.reply_format == expected
+
+
+async def test_create_from_an_empty_new_chat_takes_its_model(make_app: AppFactory) -> None:
+    app = make_app(initial_model="qwen3:8b")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _chat_screen(app, pilot)
+        assert app.current_chat_id is None  # a new chat: nothing saved yet
+        await pilot.press("f3")
+        screen = app.screen
+        assert isinstance(screen, ModelsScreen)
+        titles = {command.title: command for command in screen.palette_commands()}
+        titles["Create a model from the current chat…"].callback()
+        dialog = await dialog_shown(pilot, CreateModelDialog)
+        assert dialog.query_one("#create-from", Input).value == "qwen3:8b"
+        note = str(dialog.query_one(".dialog-note", Static).render())
+        assert "No chat is open" not in note
+        assert not dialog.query_one("#dialog-error", Static).display
+
+
+async def test_create_says_nothing_of_blank_fields_until_create_is_asked(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.models)
+        dialog = CreateModelDialog(from_="", system="", parameters={}, existing=[])
+        app.push_screen(dialog)
+        await dialog_shown(pilot, CreateModelDialog)
+        error = dialog.query_one("#dialog-error", Static)
+        assert not error.display
+        assert dialog.query_one("#confirm", Button).disabled
+        await pilot.press("ctrl+s")
+        assert error.display
+        assert "name:" in str(error.render()) and "from:" in str(error.render())
+        assert app.screen is dialog
+
+
+async def test_ctrl_j_starts_a_new_line_in_a_dialog_text_box(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.models)
+        dialog = CreateModelDialog(from_="llama3.2:latest", system="", parameters={}, existing=[])
+        app.push_screen(dialog)
+        await dialog_shown(pilot, CreateModelDialog)
+        box = dialog.query_one("#create-parameters", TextArea)
+        box.focus()
+        await pilot.press(*"top_k 40", "ctrl+j", *"seed 1")
+        assert box.text == "top_k 40\nseed 1"
+        assert app.screen is dialog

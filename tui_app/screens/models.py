@@ -567,12 +567,16 @@ class ModelsScreen(AreaScreen):
         chat_id = self.tui.current_chat_id
         chat = store.get_chat(chat_id) if chat_id is not None else None
         settings = effective_settings(RequestDefaults.load(store), chat)
-        if chat is not None and chat.model and (prefer_chat_model or base is None):
-            base = chat.model
+        # A new chat has no record until its first prompt, but it has a model already.
+        chat_model = chat.model if chat is not None else self.tui.current_model
+        if chat_model and (prefer_chat_model or base is None):
+            base = chat_model
         if chat is not None:
             note = f"System prompt and parameters from the chat “{chat.title}”."
+        elif chat_model:
+            note = "The chat in view is new: parameters come from the global defaults."
         else:
-            note = "No chat is open: parameters come from the global defaults."
+            note = "Parameters come from the global defaults."
         dialog = CreateModelDialog(
             from_=base or "",
             system=(chat.system or "") if chat is not None else "",

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Static, TextArea
 from textual.widgets.button import ButtonVariant
 
 ResultT = TypeVar("ResultT")
@@ -109,3 +109,26 @@ class Dialog(ModalScreen[ResultT | None]):
         self.hint = Content(hint) if isinstance(hint, str) else hint
         self._hint_line.update(self.hint)
         self._hint_line.display = bool(self.hint)
+
+
+class DialogTextArea(TextArea):
+    """A text box in a dialog: ``ctrl+j`` and ``alt+enter`` start a new line, as in the prompt.
+
+    ``enter`` does too; the other keys matter because the prompt taught them.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+j,alt+enter",
+            "newline",
+            "New line",
+            show=False,
+            id="dialog.newline",
+            tooltip="Start a new line in a text box of a dialog",
+        ),
+    ]
+
+    def action_newline(self) -> None:
+        """Insert a line break at the cursor."""
+        if not self.read_only:
+            self.insert("\n")

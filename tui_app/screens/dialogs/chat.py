@@ -23,7 +23,7 @@ from tui_app.core.chat_session import (
 )
 from tui_app.core.formatting import sanitize
 from tui_app.core.options import schema_problem
-from tui_app.screens.dialogs.base import Dialog
+from tui_app.screens.dialogs.base import Dialog, DialogTextArea
 
 
 class SystemPromptDialog(Dialog[str]):
@@ -39,7 +39,7 @@ class SystemPromptDialog(Dialog[str]):
         self._model_system = model_system or ""
 
     def compose_body(self) -> ComposeResult:
-        yield TextArea(
+        yield DialogTextArea(
             self._current,
             id="system-text",
             soft_wrap=True,
@@ -134,7 +134,7 @@ class FormatDialog(Dialog[FormatChoice]):
             yield RadioButton("JSON", value=kind == "json", id="format-json")
             yield RadioButton("JSON schema", value=kind == "schema", id="format-schema")
         schema = self._current if kind == "schema" and self._current else SCHEMA_EXAMPLE
-        yield TextArea(schema, id="format-schema-text", language="json", soft_wrap=True)
+        yield DialogTextArea(schema, id="format-schema-text", language="json", soft_wrap=True)
 
     def compose_buttons(self) -> Iterable[Button]:
         yield self.cancel_button()

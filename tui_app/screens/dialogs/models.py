@@ -24,7 +24,7 @@ from tui_app.api import ModelSummary
 from tui_app.api.names import model_name_problem, normalise_model_name, same_model
 from tui_app.core.formatting import sanitize, visible_controls
 from tui_app.core.options import parameter_lines, parse_parameter_lines
-from tui_app.screens.dialogs.base import Dialog
+from tui_app.screens.dialogs.base import Dialog, DialogTextArea
 from tui_app.screens.dialogs.name import NameDialog
 
 
@@ -138,9 +138,9 @@ class CreateModelDialog(Dialog[CreateRequest]):
                     suggester=SuggestFromList(self._existing, case_sensitive=False),
                 )
             yield Label("System prompt (empty keeps the base model's)", classes="dialog-label")
-            yield TextArea(self._system, id="create-system", compact=True, soft_wrap=True)
+            yield DialogTextArea(self._system, id="create-system", compact=True, soft_wrap=True)
             yield Label("Parameters, one per line: name value", classes="dialog-label")
-            yield TextArea(
+            yield DialogTextArea(
                 self._parameters,
                 id="create-parameters",
                 compact=True,
@@ -157,24 +157,32 @@ class CreateModelDialog(Dialog[CreateRequest]):
 
     def problems(self) -> list[str]:
         """Everything that stops the form from being sent, one line each."""
+        return [problem for _, problem in self._problems()]
+
+    def _problems(self) -> list[tuple[bool, str]]:
+        """Each problem, with whether its field is still blank (not worth a word yet)."""
         name = self.query_one("#create-name", Input).value
         base = self.query_one("#create-from", Input).value
-        problems = []
+        problems: list[tuple[bool, str]] = []
         name_problem = new_name_problem(name, self._existing)
         if name_problem:
-            problems.append(f"name: {name_problem}")
+            problems.append((not name.strip(), f"name: {name_problem}"))
         base_problem = model_name_problem(base)
         if base_problem:
-            problems.append(f"from: {base_problem}")
+            problems.append((not base.strip(), f"from: {base_problem}"))
         _, parameter_problems = parse_parameter_lines(
             self.query_one("#create-parameters", TextArea).text
         )
-        problems.extend(parameter_problems)
+        problems.extend((False, problem) for problem in parameter_problems)
         return problems
 
-    def _validate(self) -> bool:
-        problems = self.problems()
-        shown = Content("\n").join(_plain(problem) for problem in problems)
+    def _validate(self, *, blanks_too: bool = False) -> bool:
+        problems = self._problems()
+        # A field left blank cannot be sent, but saying so in red before anything was
+        # typed reads as a complaint; it is said when the user tries to create.
+        shown = Content("\n").join(
+            _plain(problem) for blank, problem in problems if blanks_too or not blank
+        )
         self.show_error(shown)
         self.button("confirm").disabled = bool(problems)
         return not problems
@@ -187,7 +195,7 @@ class CreateModelDialog(Dialog[CreateRequest]):
     @on(Input.Submitted)
     def action_confirm(self) -> None:
         """Return the request if the form is valid."""
-        if not self._validate():
+        if not self._validate(blanks_too=True):
             return
         parameters, _ = parse_parameter_lines(self.query_one("#create-parameters", TextArea).text)
         system = self.query_one("#create-system", TextArea).text.strip()
