@@ -95,3 +95,28 @@ async def test_ctrl_j_starts_a_new_line_in_a_dialog_text_box(make_app: AppFactor
         await pilot.press(*"top_k 40", "ctrl+j", *"seed 1")
         assert box.text == "top_k 40\nseed 1"
         assert app.screen is dialog
+
+
+async def test_the_models_filter_starts_empty_on_each_visit(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _chat_screen(app, pilot)
+        await pilot.press("f3")
+        await settle_workers(pilot, stop_when_idle=True, rounds=50)
+        screen = app.screen
+        assert isinstance(screen, ModelsScreen)
+        await pilot.press(*"codellama")
+        await until(pilot, lambda: screen.table.filter_text == "codellama")
+        await pilot.press("f2", "f3")
+        await until(pilot, lambda: app.screen is screen)
+        await pilot.press(*"llama3.2")
+        await until(pilot, lambda: screen.filter_input.value == "llama3.2")
+        assert screen.table.filter_text == "llama3.2"
+        assert [model.name for model in screen.table.visible_models] == ["llama3.2:latest"]
+
+        # Chosen in the palette, the filter outlives the visit.
+        screen.action_toggle_keep_filter()
+        await pilot.press("f2", "f3")
+        await until(pilot, lambda: app.screen is screen)
+        await settle_workers(pilot, stop_when_idle=True, rounds=50)
+        assert screen.filter_input.value == "llama3.2"

@@ -36,6 +36,7 @@ from tui_app.screens.dialogs import (
     pull_dialog,
 )
 from tui_app.services import Services
+from tui_app.store import StoreError
 from tui_app.widgets.model_details import ModelDetails
 from tui_app.widgets.model_table import ModelTable, is_embedding_only, model_key
 from tui_app.widgets.running_models import RunningModels
@@ -44,6 +45,10 @@ from tui_app.widgets.running_models import RunningModels
 def current_time() -> datetime:
     """Now, in UTC; the one clock of this screen, so tests can fix it."""
     return datetime.now(UTC)
+
+
+KEEP_FILTER_SETTING = "models_keep_filter"
+"""Store setting: True when the user chose to keep the models filter between visits."""
 
 
 class FilterInput(Input):
@@ -221,8 +226,31 @@ class ModelsScreen(AreaScreen):
             self._poll_timer.resume()
             self._countdown_timer.resume()
         if not self.under_dialog:
+            if not self.keep_filter:
+                # A filter left from an earlier visit would hide models and take the
+                # next name typed as more of itself.
+                self.filter_input.value = ""
+                self._apply_filter()
             self.poll_running_models()
             self.tui.refresh_models()
+
+    @property
+    def keep_filter(self) -> bool:
+        """Whether the filter stays as it was when the screen is shown again (a saved choice)."""
+        return self.services.store.get_setting(KEEP_FILTER_SETTING) is True
+
+    def action_toggle_keep_filter(self) -> None:
+        """Choose whether the filter outlives a visit to another screen."""
+        keep = not self.keep_filter
+        try:
+            self.services.store.set_setting(KEEP_FILTER_SETTING, keep)
+        except StoreError as exc:
+            self.notify(str(exc), title="Could not save the choice", severity="error")
+            return
+        if keep:
+            self.notify("The models filter is kept between visits.")
+        else:
+            self.notify("The models filter starts empty on each visit.")
 
     def on_screen_suspend(self) -> None:
         """Stop asking the server while the screen is out of view."""
@@ -640,6 +668,13 @@ class ModelsScreen(AreaScreen):
             ),
             ("Pull a model…", "Download a model by name", self.action_pull),
             ("Filter models", "Filter by name, family or quantization", self.action_focus_filter),
+            (
+                "Start the models filter empty on each visit"
+                if self.is_mounted and self.keep_filter
+                else "Keep the models filter between visits",
+                "Whether the filter outlives a visit to another screen",
+                self.action_toggle_keep_filter,
+            ),
             ("Sort models by the next column", "Cycle the sort column", self.action_cycle_sort),
             ("Reverse the model sort", "Flip the sort order", self.action_reverse_sort),
             ("Show or hide model details", "Toggle the details pane", self.action_toggle_details),
