@@ -346,10 +346,10 @@ async def test_keep_loaded_says_so_and_shows_the_cpu_gpu_split(
             "keep_alive": -1,
         }
         panel = str(screen.running_panel.describe())
-        assert "stays loaded" in panel
+        assert "kept loaded" in panel
         assert "2318" not in panel and "unloads" not in panel
         assert "35%/65% CPU/GPU" in panel
-        assert "qwen3:8b is loaded and stays loaded." in messages(app)
+        assert "qwen3:8b is loaded and kept loaded." in messages(app)
 
 
 async def test_embedding_models_load_through_embed(

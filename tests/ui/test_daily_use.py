@@ -120,3 +120,20 @@ async def test_the_models_filter_starts_empty_on_each_visit(make_app: AppFactory
         await until(pilot, lambda: app.screen is screen)
         await settle_workers(pilot, stop_when_idle=True, rounds=50)
         assert screen.filter_input.value == "llama3.2"
+
+
+async def test_a_model_kept_for_years_is_kept_loaded_not_counted_down(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.models)
+        # Ten years ahead: far enough that a countdown would read "3649d 23:59:51".
+        await app.services.client.load("llama3.2:latest", keep_alive="87600h")
+        await pilot.press("f3")
+        screen = app.screen
+        assert isinstance(screen, ModelsScreen)
+        await until(pilot, lambda: screen.running_panel.running)
+        panel = str(screen.running_panel.describe())
+        assert "kept loaded" in panel
+        assert "unloads" not in panel and "d " not in panel.split("ctx")[-1]

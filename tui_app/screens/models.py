@@ -504,7 +504,7 @@ class ModelsScreen(AreaScreen):
         finally:
             self.poll_running_models()
         if keep_alive is not None and keep_alive < 0:
-            self.notify(f"{model.name} is loaded and stays loaded.", markup=False)
+            self.notify(f"{model.name} is loaded and kept loaded.", markup=False)
         else:
             self.notify(f"{model.name} is loaded.", markup=False)
 

@@ -11,16 +11,26 @@ from textual.widgets import Static
 from tui_app.api import RunningModel
 from tui_app.core.formatting import countdown, human_size, processor_split, visible_controls
 
+KEPT_LOADED = "kept loaded"
+"""What the panel says of a model that does not unload by itself."""
+
+KEPT_LOADED_AFTER_DAYS = 365
+"""An unload further away than this is no countdown worth reading: the model was kept
+loaded (Ollama's "forever" is about 292 years ahead, and a long keep-alive such as
+``87600h`` is ten years)."""
+
 
 def unload_phrase(model: RunningModel, now: datetime) -> str:
-    """When ``model`` leaves memory: ``unloads in 4:12``, ``stays loaded`` or ``unloading…``."""
+    """When ``model`` leaves memory: ``unloads in 4:12``, ``kept loaded`` or ``unloading…``."""
     if model.kept_forever:
-        return "stays loaded"
+        return KEPT_LOADED
     if model.expires_at is None:
         return ""
     remaining = (model.expires_at - now).total_seconds()
     if remaining <= 0:
         return "unloading…"
+    if remaining > KEPT_LOADED_AFTER_DAYS * 86400:
+        return KEPT_LOADED
     return f"unloads in {countdown(remaining)}"
 
 
@@ -122,7 +132,7 @@ class RunningModels(Static):
                     "  ",
                     (context.ljust(widths[2]), "$text-muted"),
                     "  ",
-                    (unload, "$accent" if unload == "stays loaded" else "$text"),
+                    (unload, "$accent" if unload == KEPT_LOADED else "$text"),
                 )
             )
         return Content("\n").join(lines)
