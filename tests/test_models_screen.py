@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Input, Static, TextArea
 
 import tui_app.screens.models as models_module
-from tests.helpers import settle_workers
+from tests.helpers import dialog_shown, settle_workers
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
 from tui_app.core.connection import LinkState
@@ -635,9 +635,7 @@ async def test_delete_asks_with_the_name_and_size(
         screen = await open_models(pilot)
         await highlight(pilot, screen, "llama3.2:latest")
         await pilot.press("delete")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ConfirmDialog)
+        dialog = await dialog_shown(pilot, ConfirmDialog)
         question = str(dialog.query_one("#confirm-question", Static).render())
         assert "llama3.2:latest" in question and "2.0 GB" in question
         assert dialog.focused is dialog.query_one("#cancel", Button)
@@ -647,7 +645,7 @@ async def test_delete_asks_with_the_name_and_size(
         assert "llama3.2:latest" in row_names(screen)
 
         await pilot.press("ctrl+d")
-        await pilot.pause()
+        await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("y")
         await settle(pilot)
         assert requests_to(sim, "/api/delete") == [{"model": "llama3.2:latest"}]
@@ -664,7 +662,7 @@ async def test_delete_of_a_model_already_gone_shows_the_404(
         await highlight(pilot, screen, "gemma3:1b")
         await app.services.client.delete("gemma3:1b")  # removed behind the screen's back
         await pilot.press("delete")
-        await pilot.pause()
+        await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("y")
         await settle(pilot)
         assert "Ollama error 404: model 'gemma3:1b' not found" in messages(app)

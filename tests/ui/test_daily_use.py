@@ -11,7 +11,7 @@ from textual.widgets import Button, Input, Static, TextArea
 from tests.helpers import dialog_shown, settle_workers, until
 from tui_app.app import OllamaTUI
 from tui_app.screens.chat import ChatScreen
-from tui_app.screens.dialogs import CreateModelDialog, FormatDialog
+from tui_app.screens.dialogs import ConfirmDialog, CreateModelDialog, FormatDialog
 from tui_app.screens.models import ModelsScreen
 
 AppFactory = Callable[..., OllamaTUI]
@@ -137,3 +137,47 @@ async def test_a_model_kept_for_years_is_kept_loaded_not_counted_down(
         panel = str(screen.running_panel.describe())
         assert "kept loaded" in panel
         assert "unloads" not in panel and "d " not in panel.split("ctx")[-1]
+
+
+async def _delete_question(pilot: Pilot[None], screen: ModelsScreen, name: str) -> ConfirmDialog:
+    """Highlight ``name`` in the table, press delete, and return the question asked."""
+    await until(pilot, lambda: screen.table.select_model(name))
+    screen.table.focus()
+    await pilot.press("delete")
+    return await dialog_shown(pilot, ConfirmDialog)
+
+
+async def test_delete_says_what_it_frees_and_which_keys_do_what(make_app: AppFactory) -> None:
+    app = make_app()
+    client = app.services.client
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.models)
+        await client.copy("llama3.2:latest", "mine:latest")
+        async for _ in client.create("pirate:latest", from_="llama3.2:latest", system="Arr."):
+            pass
+        await pilot.press("f3")
+        screen = app.screen
+        assert isinstance(screen, ModelsScreen)
+        await until(pilot, lambda: len(app.models) >= 2 and "pirate:latest" in str(app.models))
+
+        dialog = await _delete_question(pilot, screen, "mine:latest")
+        detail = str(dialog.query_one("#confirm-detail", Static).render())
+        assert "shares every file with llama3.2:latest" in detail
+        assert "frees no disk space" in detail
+        hint = str(dialog.query_one("#dialog-hint", Static).render())
+        assert "y: delete" in hint and "enter, n or escape: cancel" in hint
+        await pilot.press("enter")  # focus starts on Cancel
+        await until(pilot, lambda: app.screen is screen)
+
+        dialog = await _delete_question(pilot, screen, "pirate:latest")
+        detail = str(dialog.query_one("#confirm-detail", Static).render())
+        assert "weights are shared with" in detail and "llama3.2:latest" in detail
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+
+        dialog = await _delete_question(pilot, screen, "qwen3:8b")
+        detail = str(dialog.query_one("#confirm-detail", Static).render())
+        assert detail.startswith("About ") and "of disk is freed" in detail
+        await pilot.press("y")
+        await until(pilot, lambda: "qwen3:8b" not in str(app.models))
+        assert "mine:latest" in str(app.models)

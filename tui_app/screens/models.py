@@ -25,6 +25,8 @@ from tui_app.api import (
     OllamaError,
     OllamaUnavailableError,
 )
+from tui_app.api.names import same_model
+from tui_app.core.disk_use import DeleteEstimate, weights_blob
 from tui_app.core.formatting import human_size
 from tui_app.core.options import RequestDefaults, effective_settings
 from tui_app.screens.base import AreaScreen
@@ -553,21 +555,60 @@ class ModelsScreen(AreaScreen):
         self.tui.refresh_models()
 
     def action_delete(self) -> None:
-        """Delete the highlighted model, after a confirmation naming it and its size."""
+        """Delete the highlighted model, after a confirmation saying what it frees."""
         model = self._target()
-        if model is None:
-            return
+        if model is not None:
+            self.ask_delete(model)
 
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self.delete_model(model)
-
+    @work(exclusive=True, group="models-ask-delete", exit_on_error=False)
+    async def ask_delete(self, model: ModelSummary) -> None:
+        """Ask before deleting ``model``, saying how much disk that really frees."""
+        estimate = await self.delete_estimate(model)
         question = ConfirmDialog(
-            f"Delete {model.name} ({human_size(model.size)} on disk)?",
-            "It is removed from disk; pulling it again downloads it again.",
+            f"Delete {model.name} ({human_size(model.size)})?",
+            estimate.describe(),
             heading="Delete model",
         )
-        self.app.push_screen(question, confirmed)
+        if await self.app.push_screen_wait(question):
+            self.delete_model(model)
+
+    async def delete_estimate(self, model: ModelSummary) -> DeleteEstimate:
+        """What deleting ``model`` frees, from the manifests listed and the weights shown.
+
+        Only models that look alike (family, size class, quantization) can share weights,
+        so only those are asked about (``/api/show``, cached).
+        """
+        others = [m for m in self.tui.models if not same_model(m.name, model.name)]
+        copies = tuple(m.name for m in others if model.digest and m.digest == model.digest)
+        if copies:
+            return DeleteEstimate(model.size, same_manifest=copies)
+        mine = model.details
+        lookalikes = [
+            m.name
+            for m in others
+            if (m.details.family, m.details.parameter_size, m.details.quantization_level)
+            == (mine.family, mine.parameter_size, mine.quantization_level)
+        ]
+        if not lookalikes:
+            return DeleteEstimate(model.size)
+        try:
+            own = weights_blob((await self.tui.model_info(model.name)).modelfile)
+        except OllamaError:
+            own = None
+        if own is None:
+            return DeleteEstimate(model.size, checked=False)
+        sharing: list[str] = []
+        checked = True
+        for name in lookalikes:
+            try:
+                theirs = weights_blob((await self.tui.model_info(name)).modelfile)
+            except OllamaError:
+                theirs = None
+            if theirs is None:
+                checked = False
+            elif theirs == own:
+                sharing.append(name)
+        return DeleteEstimate(model.size, same_weights=tuple(sharing), checked=checked)
 
     @work(group="models-action", exit_on_error=False)
     async def delete_model(self, model: ModelSummary) -> None:

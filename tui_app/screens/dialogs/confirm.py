@@ -40,10 +40,14 @@ class ConfirmDialog(Dialog[bool]):
         heading: str = "",
         cancel_label: str = "Cancel",
     ) -> None:
-        super().__init__(
-            heading or confirm_label,
-            hint=f"y {confirm_label.lower()} · n or escape {cancel_label.lower()}",
+        # enter presses the focused button, which is Cancel when going ahead is for good.
+        go, stop = confirm_label.lower(), cancel_label.lower()
+        hint = (
+            f"y: {go} · enter, n or escape: {stop}"
+            if danger
+            else f"enter or y: {go} · n or escape: {stop}"
         )
+        super().__init__(heading or confirm_label, hint=hint)
         self.question = question
         """The question, as plain text."""
         self.detail = detail
