@@ -180,13 +180,13 @@ async def test_sort_key_cycles_columns_and_reverses(make_app: AppFactory) -> Non
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
-        await pilot.press("ctrl+s")  # modified → loaded (wraps round)
-        await pilot.press("ctrl+s")  # → name
+        await pilot.press("ctrl+e")  # modified → loaded (wraps round)
+        await pilot.press("ctrl+e")  # → name
         assert screen.table.sort_column == "name"
         assert row_names(screen) == sorted(SERVER_ORDER)
-        await pilot.press("ctrl+o")
+        await pilot.press("ctrl+v")
         assert row_names(screen) == sorted(SERVER_ORDER, reverse=True)
-        await pilot.press("ctrl+s")  # → parameters, biggest first
+        await pilot.press("ctrl+e")  # → parameters, biggest first
         assert row_names(screen)[0] == "qwen3:8b"
         assert row_names(screen)[-1] == "nomic-embed-text:latest"
         assert "▼" in screen.table.columns[screen.table.ordered_columns[2].key].label.plain
@@ -213,7 +213,7 @@ async def test_sorting_keeps_the_cursor_on_the_same_model(make_app: AppFactory) 
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
         await highlight(pilot, screen, "llava:7b")
-        await pilot.press("ctrl+s", "ctrl+s")
+        await pilot.press("ctrl+e", "ctrl+e")
         highlighted = screen.table.highlighted_model
         assert highlighted is not None and highlighted.name == "llava:7b"
 
@@ -260,7 +260,7 @@ async def test_a_filter_matching_nothing_clears_the_details(
         assert screen.details.model_name is None
         await pilot.press("enter")  # back to the table
         assert screen.check_action("load", ()) is None  # greyed out in the footer
-        await pilot.press("ctrl+l", "enter")
+        await pilot.press("ctrl+w", "enter")
         commands = {command.title: command for command in screen.palette_commands()}
         commands["Load the highlighted model"].callback()
         await settle(pilot)
@@ -283,7 +283,7 @@ async def test_500_models_list_filter_and_sort(clock: Clock, tmp_path: Path) -> 
         assert all("qwen" in name or "qwen" in family for name, family in families(screen))
         await pilot.press("escape")
         await pilot.pause(ModelsScreen.FILTER_DELAY_SECONDS + 0.2)
-        await pilot.press("ctrl+s", "ctrl+s")
+        await pilot.press("ctrl+e", "ctrl+e")
         names = row_names(screen)
         assert len(names) == 500
         assert names == sorted(names, key=str.casefold)
@@ -314,7 +314,7 @@ async def test_load_marks_the_row_and_shows_a_countdown(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
         await highlight(pilot, screen, "llama3.2:latest")
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+w")
         await settle(pilot)
         assert requests_to(sim, "/api/chat")[-1] == {"model": "llama3.2:latest", "messages": []}
         assert cell_text(screen, "llama3.2:latest", "loaded") == "●"
@@ -359,7 +359,7 @@ async def test_embedding_models_load_through_embed(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
         await highlight(pilot, screen, "nomic-embed-text:latest")
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+w")
         await settle(pilot)
         assert requests_to(sim, "/api/embed")[-1] == {
             "model": "nomic-embed-text:latest",
@@ -393,7 +393,7 @@ async def test_a_failed_load_shows_the_server_words(
     async with app.run_test(size=(120, 36)) as pilot:
         await open_models(pilot)
         sim.inject(Fault("/api/chat", status=500, message="model requires more system memory"))
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+w")
         await settle(pilot)
         assert any("model requires more system memory" in text for text in messages(app))
         assert isinstance(app.screen, ModelsScreen)
@@ -753,7 +753,7 @@ async def test_pull_by_name_hands_over_to_the_pulls_screen(make_app: AppFactory)
     async with app.run_test(size=(120, 36)) as pilot:
         hand_overs = HandOvers(app)
         await open_models(pilot)
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+a")
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, NameDialog)
@@ -771,7 +771,7 @@ async def test_pull_hand_over_reaches_the_pulls_screen(make_app: AppFactory) -> 
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await open_models(pilot)
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+a")
         await pilot.pause()
         await pilot.press(*"tinyllama")
         await pilot.press("enter")

@@ -132,7 +132,7 @@ async def test_without_a_chat_only_global_defaults_are_edited(make_app: AppFacto
         scope_text = str(screen.query_one("#options-scope", Static).render())
         assert "No chat yet" in scope_text
         assert "global defaults" in scope_text
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+t")
         assert screen.scope == "global"
         # The model shown is the one a new chat starts with.
         model_note = str(screen.query_one("#options-model", Static).render())
@@ -286,7 +286,7 @@ async def test_chat_overrides_are_saved_on_the_chat_only(make_app: AppFactory) -
             "options": {"temperature": 0.2, "top_k": 30, "num_ctx": 2048}
         }
         # Flip to the global defaults: the form shows them, and says the chat overrides.
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+t")
         await settle(pilot)
         assert screen.scope == "global"
         assert screen.query_one("#options-global", Switch).value is True
@@ -309,7 +309,7 @@ async def test_unsaved_changes_block_switching_scope(make_app: AppFactory) -> No
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_options(pilot, chat.id)
         await type_into(pilot, screen, "seed", "1")
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+t")
         await settle(pilot)
         assert screen.scope == "chat"
         assert screen.query_one("#options-global", Switch).value is False

@@ -284,7 +284,7 @@ async def test_cancel_closes_the_request_and_pulling_again_resumes(
         assert 0 < shown <= kept
 
         fast_pulls(sim)
-        await pilot.press("r")
+        await pilot.press("ctrl+g")
         assert transfer.runs == 2
         await settle(pilot)
         assert transfer.state is TransferState.SUCCEEDED
@@ -555,14 +555,14 @@ async def test_clear_removes_only_finished_pulls(
         screen.start_pull("smollm2:135m")
         await wait_until(pilot, lambda: screen.transfers[0].completed_bytes > 0)
         panel_for(screen, "no-such-model").focus()
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+d")
         await pilot.pause()
         assert isinstance(app.focused, Input), "focus leaves the cleared panel"
         assert [t.model for t in screen.transfers] == ["smollm2:135m"]
         assert len(list(screen.query(PullPanel))) == 1
         screen.cancel(screen.transfers[0])
         await settle(pilot)
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+d")
         await pilot.pause()
         assert screen.transfers == []
         assert screen.query_one("#pull-empty").display
@@ -642,7 +642,7 @@ async def test_help_lists_the_pull_keys(make_app: AppFactory) -> None:
         for words in (
             "ctrl+x",
             "Stop the highlighted pull",
-            "ctrl+l",
+            "ctrl+d",
             "Remove finished, failed and cancelled pulls",
             "Stop this pull",
             "a pull resumes where it stopped",

@@ -56,8 +56,18 @@ KEEP_FILTER_SETTING = "models_keep_filter"
 class FilterInput(Input):
     """The filter line above the table; down or enter goes back to the table."""
 
+    HELP_TITLE: ClassVar[str] = "Models: the filter"
+    """The heading of this class's keys in help (f1)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "screen.focus_table", "To the table", show=False),
+        Binding(
+            "down",
+            "screen.focus_table",
+            "To the table",
+            show=False,
+            id="models.to_table",
+            tooltip="From the filter: back to the table",
+        ),
     ]
 
 
@@ -94,7 +104,7 @@ class ModelsScreen(AreaScreen):
             tooltip="Open a new chat with the highlighted model",
         ),
         Binding(
-            "slash",
+            "ctrl+f,slash",
             "focus_filter",
             "Filter",
             id="models.filter",
@@ -109,7 +119,7 @@ class ModelsScreen(AreaScreen):
             tooltip="Clear the filter and go back to the table",
         ),
         Binding(
-            "ctrl+l",
+            "ctrl+w",
             "load",
             "Load",
             id="models.load",
@@ -138,16 +148,16 @@ class ModelsScreen(AreaScreen):
             id="models.create",
             tooltip="Create a model from this one with a system prompt and parameters",
         ),
-        Binding("ctrl+g", "pull", "Pull", id="models.pull", tooltip="Pull a model by name"),
+        Binding("ctrl+a", "pull", "Pull", id="models.pull", tooltip="Add a model: pull it by name"),
         Binding(
-            "ctrl+s",
+            "ctrl+e",
             "cycle_sort",
             "Sort",
             id="models.sort",
             tooltip="Sort by the next column (or click a column header)",
         ),
         Binding(
-            "ctrl+o",
+            "ctrl+v",
             "reverse_sort",
             "Reverse",
             id="models.reverse",
@@ -185,7 +195,7 @@ class ModelsScreen(AreaScreen):
             with Vertical(id="models-main"):
                 with Horizontal(id="models-filter-row"):
                     yield FilterInput(
-                        placeholder="Filter: type a name, family or quantization  (/)",
+                        placeholder="Filter: type a name, family or quantization  (ctrl+f or /)",
                         id="models-filter",
                         compact=True,
                         # Typing in the table hands over its first character; selecting

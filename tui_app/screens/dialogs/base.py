@@ -31,6 +31,9 @@ class Dialog(ModalScreen[ResultT | None]):
     The confirm button and ``ctrl+s``-style bindings call :meth:`action_confirm`.
     """
 
+    HELP_TITLE: ClassVar[str] = "Dialogs"
+    """The heading of this class's keys in help (f1)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
     ]
@@ -116,6 +119,9 @@ class DialogTextArea(TextArea):
 
     ``enter`` does too; the other keys matter because the prompt taught them.
     """
+
+    HELP_TITLE: ClassVar[str] = "Dialogs: text boxes"
+    """The heading of this class's keys in help (f1)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(

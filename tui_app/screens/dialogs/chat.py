@@ -29,6 +29,9 @@ from tui_app.screens.dialogs.base import Dialog, DialogTextArea
 class SystemPromptDialog(Dialog[str]):
     """Edit the chat's system prompt; returns the new text ("" clears it) or None."""
 
+    HELP_TITLE: ClassVar[str] = "Dialogs: system prompt"
+    """The heading of this class's keys in help (f1)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "confirm", "Save", id="chat.system.save"),
     ]
@@ -107,6 +110,9 @@ class ChoiceSet(RadioSet):
 class FormatDialog(Dialog[FormatChoice]):
     """Choose the chat's reply format: as the global defaults, off, JSON, or a JSON schema
     checked before use."""
+
+    HELP_TITLE: ClassVar[str] = "Dialogs: reply format"
+    """The heading of this class's keys in help (f1)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "confirm", "Save", id="chat.format.save"),

@@ -23,11 +23,28 @@ class ConfirmDialog(Dialog[bool]):
     Every text is shown as plain text.
     """
 
+    HELP_TITLE: ClassVar[str] = "Dialogs: questions"
+    """The heading of this class's keys in help (f1)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "dismiss(None)", "Cancel", show=False),
-        Binding("y", "confirm", "Yes", id="dialog.confirm"),
-        Binding("left", "app.focus_previous", show=False),
-        Binding("right", "app.focus_next", show=False),
+        Binding("n", "dismiss(None)", "No", show=False, id="dialog.no", tooltip="No: cancel"),
+        Binding("y", "confirm", "Yes", id="dialog.confirm", tooltip="Yes: go ahead"),
+        Binding(
+            "left",
+            "app.focus_previous",
+            "Previous button",
+            show=False,
+            id="dialog.previous_button",
+            tooltip="The button on the left",
+        ),
+        Binding(
+            "right",
+            "app.focus_next",
+            "Next button",
+            show=False,
+            id="dialog.next_button",
+            tooltip="The button on the right",
+        ),
     ]
 
     def __init__(

@@ -97,6 +97,9 @@ class CreateRequest:
 class CreateModelDialog(Dialog[CreateRequest]):
     """Ask for a derived model: new name, base model, system prompt and parameters."""
 
+    HELP_TITLE: ClassVar[str] = "Dialogs: create a model"
+    """The heading of this class's keys in help (f1)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "confirm", "Create", id="models.create.confirm"),
     ]
@@ -234,9 +237,14 @@ class ModelPickerDialog(Dialog[str]):
     in full and pressing enter: the chat will then offer to pull it.
     """
 
+    HELP_TITLE: ClassVar[str] = "Dialogs: the model picker"
+    """The heading of this class's keys in help (f1)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
+        Binding("down", "move(1)", "Next", show=False, id="dialog.next", tooltip="The next one"),
+        Binding(
+            "up", "move(-1)", "Previous", show=False, id="dialog.previous", tooltip="The one before"
+        ),
     ]
 
     def __init__(self, models: Sequence[ModelSummary], current: str | None) -> None:
