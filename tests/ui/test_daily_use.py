@@ -13,6 +13,7 @@ from tui_app.app import OllamaTUI
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import ConfirmDialog, CreateModelDialog, FormatDialog
 from tui_app.screens.models import ModelsScreen
+from tui_app.widgets.option_field import OptionField
 
 AppFactory = Callable[..., OllamaTUI]
 
@@ -181,3 +182,27 @@ async def test_delete_says_what_it_frees_and_which_keys_do_what(make_app: AppFac
         await pilot.press("y")
         await until(pilot, lambda: "qwen3:8b" not in str(app.models))
         assert "mine:latest" in str(app.models)
+
+
+async def test_the_options_form_has_no_gap_after_stop(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.models)
+        await pilot.press("f5")
+        await until(pilot, lambda: app.screen.query("#option-stop"))
+        await pilot.pause()
+        stop = app.screen.query_one("#option-stop", OptionField)
+        keep_alive = app.screen.query_one("#option-keep-alive", OptionField)
+        help_line = stop.query_one(".option-help", Static)
+        # The field ends with its help line; the next field follows at once.
+        assert stop.region.bottom == help_line.region.bottom
+        assert keep_alive.region.y == stop.region.bottom
+        stop.focus_editor()
+        await pilot.press(*"###", "enter", *"User:", "enter", *"END", "enter", *"x")
+        await pilot.pause()
+        area = stop.query_one(TextArea)
+        assert area.text == "###\nUser:\nEND\nx"
+        # The box grows with its lines, and the next field follows it at once.
+        assert area.region.height >= 4
+        assert stop.region.bottom == help_line.region.bottom
+        assert keep_alive.region.y == stop.region.bottom
