@@ -206,3 +206,26 @@ async def test_the_options_form_has_no_gap_after_stop(make_app: AppFactory) -> N
         assert area.region.height >= 4
         assert stop.region.bottom == help_line.region.bottom
         assert keep_alive.region.y == stop.region.bottom
+
+
+async def test_four_loaded_models_take_one_line_each_beside_a_filtered_table(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.models)
+        for model in ("llama3.2:latest", "qwen3:8b", "gemma3:1b", "llava:7b"):
+            await app.services.client.load(model)
+        await pilot.press("f3")
+        screen = app.screen
+        assert isinstance(screen, ModelsScreen)
+        await until(pilot, lambda: len(screen.running_panel.running) == 4)
+        await pilot.press(*"lla")
+        await settle_workers(pilot, stop_when_idle=True, rounds=50)
+        await pilot.pause()
+        panel = screen.running_panel
+        lines = str(panel.describe()).splitlines()
+        assert len(lines) == 4
+        assert max(len(line) for line in lines) <= panel.content_size.width
+        assert panel.content_size.height >= 4
+        assert all("4:5" in line or "5:00" in line for line in lines)

@@ -34,6 +34,20 @@ def unload_phrase(model: RunningModel, now: datetime) -> str:
     return f"unloads in {countdown(remaining)}"
 
 
+def _line_width(rows: list[list[str]]) -> int:
+    """Width of the widest line the rows make: a marker, then columns two spaces apart."""
+    widths = [max(len(row[index]) for row in rows) for index in range(4)]
+    return 2 + sum(widths) + 2 * 4 + max(len(row[4]) for row in rows)
+
+
+def _short_split(model: RunningModel) -> str:
+    """Where the model lives, in fewer letters: ``65% GPU`` for a split model."""
+    if model.size <= 0 or not 0 <= model.size_vram <= model.size:
+        return "?"
+    gpu = round(model.size_vram / model.size * 100)
+    return f"{gpu}% GPU" if model.size_vram else "CPU"
+
+
 class RunningModels(Static):
     """Loaded models: memory, where it lives (GPU/CPU), context length and time to unload.
 
@@ -107,17 +121,33 @@ class RunningModels(Static):
         if not self._models:
             return Content.styled("No model is loaded.", "$text-muted")
         names = [visible_controls(model.name, multi_line=False) for model in self._models]
-        name_width = max(len(name) for name in names)
         rows = [
-            (
+            [
                 name,
                 human_size(model.size),
                 processor_split(model.size, model.size_vram),
                 f"ctx {model.context_length:,}" if model.context_length else "",
                 unload_phrase(model, self._now),
-            )
+            ]
             for name, model in zip(names, self._models, strict=True)
         ]
+        width = self.content_size.width if self.is_mounted else 0
+        if width and _line_width(rows) > width:
+            # One line per model, always: shorter words first, then shorter names.
+            for row, model in zip(rows, self._models, strict=True):
+                row[2] = _short_split(model)
+                row[3] = row[3].removeprefix("ctx ") + " ctx" if row[3] else ""
+                row[4] = row[4].removeprefix("unloads in ") + (
+                    " left" if row[4].startswith("unloads in ") else ""
+                )
+            excess = _line_width(rows) - width
+            if excess > 0:
+                longest = max(len(row[0]) for row in rows)
+                keep = max(8, longest - excess)
+                for row in rows:
+                    if len(row[0]) > keep:
+                        row[0] = row[0][: keep - 1] + "…"
+        name_width = max(len(row[0]) for row in rows)
         widths = [max(len(row[index]) for row in rows) for index in range(1, 4)]
         lines = []
         for name, size, split, context, unload in rows:
@@ -136,6 +166,9 @@ class RunningModels(Static):
                 )
             )
         return Content("\n").join(lines)
+
+    def on_resize(self) -> None:
+        self._redraw()
 
     def _redraw(self) -> None:
         self.set_class(self._problem is not None, "-unreachable")
