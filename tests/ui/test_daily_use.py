@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from textual.geometry import Region
 from textual.pilot import Pilot
-from textual.widgets import Button, Input, Static, TextArea
+from textual.widgets import Button, Input, OptionList, Static, TextArea
 
 from tests.helpers import dialog_shown, settle_workers, until
 from tui_app.app import OllamaTUI
 from tui_app.screens.chat import ChatScreen
-from tui_app.screens.dialogs import ConfirmDialog, CreateModelDialog, FormatDialog
+from tui_app.screens.dialogs import (
+    ConfirmDialog,
+    CreateModelDialog,
+    FormatDialog,
+    ModelPickerDialog,
+)
 from tui_app.screens.models import ModelsScreen
 from tui_app.widgets.option_field import OptionField
 
@@ -229,3 +235,62 @@ async def test_four_loaded_models_take_one_line_each_beside_a_filtered_table(
         assert max(len(line) for line in lines) <= panel.content_size.width
         assert panel.content_size.height >= 4
         assert all("4:5" in line or "5:00" in line for line in lines)
+
+
+async def test_the_model_picker_marks_capabilities_from_show_and_greys_out_embeddings(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.models)
+        # As an older server lists them: no capabilities in /api/tags.
+        bare = [replace(model, capabilities=()) for model in app.models]
+        asked: list[str] = []
+
+        async def capabilities(name: str) -> tuple[str, ...] | None:
+            asked.append(name)
+            return (await app.model_info(name)).capabilities
+
+        results: list[str | None] = []
+        picker = ModelPickerDialog(bare, "llama3.2:latest", capabilities)
+        app.push_screen(picker, results.append)
+        await dialog_shown(pilot, ModelPickerDialog)
+        options = picker.query_one(OptionList)
+
+        def labels() -> dict[str, str]:
+            return {
+                str(options.get_option_at_index(index).id): str(
+                    options.get_option_at_index(index).prompt
+                )
+                for index in range(options.option_count)
+            }
+
+        await until(pilot, lambda: "vision" in labels().get("llava:7b", ""))
+        assert sorted(asked) == sorted(model.name for model in bare)
+        assert "thinking" in labels()["qwen3:8b"]
+        assert "tools" in labels()["llama3.2:latest"]
+        embed = "nomic-embed-text:latest"
+        assert "embedding only: cannot chat" in labels()[embed]
+        assert options.get_option(embed).disabled
+        # Typed in full, it is refused with the reason.
+        await pilot.press(*"nomic-embed-text", "enter")
+        assert app.screen is picker
+        assert "cannot chat" in str(picker.query_one("#dialog-error", Static).render())
+
+
+async def test_ctrl_o_marks_what_each_model_can_do(make_app: AppFactory) -> None:
+    app = make_app(initial_model="llama3.2")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _chat_screen(app, pilot)
+        await pilot.press("ctrl+o")
+        picker = await dialog_shown(pilot, ModelPickerDialog)
+        options = picker.query_one(OptionList)
+        texts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+        assert any("llava:7b" in text and "vision" in text for text in texts)
+        assert any("qwen3:8b" in text and "thinking" in text for text in texts)
+        chat_models = [
+            options.get_option_at_index(i)
+            for i in range(options.option_count)
+            if not options.get_option_at_index(i).disabled
+        ]
+        assert all("embed" not in str(option.id) for option in chat_models)

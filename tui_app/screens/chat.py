@@ -337,6 +337,11 @@ class ChatScreen(AreaScreen):
         except OllamaError:
             return None
 
+    async def _capabilities_of(self, model: str) -> tuple[str, ...] | None:
+        """What ``model`` can do, for the model picker; None when the server cannot say."""
+        info = await self.model_info(model)
+        return info.capabilities if info is not None else None
+
     def _cached_info(self) -> ModelInfo | None:
         model = self.model
         return self.tui.cached_model_info(model) if model else None
@@ -949,7 +954,8 @@ class ChatScreen(AreaScreen):
 
     @work(exclusive=True, group="chat-dialog", exit_on_error=False)
     async def _pick_model(self) -> None:
-        chosen = await self.app.push_screen_wait(ModelPickerDialog(self.tui.models, self.model))
+        picker = ModelPickerDialog(self.tui.models, self.model, self._capabilities_of)
+        chosen = await self.app.push_screen_wait(picker)
         if not chosen:
             return
         await self._remember_model(chosen)
