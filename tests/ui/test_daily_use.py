@@ -11,12 +11,14 @@ from textual.widgets import Button, Input, OptionList, Static, TextArea
 
 from tests.helpers import dialog_shown, settle_workers, until
 from tui_app.app import OllamaTUI
+from tui_app.core.options import RequestDefaults
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import (
     ConfirmDialog,
     CreateModelDialog,
     FormatDialog,
     ModelPickerDialog,
+    SystemPromptDialog,
 )
 from tui_app.screens.models import ModelsScreen
 from tui_app.widgets.option_field import OptionField
@@ -294,3 +296,30 @@ async def test_ctrl_o_marks_what_each_model_can_do(make_app: AppFactory) -> None
             if not options.get_option_at_index(i).disabled
         ]
         assert all("embed" not in str(option.id) for option in chat_models)
+
+
+async def test_the_chat_header_at_80_columns_shortens_and_keeps_every_indicator(
+    make_app: AppFactory,
+) -> None:
+    app = make_app(initial_model="qwen3:8b")
+    RequestDefaults(think="high", format="json").save(app.services.store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _chat_screen(app, pilot)
+        screen.prompt.load_text("Tell me about the history of the printing press in Europe")
+        await pilot.press("enter")
+        await settle_workers(pilot, stop_when_idle=True, rounds=100)
+        await pilot.press("f6")
+        await dialog_shown(pilot, SystemPromptDialog)
+        await pilot.press(*"Be brief.", "ctrl+s")
+        await until(pilot, lambda: app.screen is screen)
+        await settle_workers(pilot, stop_when_idle=True, rounds=50)
+        header = screen.query_one("#chat-header", Static)
+        text = str(header.render())
+        assert len(text) <= header.content_size.width, text
+        assert "…" not in text.split("qwen3:8b")[-1], text  # nothing after the model is cut
+        for words in ("qwen3:8b", "high", "json", "system"):
+            assert words in text, text
+        # Wide enough, every word is there in full.
+        await pilot.resize_terminal(140, 24)
+        await until(pilot, lambda: "system prompt set" in str(header.render()))
+        assert "think: high (global)" in str(header.render())
