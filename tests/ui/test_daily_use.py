@@ -153,7 +153,10 @@ async def _delete_question(pilot: Pilot[None], screen: ModelsScreen, name: str) 
     await until(pilot, lambda: screen.table.select_model(name))
     screen.table.focus()
     await pilot.press("delete")
-    return await dialog_shown(pilot, ConfirmDialog)
+    dialog = await dialog_shown(pilot, ConfirmDialog)
+    detail = dialog.query_one("#confirm-detail", Static)
+    await until(pilot, lambda: "Checking" not in str(detail.render()))
+    return dialog
 
 
 async def test_delete_says_what_it_frees_and_which_keys_do_what(make_app: AppFactory) -> None:
@@ -323,3 +326,17 @@ async def test_the_chat_header_at_80_columns_shortens_and_keeps_every_indicator(
         await pilot.resize_terminal(140, 24)
         await until(pilot, lambda: "system prompt set" in str(header.render()))
         assert "think: high (global)" in str(header.render())
+
+
+async def test_delete_then_y_at_once_deletes(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: app.models)
+        await pilot.press("f3")
+        screen = app.screen
+        assert isinstance(screen, ModelsScreen)
+        await until(pilot, lambda: screen.table.select_model("gemma3:1b"))
+        screen.table.focus()
+        await pilot.press("delete", "y")
+        await until(pilot, lambda: "gemma3:1b" not in str(app.models))
+        assert screen.filter_input.value == ""

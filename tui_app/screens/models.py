@@ -565,22 +565,33 @@ class ModelsScreen(AreaScreen):
         self.tui.refresh_models()
 
     def action_delete(self) -> None:
-        """Delete the highlighted model, after a confirmation saying what it frees."""
-        model = self._target()
-        if model is not None:
-            self.ask_delete(model)
+        """Delete the highlighted model, after a confirmation saying what it frees.
 
-    @work(exclusive=True, group="models-ask-delete", exit_on_error=False)
-    async def ask_delete(self, model: ModelSummary) -> None:
-        """Ask before deleting ``model``, saying how much disk that really frees."""
-        estimate = await self.delete_estimate(model)
+        The question is up at once, so a quick ``y`` or ``enter`` answers it; what is
+        freed fills in when the server has said.
+        """
+        model = self._target()
+        if model is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.delete_model(model)
+
         question = ConfirmDialog(
             f"Delete {model.name} ({human_size(model.size)})?",
-            estimate.describe(),
+            "Checking whether other models share its files…",
             heading="Delete model",
         )
-        if await self.app.push_screen_wait(question):
-            self.delete_model(model)
+        self.app.push_screen(question, answered)
+        self.explain_delete(model, question)
+
+    @work(exclusive=True, group="models-ask-delete", exit_on_error=False)
+    async def explain_delete(self, model: ModelSummary, question: ConfirmDialog) -> None:
+        """Say in ``question`` how much disk deleting ``model`` really frees."""
+        estimate = await self.delete_estimate(model)
+        if question.is_attached:
+            question.update_detail(estimate.describe())
 
     async def delete_estimate(self, model: ModelSummary) -> DeleteEstimate:
         """What deleting ``model`` frees, from the manifests listed and the weights shown.

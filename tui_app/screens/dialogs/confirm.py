@@ -75,12 +75,22 @@ class ConfirmDialog(Dialog[bool]):
         """Label of the button that does nothing."""
         self.danger = danger
         """Whether going ahead cannot be undone."""
+        self._detail_line: Static | None = None
 
     def compose_body(self) -> ComposeResult:
         # Names in the question come from the user, the server or the file system.
         yield Label(Content(visible_controls(self.question)), id="confirm-question")
         if self.detail:
-            yield Static(Content(visible_controls(self.detail)), id="confirm-detail")
+            self._detail_line = Static(Content(visible_controls(self.detail)), id="confirm-detail")
+            yield self._detail_line
+
+    def update_detail(self, detail: str) -> None:
+        """Replace the detail (plain text): for one that is known only once the question
+        is up, so no key typed meanwhile lands elsewhere."""
+        self.detail = detail
+        # Kept at hand rather than queried: the answer may come before it is mounted.
+        if self._detail_line is not None:
+            self._detail_line.update(Content(visible_controls(detail)))
 
     def compose_buttons(self) -> Iterable[Button]:
         yield self.cancel_button(self.cancel_label)
