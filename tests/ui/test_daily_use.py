@@ -21,6 +21,7 @@ from tui_app.screens.dialogs import (
     SystemPromptDialog,
 )
 from tui_app.screens.models import ModelsScreen
+from tui_app.widgets.chat_list import ChatList
 from tui_app.widgets.option_field import OptionField
 
 AppFactory = Callable[..., OllamaTUI]
@@ -340,3 +341,44 @@ async def test_delete_then_y_at_once_deletes(make_app: AppFactory) -> None:
         await pilot.press("delete", "y")
         await until(pilot, lambda: "gemma3:1b" not in str(app.models))
         assert screen.filter_input.value == ""
+
+
+async def _fits(pilot: Pilot[None], app: OllamaTUI, key: str) -> None:
+    """``key`` opens a dialog whose buttons are all on the 80x24 screen; escape closes it."""
+    before = app.screen
+    await pilot.press(key)
+    await until(pilot, lambda: app.screen is not before and app.screen.query("#cancel"))
+    await pilot.pause()
+    dialog = app.screen
+    whole = Region(0, 0, 80, 24)
+    buttons = list(dialog.query(Button))
+    assert buttons, key
+    for button in buttons:
+        assert whole.contains_region(button.region), (key, button)
+        assert button.region.area > 0, (key, button)
+    await pilot.press("escape")
+    await until(pilot, lambda: app.screen is before)
+
+
+async def test_every_dialog_a_key_opens_fits_80_by_24(make_app: AppFactory) -> None:
+    app = make_app(initial_model="llava:7b")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _chat_screen(app, pilot)
+        screen.prompt.load_text("Show me some code")
+        await pilot.press("enter")
+        await settle_workers(pilot, stop_when_idle=True, rounds=100)
+        for key in ("f1", "f6", "f7", "f8", "ctrl+o", "ctrl+f"):
+            await _fits(pilot, app, key)
+        chats = screen.query_one(ChatList)
+        chats.options.focus()
+        await until(pilot, lambda: chats.options.has_focus and chats.highlighted_chat)
+        for key in ("r", "d", "e"):
+            await _fits(pilot, app, key)
+            chats.options.focus()
+        await pilot.press("f3")
+        models = app.screen
+        assert isinstance(models, ModelsScreen)
+        await until(pilot, lambda: models.table.highlighted_model is not None)
+        models.table.focus()
+        for key in ("ctrl+y", "delete", "ctrl+n", "ctrl+a", "f1"):
+            await _fits(pilot, app, key)
