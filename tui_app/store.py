@@ -26,10 +26,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
+
+from tui_app.records import ChatRecord, MessageRecord, Preset, SearchHit
 
 __all__ = [
     "INTERRUPTED_ERROR",
@@ -81,11 +82,6 @@ _SNIPPET_TAIL: Final = 100
 """Characters of context kept after a search match."""
 
 
-def _now() -> float:
-    """Current time in unix seconds; one seam so tests can control the clock."""
-    return time.time()
-
-
 # --------------------------------------------------------------------------------------------
 # Errors
 
@@ -128,78 +124,6 @@ class DatabaseCorruptError(StoreError):
 
 class NotFoundError(StoreError, LookupError):
     """A chat, message or preset that an operation needs does not exist."""
-
-
-# --------------------------------------------------------------------------------------------
-# Records
-
-
-@dataclass(frozen=True, slots=True)
-class ChatRecord:
-    """A saved chat and its per-chat request settings."""
-
-    id: int
-    title: str
-    model: str | None
-    """Model name, or ``None`` for "not chosen yet"."""
-    system: str | None
-    """System prompt; ``None`` keeps the model's own."""
-    options: dict[str, object]
-    """Ollama ``options`` overrides for this chat (only the set ones)."""
-    keep_alive: str | None
-    think: str | None
-    """One of :data:`THINK_VALUES` (``off`` included), or ``None`` to follow the defaults."""
-    format: str | None
-    """``None`` to follow the defaults, ``"off"``, ``"json"`` or a JSON schema object's text."""
-    created_at: float
-    """Unix seconds."""
-    updated_at: float
-    """Unix seconds of the last change to the chat or its messages."""
-
-
-@dataclass(frozen=True, slots=True)
-class MessageRecord:
-    """One turn of a chat."""
-
-    id: int
-    chat_id: int
-    role: str
-    content: str
-    thinking: str
-    images: list[str]
-    """Base64 image data, as the chat API takes it."""
-    stats: dict[str, object]
-    """Final-chunk metrics (``eval_count``, ``done_reason``...); ``{}`` if none."""
-    status: str
-    """One of :data:`MESSAGE_STATUSES`."""
-    error: str | None
-    model: str | None
-    """Model that wrote an assistant reply."""
-    created_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class SearchHit:
-    """A message that matched a full-text search."""
-
-    chat_id: int
-    chat_title: str
-    message_id: int
-    role: str
-    snippet: str
-    """Plain text around the match, whitespace collapsed, ``…`` where it was cut."""
-    created_at: float
-
-
-@dataclass(frozen=True, slots=True)
-class Preset:
-    """A named set of options and request fields that can be applied to a chat."""
-
-    name: str
-    options: dict[str, object] = field(default_factory=dict)
-    """Ollama ``options``."""
-    request: dict[str, object] = field(default_factory=dict)
-    """Request-level fields: ``keep_alive``, ``think``, ``format``."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -676,9 +600,11 @@ class Store:
     as one transaction. Use as a context manager, or call :meth:`close`.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time) -> None:
         """Open the database at ``path``; see :meth:`open`."""
         self._path = Path(path)
+        self.clock = clock
+        """Unix seconds now, for the chats' and messages' timestamps (tests may set it)."""
         self._lock = threading.RLock()
         _prepare_file(self._path)
         try:
@@ -696,7 +622,7 @@ class Store:
         self._connection: sqlite3.Connection | None = connection
 
     @classmethod
-    def open(cls, path: Path | str) -> Self:
+    def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> Self:
         """Open the database at ``path``, creating the file and its directory if missing.
 
         A new directory gets mode 0700 and a new file mode 0600. Raises
@@ -704,7 +630,7 @@ class Store:
         :class:`DatabaseCorruptError` for a damaged or foreign file, and :class:`StoreError`
         when the file cannot be opened at all; none of them changes the file.
         """
-        return cls(path)
+        return cls(path, clock=clock)
 
     def _open_error(self, error: sqlite3.Error) -> StoreError:
         """Translate an SQLite error met while opening into a message naming the file."""
@@ -813,7 +739,7 @@ class Store:
             "format": format,
         }
         columns = [_chat_column(name, value) for name, value in values.items()]
-        now = _now()
+        now = self.clock()
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO chat (title, model, system, options, keep_alive, think, format,"
@@ -853,7 +779,7 @@ class Store:
         with self._write() as db:
             cursor = db.execute(
                 f"UPDATE chat SET {assignments}updated_at = ? WHERE id = ?",
-                (*values.values(), _now(), chat_id),
+                (*values.values(), self.clock(), chat_id),
             )
             if cursor.rowcount == 0:
                 raise NotFoundError(f"chat {chat_id} does not exist")
@@ -902,7 +828,7 @@ class Store:
             _status(status),
             _optional_str(error, "error"),
             _optional_str(model, "model"),
-            _now(),
+            self.clock(),
         )
         with self._write() as db:
             self._require_chat(db, chat_id)
@@ -924,7 +850,7 @@ class Store:
 
         Meant for imports, benchmarks and tests. All or none are added.
         """
-        now = _now()
+        now = self.clock()
         count = 0
 
         def parameters() -> Iterator[tuple[int, str, str, float]]:
@@ -1219,8 +1145,7 @@ class Store:
         if db.execute("SELECT 1 FROM chat WHERE id = ?", (chat_id,)).fetchone() is None:
             raise NotFoundError(f"chat {chat_id} does not exist")
 
-    @staticmethod
-    def _bump_chat(db: sqlite3.Connection, chat_id: int) -> bool:
+    def _bump_chat(self, db: sqlite3.Connection, chat_id: int) -> bool:
         """Set a chat's ``updated_at`` to now; ``False`` if the chat does not exist."""
-        cursor = db.execute("UPDATE chat SET updated_at = ? WHERE id = ?", (_now(), chat_id))
+        cursor = db.execute("UPDATE chat SET updated_at = ? WHERE id = ?", (self.clock(), chat_id))
         return cursor.rowcount > 0

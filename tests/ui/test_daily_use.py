@@ -255,7 +255,7 @@ async def test_the_model_picker_marks_capabilities_from_show_and_greys_out_embed
 
         async def capabilities(name: str) -> tuple[str, ...] | None:
             asked.append(name)
-            return (await app.model_info(name)).capabilities
+            return (await app.services.catalog.info(name)).capabilities
 
         results: list[str | None] = []
         picker = ModelPickerDialog(bare, "llama3.2:latest", capabilities)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-import subprocess
-import sys
 from collections.abc import AsyncGenerator, Callable, Mapping
 from typing import Any
 
@@ -89,18 +87,6 @@ def watch_requests(sim: SimulatedOllama, on_chat: Callable[[Mapping[str, Any]], 
 
 
 # -- layering -------------------------------------------------------------------------------------
-
-
-def test_the_module_imports_neither_textual_nor_rich() -> None:
-    # httpx loads Rich for its own command-line tool whenever click is installed; that is
-    # not an import of ours, so its CLI module is kept out.
-    code = (
-        "import sys; sys.modules['httpx._main'] = None;"
-        "import tui_app.core.exchange;"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'rich'}))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip() == "[]", result.stderr
 
 
 # -- the prompt -----------------------------------------------------------------------------------

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
 from tui_app.api.show_parameters import parse_show_parameters
@@ -398,17 +394,3 @@ def test_specs_cover_every_runtime_option() -> None:
         "num_keep",
         "stop",
     ]
-
-
-def test_options_module_does_not_import_textual() -> None:
-    code = (
-        # httpx loads its command-line tool, and with it Rich, whenever click is installed
-        # (import-linter brings it); the app never uses that tool, so it is kept out here.
-        "import sys; sys.modules['httpx._main'] = None\n"
-        "import tui_app.core.options, tui_app.api.show_parameters\n"
-        "print(sorted(n for n in ('textual', 'rich') if n in sys.modules))\n"
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path.cwd()
-    )
-    assert result.stdout.strip() == "[]"

@@ -14,7 +14,7 @@ from textual.widgets import Collapsible, Static
 
 from tui_app.core.chat_session import format_count, pretty_json, stats_text
 from tui_app.core.formatting import sanitize
-from tui_app.store import MessageRecord
+from tui_app.records import MessageRecord
 from tui_app.widgets.markdown_document import MarkdownDocument
 from tui_app.widgets.markdown_render import split_blocks
 

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from tui_app.store import MessageRecord
+from tui_app.records import MessageRecord
 from tui_app.widgets.markdown_render import plain_lines
 from tui_app.widgets.message_view import MessageView
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
 
 from tui_app.api import ProgressUpdate
@@ -17,6 +14,12 @@ from tui_app.core.transfers import (
     TransferState,
     eta_seconds,
 )
+
+
+def state_of(transfer: Transfer) -> TransferState:
+    """The transfer's state read afresh (mypy keeps an earlier assert's narrowing otherwise)."""
+    return transfer.state
+
 
 BIG = "sha256:dde5aa3fc5ffc17176b5e8bdc82f587b24b2678c6c66101bf7da77af9f7ccdff"
 SMALL = "sha256:966de95ca8a62200913e3f8bfbf84c8494536f1b94b49166851e76644e966396"
@@ -47,23 +50,6 @@ def feed(
         now += step
         transfer.apply(line, now)
     return now
-
-
-def test_the_model_imports_no_ui() -> None:
-    import tui_app.core.transfers as module
-
-    tree = ast.parse(Path(module.__file__).read_text(encoding="utf-8"))
-    imported = {
-        name.split(".")[0]
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for name in (
-            [alias.name for alias in node.names]
-            if isinstance(node, ast.Import)
-            else [node.module or ""]
-        )
-    }
-    assert not imported & {"textual", "rich"}
 
 
 def test_a_multi_layer_pull_to_success() -> None:
@@ -244,7 +230,7 @@ def test_cancel_then_restart_resumes_and_keeps_layers_on_view() -> None:
     assert transfer.downloaded_bytes == 250
     feed(transfer, status("verifying sha256 digest"), status("success"), start=now)
     transfer.succeed(now + 1)
-    assert transfer.state is TransferState.SUCCEEDED
+    assert state_of(transfer) is TransferState.SUCCEEDED
     assert transfer.fraction == 1.0
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
-import subprocess
-import sys
 from contextlib import aclosing
 
 import httpx
@@ -393,20 +391,6 @@ async def test_plain_404_from_an_old_server_is_not_model_not_found() -> None:
     assert info.value.server_message == "404 page not found"
 
 
-def test_api_package_imports_no_ui() -> None:
-    # httpx loads Rich for its own command-line tool whenever click is installed (the dev
-    # tools bring it); that is not an import of ours, so its CLI module is kept out.
-    code = (
-        "import sys; sys.modules['httpx._main'] = None; "
-        "import tui_app.api, tui_app.api.client; "
-        "bad = [m for m in ('textual', 'rich') if m in sys.modules]; "
-        "print(','.join(bad))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == ""
-
-
 # -- read pacing -------------------------------------------------------------------------------
 
 
@@ -420,7 +404,7 @@ def rests(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         delays.append(delay)
         await real_sleep(delay)
 
-    monkeypatch.setattr(client_module.asyncio, "sleep", recording_sleep)
+    monkeypatch.setattr(asyncio, "sleep", recording_sleep)
     return delays
 
 

@@ -27,7 +27,7 @@ from tui_app.store import (
     StoreError,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # The schema as the first release wrote it. Kept verbatim here (not imported) so the migration
 # test keeps testing the real upgrade path even if the store's own copy is ever edited.
@@ -83,10 +83,12 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """Make every store timestamp distinct and predictable."""
+def clock(request: pytest.FixtureRequest) -> Clock:
+    """Make every timestamp of the test's store distinct and predictable."""
     fake = Clock()
-    monkeypatch.setattr(store_module, "_now", fake)
+    for name in ("store", "search_store"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).clock = fake
     return fake
 
 

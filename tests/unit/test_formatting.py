@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -144,15 +142,6 @@ def test_short_digest() -> None:
     assert short_digest(digest) == "a80c4f17acd5"
     assert short_digest("sha256:" + digest) == "a80c4f17acd5"
     assert short_digest("sha256-" + digest, 8) == "a80c4f17"
-
-
-def test_formatting_does_not_import_textual() -> None:
-    code = (
-        "import sys, tui_app.core.formatting; "
-        "print({'textual', 'rich'} & set(sys.modules) != set())"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip() == "False", result.stderr
 
 
 def test_visible_controls_defuses_terminal_escapes() -> None:

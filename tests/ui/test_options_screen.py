@@ -18,6 +18,12 @@ from tui_app.screens.options import OptionsScreen
 from tui_app.store import Preset, Store
 from tui_app.widgets.option_field import OptionField
 
+
+def scope_of(screen: OptionsScreen) -> str:
+    """The form's scope read afresh (mypy keeps an earlier assert's narrowing otherwise)."""
+    return screen.scope
+
+
 AppFactory = Callable[..., OllamaTUI]
 SIZE = (120, 40)
 
@@ -288,7 +294,7 @@ async def test_chat_overrides_are_saved_on_the_chat_only(make_app: AppFactory) -
         # Flip to the global defaults: the form shows them, and says the chat overrides.
         await pilot.press("ctrl+t")
         await settle(pilot)
-        assert screen.scope == "global"
+        assert scope_of(screen) == "global"
         assert screen.query_one("#options-global", Switch).value is True
         assert editor(screen, "temperature").value == "0.5"
         assert note(screen, "temperature") == "→ 0.2 from this chat · Ollama default 0.8"
@@ -319,7 +325,7 @@ async def test_unsaved_changes_block_switching_scope(make_app: AppFactory) -> No
         assert editor(screen, "seed").value == ""
         await pilot.click("#options-global")
         await settle(pilot)
-        assert screen.scope == "global"
+        assert scope_of(screen) == "global"
 
 
 async def test_the_form_follows_the_chat_in_view(make_app: AppFactory) -> None:
@@ -503,7 +509,7 @@ async def test_save_rename_and_delete_a_preset(make_app: AppFactory) -> None:
         await pilot.press(*"[b]mine")
         await pilot.press("enter")
         await settle(pilot)
-        assert app.screen is screen
+        assert screen.is_current
         assert store.get_preset("[b]mine") == Preset(
             "[b]mine", {"temperature": 0.4}, {"keep_alive": "-1"}
         )
@@ -540,7 +546,7 @@ async def test_save_rename_and_delete_a_preset(make_app: AppFactory) -> None:
         assert store.get_preset("cool") is None
         assert [p.name for p in store.list_presets()] == ["balanced", "creative", "precise"]
         # Coming back from a dialog does not move the cursor to temperature.
-        assert app.screen is screen
+        assert screen.is_current
 
 
 async def test_an_invalid_form_cannot_become_a_preset(make_app: AppFactory) -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -50,15 +48,6 @@ def record(role: str, content: str, **fields: object) -> MessageRecord:
     }
     values.update(fields)
     return MessageRecord(**values)  # type: ignore[arg-type]
-
-
-def test_the_module_does_not_import_textual() -> None:
-    code = (
-        "import sys, tui_app.core.chat_session, tui_app.core.thinking, tui_app.core.clipboard;"
-        "print(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.stdout.strip() == "False", result.stderr
 
 
 def test_title_is_the_first_60_characters_on_one_line() -> None:
