@@ -11,7 +11,6 @@ from typing import Any, ClassVar
 from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker
@@ -23,6 +22,7 @@ from tui_app.messages import OpenChat, StartCreate, StartPull, WarmedUp
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import ConfirmDialog, HelpDialog
+from tui_app.screens.dialogs.help import app_bindings, binding_groups
 from tui_app.screens.models import ModelsScreen
 from tui_app.screens.options import OptionsScreen
 from tui_app.screens.pulls import PullsScreen
@@ -46,22 +46,14 @@ def known_binding_ids() -> set[str]:
 
     A ``[keymap]`` entry can only rebind one of these; the rest are reported.
     """
-    ids: set[str] = set()
-    pending: list[type[DOMNode]] = [DOMNode]
-    while pending:
-        klass = pending.pop()
-        pending.extend(klass.__subclasses__())
-        if klass.__module__.startswith("tui_app."):
-            for binding in klass.__dict__.get("BINDINGS", []):
-                if isinstance(binding, Binding) and binding.id:
-                    ids.add(binding.id)
-    return ids
+    return {b.id for _, bindings in app_bindings() for b in bindings if b.id}
 
 
 class OllamaTUI(App[None]):
     """ollama-tui: chat, models, pulls and options for one Ollama server."""
 
     TITLE = "ollama-tui"
+    HELP_TITLE: ClassVar[str] = "Everywhere"
     CSS_PATH = "tui_app.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -279,10 +271,11 @@ class OllamaTUI(App[None]):
             await self.switch_mode(area)
 
     def action_help(self) -> None:
-        """Show every binding, grouped by screen."""
-        groups: list[tuple[str, Iterable[BindingType]]] = [("Everywhere", self.BINDINGS)]
-        groups += [(screen.AREA_TITLE, screen.own_bindings()) for screen in AREAS.values()]
-        self.push_screen(HelpDialog(groups))
+        """Show every binding of every screen, widget and dialog, with the user's keys."""
+        known = known_binding_ids()
+        keymap = {key: value for key, value in self.services.keymap.items() if key in known}
+        groups: list[tuple[str, Iterable[BindingType]]] = list(binding_groups())
+        self.push_screen(HelpDialog(groups, keymap))
 
     async def action_quit(self) -> None:
         """Quit, asking first while pulls are running; ``ctrl+q`` in the question quits."""

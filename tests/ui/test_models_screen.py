@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static, TextArea
 
-from tests.helpers import notices, settle_workers, until
+from tests.helpers import dialog_shown, notices, settle_workers, until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
 from tui_app.core.clock import ManualClock
@@ -194,13 +194,13 @@ async def test_sort_key_cycles_columns_and_reverses(make_app: AppFactory) -> Non
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
-        await pilot.press("ctrl+s")  # modified → loaded (wraps round)
-        await pilot.press("ctrl+s")  # → name
+        await pilot.press("ctrl+e")  # modified → loaded (wraps round)
+        await pilot.press("ctrl+e")  # → name
         assert screen.table.sort_column == "name"
         assert row_names(screen) == sorted(SERVER_ORDER)
-        await pilot.press("ctrl+o")
+        await pilot.press("ctrl+v")
         assert row_names(screen) == sorted(SERVER_ORDER, reverse=True)
-        await pilot.press("ctrl+s")  # → parameters, biggest first
+        await pilot.press("ctrl+e")  # → parameters, biggest first
         assert row_names(screen)[0] == "qwen3:8b"
         assert row_names(screen)[-1] == "nomic-embed-text:latest"
         assert "▼" in screen.table.columns[screen.table.ordered_columns[2].key].label.plain
@@ -227,7 +227,7 @@ async def test_sorting_keeps_the_cursor_on_the_same_model(make_app: AppFactory) 
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
         await highlight(pilot, screen, "llava:7b")
-        await pilot.press("ctrl+s", "ctrl+s")
+        await pilot.press("ctrl+e", "ctrl+e")
         highlighted = screen.table.highlighted_model
         assert highlighted is not None and highlighted.name == "llava:7b"
 
@@ -274,7 +274,7 @@ async def test_a_filter_matching_nothing_clears_the_details(
         assert screen.details.model_name is None
         await pilot.press("enter")  # back to the table
         assert screen.check_action("load", ()) is None  # greyed out in the footer
-        await pilot.press("ctrl+l", "enter")
+        await pilot.press("ctrl+w", "enter")
         commands = {command.title: command for command in screen.palette_commands()}
         commands["Load the highlighted model"].callback()
         await settle(pilot)
@@ -297,7 +297,7 @@ async def test_500_models_list_filter_and_sort(clock: Clock, tmp_path: Path) -> 
         assert all("qwen" in name or "qwen" in family for name, family in families(screen))
         await pilot.press("escape")
         await pilot.pause(ModelsScreen.FILTER_DELAY_SECONDS + 0.2)
-        await pilot.press("ctrl+s", "ctrl+s")
+        await pilot.press("ctrl+e", "ctrl+e")
         names = row_names(screen)
         assert len(names) == 500
         assert names == sorted(names, key=str.casefold)
@@ -328,7 +328,7 @@ async def test_load_marks_the_row_and_shows_a_countdown(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
         await highlight(pilot, screen, "llama3.2:latest")
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+w")
         await settle(pilot)
         assert requests_to(sim, "/api/chat")[-1] == {"model": "llama3.2:latest", "messages": []}
         assert cell_text(screen, "llama3.2:latest", "loaded") == "●"
@@ -360,10 +360,10 @@ async def test_keep_loaded_says_so_and_shows_the_cpu_gpu_split(
             "keep_alive": -1,
         }
         panel = str(screen.running_panel.describe())
-        assert "stays loaded" in panel
+        assert "kept loaded" in panel
         assert "2318" not in panel and "unloads" not in panel
         assert "35%/65% CPU/GPU" in panel
-        assert "qwen3:8b is loaded and stays loaded." in messages(app)
+        assert "qwen3:8b is loaded and kept loaded." in messages(app)
 
 
 async def test_embedding_models_load_through_embed(
@@ -373,7 +373,7 @@ async def test_embedding_models_load_through_embed(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
         await highlight(pilot, screen, "nomic-embed-text:latest")
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+w")
         await settle(pilot)
         assert requests_to(sim, "/api/embed")[-1] == {
             "model": "nomic-embed-text:latest",
@@ -407,7 +407,7 @@ async def test_a_failed_load_shows_the_server_words(
     async with app.run_test(size=(120, 36)) as pilot:
         await open_models(pilot)
         sim.inject(Fault("/api/chat", status=500, message="model requires more system memory"))
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+w")
         await settle(pilot)
         assert any("model requires more system memory" in text for text in messages(app))
         assert isinstance(app.screen, ModelsScreen)
@@ -651,9 +651,7 @@ async def test_delete_asks_with_the_name_and_size(
         screen = await open_models(pilot)
         await highlight(pilot, screen, "llama3.2:latest")
         await pilot.press("delete")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ConfirmDialog)
+        dialog = await dialog_shown(pilot, ConfirmDialog)
         question = str(dialog.query_one("#confirm-question", Static).render())
         assert "llama3.2:latest" in question and "2.0 GB" in question
         assert dialog.focused is dialog.query_one("#cancel", Button)
@@ -663,7 +661,7 @@ async def test_delete_asks_with_the_name_and_size(
         assert "llama3.2:latest" in row_names(screen)
 
         await pilot.press("ctrl+d")
-        await pilot.pause()
+        await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("y")
         await settle(pilot)
         assert requests_to(sim, "/api/delete") == [{"model": "llama3.2:latest"}]
@@ -680,7 +678,7 @@ async def test_delete_of_a_model_already_gone_shows_the_404(
         await highlight(pilot, screen, "gemma3:1b")
         await app.services.client.delete("gemma3:1b")  # removed behind the screen's back
         await pilot.press("delete")
-        await pilot.pause()
+        await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("y")
         await settle(pilot)
         assert "Ollama error 404: model 'gemma3:1b' not found" in messages(app)
@@ -771,7 +769,7 @@ async def test_pull_by_name_hands_over_to_the_pulls_screen(make_app: AppFactory)
     async with app.run_test(size=(120, 36)) as pilot:
         hand_overs = HandOvers(app)
         await open_models(pilot)
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+a")
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, NameDialog)
@@ -789,7 +787,7 @@ async def test_pull_hand_over_reaches_the_pulls_screen(make_app: AppFactory) -> 
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await open_models(pilot)
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+a")
         await pilot.pause()
         await pilot.press(*"tinyllama")
         await pilot.press("enter")

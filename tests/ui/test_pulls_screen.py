@@ -291,7 +291,7 @@ async def test_cancel_closes_the_request_and_pulling_again_resumes(
         assert 0 < shown <= kept
 
         fast_pulls(sim)
-        await pilot.press("r")
+        await pilot.press("ctrl+g")
         assert transfer.runs == 2
         await settle(pilot)
         assert state_of(transfer) is TransferState.SUCCEEDED
@@ -374,7 +374,7 @@ async def test_a_missing_model_fails_with_the_server_words(
         assert "✗ pull model manifest: file does not exist" in panel_text(panel)
         assert any(
             n.message == "pull model manifest: file does not exist" and n.severity == "error"
-            for n in app._notifications
+            for n in notices(app)
         )
 
 
@@ -565,14 +565,14 @@ async def test_clear_removes_only_finished_pulls(
         screen.start_pull("smollm2:135m")
         await wait_until(pilot, lambda: screen.transfers[0].completed_bytes > 0)
         panel_for(screen, "no-such-model").focus()
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+d")
         await pilot.pause()
         assert isinstance(app.focused, Input), "focus leaves the cleared panel"
         assert [t.model for t in screen.transfers] == ["smollm2:135m"]
         assert len(list(screen.query(PullPanel))) == 1
         screen.cancel(screen.transfers[0])
         await settle(pilot)
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+d")
         await pilot.pause()
         assert screen.transfers == []
         assert screen.query_one("#pull-empty").display
@@ -652,7 +652,7 @@ async def test_help_lists_the_pull_keys(make_app: AppFactory) -> None:
         for words in (
             "ctrl+x",
             "Stop the highlighted pull",
-            "ctrl+l",
+            "ctrl+d",
             "Remove finished, failed and cancelled pulls",
             "Stop this pull",
             "a pull resumes where it stopped",

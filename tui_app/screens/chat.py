@@ -336,6 +336,11 @@ class ChatScreen(AreaScreen):
         except OllamaError:
             return None
 
+    async def _capabilities_of(self, model: str) -> tuple[str, ...] | None:
+        """What ``model`` can do, for the model picker; None when the server cannot say."""
+        info = await self.model_info(model)
+        return info.capabilities if info is not None else None
+
     def _cached_info(self) -> ModelInfo | None:
         model = self.model
         return self.services.catalog.cached_info(model) if model else None
@@ -374,25 +379,54 @@ class ChatScreen(AreaScreen):
     def _refresh_header(self) -> None:
         if not self.is_mounted:
             return
+        header = self.query_one("#chat-header", Static)
+        header.update(self._header(header.content_size.width))
+
+    def _header(self, width: int) -> Content:
+        """The header line, shortened to ``width`` cells: the think, format and system
+        indicators are never cut; words shrink first, then the title."""
         title = self.chat.title if self.chat is not None else "New chat"
-        parts = [Content.styled(sanitize(title), "bold")]
         model = self.model
-        if model:
-            label = Content.styled(sanitize(model), "$accent bold")
-            info = self._cached_info()
-            if info is not None:
-                extras = [cap for cap in info.capabilities if cap in ("thinking", "vision")]
-                if extras:
-                    label += Content.styled(f" ({', '.join(extras)})", "$text-muted")
-            parts.append(label)
-        else:
-            parts.append(Content.styled("no model: ctrl+o", "$warning"))
+        info = self._cached_info() if model else None
+        extras = [c for c in info.capabilities if c in ("thinking", "vision")] if info else []
         settings = self.settings()
-        parts.append(Content(f"think: {settings.label('think')}"))
-        parts.append(Content(f"format: {settings.label('format')}"))
-        if self.system:
-            parts.append(Content("system prompt set"))
-        self.query_one("#chat-header", Static).update(Content(" · ").join(parts))
+
+        def line(compact: int, title_cells: int | None) -> Content:
+            shown_title = sanitize(title)
+            if title_cells is not None and len(shown_title) > title_cells:
+                shown_title = shown_title[: max(title_cells - 1, 0)] + "…"
+            parts = [Content.styled(shown_title, "bold")] if shown_title else []
+            if model:
+                label = Content.styled(sanitize(model), "$accent bold")
+                if extras and compact < 1:
+                    label += Content.styled(f" ({', '.join(extras)})", "$text-muted")
+                parts.append(label)
+            else:
+                parts.append(Content.styled("no model: ctrl+o", "$warning"))
+            think, reply_format = settings.label("think"), settings.label("format")
+            if compact >= 2:
+                think = think.replace(" (global)", " (g)")
+                reply_format = reply_format.replace(" (global)", " (g)")
+            if compact >= 3:
+                parts += [Content(f"th:{think}"), Content(f"fmt:{reply_format}")]
+            else:
+                parts += [Content(f"think: {think}"), Content(f"format: {reply_format}")]
+            if self.system:
+                parts.append(Content("system prompt set" if compact < 1 else "system"))
+            return Content(" · " if compact < 3 else "·").join(parts)
+
+        if width <= 0:
+            return line(0, None)
+        for compact in range(4):
+            for title_cells in (None, 16, 8):
+                candidate = line(compact, title_cells)
+                if candidate.cell_length <= width:
+                    return candidate
+        return line(3, 0)
+
+    def on_resize(self) -> None:
+        # After the layout, when the header knows its new width.
+        self.call_after_refresh(self._refresh_header)
 
     async def _refresh_meter(self, stats: dict[str, object] | None = None) -> None:
         """Redraw the context meter from the last reply's stats (or ``stats``)."""
@@ -950,7 +984,9 @@ class ChatScreen(AreaScreen):
 
     @work(exclusive=True, group="chat-dialog", exit_on_error=False)
     async def _pick_model(self) -> None:
-        picker = ModelPickerDialog(self.services.catalog.models.value, self.model)
+        picker = ModelPickerDialog(
+            self.services.catalog.models.value, self.model, self._capabilities_of
+        )
         chosen = await self.app.push_screen_wait(picker)
         if not chosen:
             return

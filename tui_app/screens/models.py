@@ -24,6 +24,8 @@ from tui_app.api import (
     OllamaError,
     OllamaUnavailableError,
 )
+from tui_app.api.names import same_model
+from tui_app.core.disk_use import DeleteEstimate, weights_blob
 from tui_app.core.formatting import human_size
 from tui_app.core.options import RequestDefaults, effective_settings
 from tui_app.messages import OpenChat, StartCreate, StartPull
@@ -36,16 +38,30 @@ from tui_app.screens.dialogs import (
     pull_dialog,
 )
 from tui_app.services import Services
+from tui_app.store import StoreError
 from tui_app.widgets.model_details import ModelDetails
 from tui_app.widgets.model_table import ModelTable, is_embedding_only, model_key
 from tui_app.widgets.running_models import RunningModels
+
+KEEP_FILTER_SETTING = "models_keep_filter"
+"""Store setting: True when the user chose to keep the models filter between visits."""
 
 
 class FilterInput(Input):
     """The filter line above the table; down or enter goes back to the table."""
 
+    HELP_TITLE: ClassVar[str] = "Models: the filter"
+    """The heading of this class's keys in help (f1)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "screen.focus_table", "To the table", show=False),
+        Binding(
+            "down",
+            "screen.focus_table",
+            "To the table",
+            show=False,
+            id="models.to_table",
+            tooltip="From the filter: back to the table",
+        ),
     ]
 
 
@@ -82,7 +98,7 @@ class ModelsScreen(AreaScreen):
             tooltip="Open a new chat with the highlighted model",
         ),
         Binding(
-            "slash",
+            "ctrl+f,slash",
             "focus_filter",
             "Filter",
             id="models.filter",
@@ -97,7 +113,7 @@ class ModelsScreen(AreaScreen):
             tooltip="Clear the filter and go back to the table",
         ),
         Binding(
-            "ctrl+l",
+            "ctrl+w",
             "load",
             "Load",
             id="models.load",
@@ -126,16 +142,16 @@ class ModelsScreen(AreaScreen):
             id="models.create",
             tooltip="Create a model from this one with a system prompt and parameters",
         ),
-        Binding("ctrl+g", "pull", "Pull", id="models.pull", tooltip="Pull a model by name"),
+        Binding("ctrl+a", "pull", "Pull", id="models.pull", tooltip="Add a model: pull it by name"),
         Binding(
-            "ctrl+s",
+            "ctrl+e",
             "cycle_sort",
             "Sort",
             id="models.sort",
             tooltip="Sort by the next column (or click a column header)",
         ),
         Binding(
-            "ctrl+o",
+            "ctrl+v",
             "reverse_sort",
             "Reverse",
             id="models.reverse",
@@ -173,7 +189,7 @@ class ModelsScreen(AreaScreen):
             with Vertical(id="models-main"):
                 with Horizontal(id="models-filter-row"):
                     yield FilterInput(
-                        placeholder="Filter: type a name, family or quantization  (/)",
+                        placeholder="Filter: type a name, family or quantization  (ctrl+f or /)",
                         id="models-filter",
                         compact=True,
                         # Typing in the table hands over its first character; selecting
@@ -218,8 +234,31 @@ class ModelsScreen(AreaScreen):
             self._poll_timer.resume()
             self._countdown_timer.resume()
         if not self.under_dialog:
+            if not self.keep_filter:
+                # A filter left from an earlier visit would hide models and take the
+                # next name typed as more of itself.
+                self.filter_input.value = ""
+                self._apply_filter()
             self.poll_running_models()
             self.refresh_models()
+
+    @property
+    def keep_filter(self) -> bool:
+        """Whether the filter stays as it was when the screen is shown again (a saved choice)."""
+        return self.services.store.get_setting(KEEP_FILTER_SETTING) is True
+
+    def action_toggle_keep_filter(self) -> None:
+        """Choose whether the filter outlives a visit to another screen."""
+        keep = not self.keep_filter
+        try:
+            self.services.store.set_setting(KEEP_FILTER_SETTING, keep)
+        except StoreError as exc:
+            self.notify(str(exc), title="Could not save the choice", severity="error")
+            return
+        if keep:
+            self.notify("The models filter is kept between visits.")
+        else:
+            self.notify("The models filter starts empty on each visit.")
 
     def on_screen_suspend(self) -> None:
         """Stop asking the server while the screen is out of view."""
@@ -468,7 +507,7 @@ class ModelsScreen(AreaScreen):
         finally:
             self.poll_running_models()
         if keep_alive is not None and keep_alive < 0:
-            self.notify(f"{model.name} is loaded and stays loaded.", markup=False)
+            self.notify(f"{model.name} is loaded and kept loaded.", markup=False)
         else:
             self.notify(f"{model.name} is loaded.", markup=False)
 
@@ -517,21 +556,72 @@ class ModelsScreen(AreaScreen):
         self.refresh_models()
 
     def action_delete(self) -> None:
-        """Delete the highlighted model, after a confirmation naming it and its size."""
+        """Delete the highlighted model, after a confirmation saying what it frees.
+
+        The question is up at once, so a quick ``y`` or ``enter`` answers it; what is
+        freed fills in when the server has said.
+        """
         model = self._target()
         if model is None:
             return
 
-        def confirmed(yes: bool | None) -> None:
+        def answered(yes: bool | None) -> None:
             if yes:
                 self.delete_model(model)
 
         question = ConfirmDialog(
-            f"Delete {model.name} ({human_size(model.size)} on disk)?",
-            "It is removed from disk; pulling it again downloads it again.",
+            f"Delete {model.name} ({human_size(model.size)})?",
+            "Checking whether other models share its files…",
             heading="Delete model",
         )
-        self.app.push_screen(question, confirmed)
+        self.app.push_screen(question, answered)
+        self.explain_delete(model, question)
+
+    @work(exclusive=True, group="models-ask-delete", exit_on_error=False)
+    async def explain_delete(self, model: ModelSummary, question: ConfirmDialog) -> None:
+        """Say in ``question`` how much disk deleting ``model`` really frees."""
+        estimate = await self.delete_estimate(model)
+        if question.is_attached:
+            question.update_detail(estimate.describe())
+
+    async def delete_estimate(self, model: ModelSummary) -> DeleteEstimate:
+        """What deleting ``model`` frees, from the manifests listed and the weights shown.
+
+        Only models that look alike (family, size class, quantization) can share weights,
+        so only those are asked about (``/api/show``, cached).
+        """
+        listed = self.services.catalog.models.value
+        others = [m for m in listed if not same_model(m.name, model.name)]
+        copies = tuple(m.name for m in others if model.digest and m.digest == model.digest)
+        if copies:
+            return DeleteEstimate(model.size, same_manifest=copies)
+        mine = model.details
+        lookalikes = [
+            m.name
+            for m in others
+            if (m.details.family, m.details.parameter_size, m.details.quantization_level)
+            == (mine.family, mine.parameter_size, mine.quantization_level)
+        ]
+        if not lookalikes:
+            return DeleteEstimate(model.size)
+        try:
+            own = weights_blob((await self.services.catalog.info(model.name)).modelfile)
+        except OllamaError:
+            own = None
+        if own is None:
+            return DeleteEstimate(model.size, checked=False)
+        sharing: list[str] = []
+        checked = True
+        for name in lookalikes:
+            try:
+                theirs = weights_blob((await self.services.catalog.info(name)).modelfile)
+            except OllamaError:
+                theirs = None
+            if theirs is None:
+                checked = False
+            elif theirs == own:
+                sharing.append(name)
+        return DeleteEstimate(model.size, same_weights=tuple(sharing), checked=checked)
 
     @work(group="models-action", exit_on_error=False)
     async def delete_model(self, model: ModelSummary) -> None:
@@ -559,12 +649,16 @@ class ModelsScreen(AreaScreen):
         chat_id = self.services.current.id.value
         chat = store.get_chat(chat_id) if chat_id is not None else None
         settings = effective_settings(RequestDefaults.load(store), chat)
-        if chat is not None and chat.model and (prefer_chat_model or base is None):
-            base = chat.model
+        # A new chat has no record until its first prompt, but it has a model already.
+        chat_model = chat.model if chat is not None else self.services.current.model.value
+        if chat_model and (prefer_chat_model or base is None):
+            base = chat_model
         if chat is not None:
             note = f"System prompt and parameters from the chat “{chat.title}”."
+        elif chat_model:
+            note = "The chat in view is new: parameters come from the global defaults."
         else:
-            note = "No chat is open: parameters come from the global defaults."
+            note = "Parameters come from the global defaults."
         dialog = CreateModelDialog(
             from_=base or "",
             system=(chat.system or "") if chat is not None else "",
@@ -621,6 +715,13 @@ class ModelsScreen(AreaScreen):
             ),
             ("Pull a model…", "Download a model by name", self.action_pull),
             ("Filter models", "Filter by name, family or quantization", self.action_focus_filter),
+            (
+                "Start the models filter empty on each visit"
+                if self.is_mounted and self.keep_filter
+                else "Keep the models filter between visits",
+                "Whether the filter outlives a visit to another screen",
+                self.action_toggle_keep_filter,
+            ),
             ("Sort models by the next column", "Cycle the sort column", self.action_cycle_sort),
             ("Reverse the model sort", "Flip the sort order", self.action_reverse_sort),
             ("Show or hide model details", "Toggle the details pane", self.action_toggle_details),

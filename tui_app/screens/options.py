@@ -139,7 +139,7 @@ class OptionsScreen(AreaScreen):
             tooltip="Save the form (also a button and in the palette)",
         ),
         Binding(
-            "ctrl+g",
+            "ctrl+t",
             "toggle_scope",
             "Chat/global",
             id="options.scope",
@@ -178,7 +178,7 @@ class OptionsScreen(AreaScreen):
         with Horizontal(id="options-top"):
             yield Static(id="options-scope")
             yield Label("Global defaults", id="options-global-label")
-            yield Switch(value=True, id="options-global", tooltip="ctrl+g switches")
+            yield Switch(value=True, id="options-global", tooltip="ctrl+t switches")
         yield Static(id="options-model")
         with Horizontal(id="options-body"):
             with VerticalScroll(id="options-form"):
@@ -772,7 +772,7 @@ class OptionsScreen(AreaScreen):
         if self._chat is not None:
             other = "this chat's options" if self.scope == "global" else "the global defaults"
             yield SystemCommand(
-                f"Edit {other}", "Switch the options form (ctrl+g)", self.action_toggle_scope
+                f"Edit {other}", "Switch the options form (ctrl+t)", self.action_toggle_scope
             )
         yield SystemCommand(
             "Reset options to defaults", "Empty the options form", self.action_reset

@@ -58,17 +58,21 @@ class PullsScreen(AreaScreen):
             priority=True,
         ),
         Binding(
-            "ctrl+l",
+            "ctrl+d",
             "clear_finished",
             "Clear finished",
             id="pulls.clear",
             tooltip="Remove finished, failed and cancelled pulls from the list",
+            # Also from the name field, where ctrl+d would otherwise delete a character
+            # (the delete key still does).
+            priority=True,
         ),
         Binding(
             "down",
             "focus_newest",
             "Newest pull",
             show=False,
+            id="pulls.newest",
             tooltip="Go from the name field to the pulls",
         ),
     ]

@@ -80,6 +80,9 @@ class ChatList(Widget):
     opening, renaming, deleting, exporting, searching.
     """
 
+    HELP_TITLE: ClassVar[str] = "Chat: the list of chats"
+    """The heading of this class's keys in help (f1)."""
+
     DEFAULT_CSS = """
     ChatList {
         width: 34;

@@ -20,6 +20,9 @@ class PromptInput(TextArea):
     In an empty box, ``up`` and ``down`` walk through earlier prompts.
     """
 
+    HELP_TITLE: ClassVar[str] = "Chat: the prompt"
+    """The heading of this class's keys in help (f1)."""
+
     DEFAULT_CSS = """
     PromptInput {
         height: auto;

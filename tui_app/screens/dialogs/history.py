@@ -107,9 +107,14 @@ class SearchChatsDialog(Dialog[SearchHit]):
     hit. Dismisses with the chosen :class:`SearchHit`, or ``None``.
     """
 
+    HELP_TITLE: ClassVar[str] = "Dialogs: search"
+    """The heading of this class's keys in help (f1)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "move(1)", "Next result", show=False),
-        Binding("up", "move(-1)", "Previous result", show=False),
+        Binding("down", "move(1)", "Next", show=False, id="dialog.next", tooltip="The next one"),
+        Binding(
+            "up", "move(-1)", "Previous", show=False, id="dialog.previous", tooltip="The one before"
+        ),
     ]
 
     DEBOUNCE_SECONDS: ClassVar[float] = 0.2
