@@ -271,9 +271,12 @@ class OllamaTUI(App[None]):
     # -- navigation ---------------------------------------------------------------
 
     async def action_switch_area(self, area: str) -> None:
-        """Show one of the top-level areas."""
+        """Show one of the top-level areas; the chat's key also puts focus in its prompt."""
         if area in AREAS and self.current_mode != area:
             await self.switch_mode(area)
+        screen = self.screen
+        if area == "chat" and isinstance(screen, ChatScreen):
+            screen.focus_prompt()
 
     def action_help(self) -> None:
         """Show every binding, grouped by screen."""
