@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
@@ -269,6 +269,15 @@ class OllamaTUI(App[None]):
             await screen.new_chat(model=model)
 
     # -- navigation ---------------------------------------------------------------
+
+    async def on_event(self, event: events.Event) -> None:
+        # Text typed on the chat screen outside the prompt goes to the prompt. It is routed
+        # here, before the focused widget gets it, so keys typed in one burst stay in order.
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            screen = self.screen
+            if isinstance(screen, ChatScreen) and screen.take_typing(event):
+                return
+        await super().on_event(event)
 
     async def action_switch_area(self, area: str) -> None:
         """Show one of the top-level areas; the chat's key also puts focus in its prompt."""

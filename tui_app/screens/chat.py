@@ -192,7 +192,7 @@ class ChatScreen(AreaScreen):
             tooltip="Show or hide the thinking of the last reply (or click its title)",
         ),
         Binding(
-            "f12",
+            "ctrl+backslash",
             "toggle_all_thinking",
             "All thinking",
             show=False,
@@ -281,28 +281,28 @@ class ChatScreen(AreaScreen):
         """Whether focus is outside any text field, so typed text is meant for the prompt."""
         return not isinstance(self.focused, Input | TextArea)
 
-    def on_key(self, event: events.Key) -> None:
-        """Send printable keys typed outside a text field to the prompt.
+    def take_typing(self, event: events.Key | events.Paste) -> bool:
+        """Send a printable key or a paste arriving outside a text field to the prompt, and
+        focus the prompt; True if it was taken.
 
-        Keys bound where focus is (the chat list's single letters) keep their meaning: they
-        act only while the list has focus, and the footer names them then.
+        The app asks before it hands the event to the focused widget, so a burst of typed
+        keys reaches the prompt whole and in order. Keys bound where focus is (the chat
+        list's single letters) keep their meaning: they act only while the list has focus,
+        and the footer names them then.
         """
-        if not (self._typing_elsewhere() and event.is_printable and event.character):
-            return
-        if event.key in self.active_bindings:
-            return
-        event.stop()
-        event.prevent_default()
+        if not self._typing_elsewhere():
+            return False
+        if isinstance(event, events.Key):
+            if not (event.is_printable and event.character) or event.key in self.active_bindings:
+                return False
+            text = event.character
+        else:
+            text = event.text
+        if not text:
+            return False
         self.focus_prompt()
-        self.prompt.type_text(event.character)
-
-    def on_paste(self, event: events.Paste) -> None:
-        """A paste outside a text field lands in the prompt, never sent by itself."""
-        if self._typing_elsewhere() and event.text:
-            event.stop()
-            event.prevent_default()
-            self.focus_prompt()
-            self.prompt.type_text(event.text)
+        self.prompt.type_text(text)
+        return True
 
     # -- the chat's settings -----------------------------------------------------------------
 
