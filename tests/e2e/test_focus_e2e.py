@@ -118,18 +118,22 @@ def test_a_whole_prompt_arrives_wherever_focus_was_left(run_app: RunApp, tmp_pat
         app.wait_for(lambda _: "esc Prompt" in footer(app), timeout=START)
         send_and_check(app, sim, data, "typed in the conversation, all of it")
 
-        dialogs: list[tuple[str, Callable[[], None], str]] = [
-            ("f6", lambda: app.send_keys("F6"), "System prompt of this chat"),
-            ("f7", lambda: app.send_keys("F7"), "Reply format of this chat"),
-            ("ctrl+o", lambda: app.send_keys("C-o"), "Model for this chat"),
-            ("ctrl+f", lambda: app.send_keys("C-f"), "Search all chats"),
-            ("f1", lambda: app.send_keys("F1"), "escape closes this help"),
-            ("rename", lambda: (to_list(app), app.send_keys("r")), "Rename chat"),
-            ("export", lambda: (to_list(app), app.send_keys("e")), "to Markdown"),
-            ("delete", lambda: (to_list(app), app.send_keys("d")), "Delete chat"),
+        # Each dialog the chat screen opens, from the prompt or (keys after "list") the list.
+        dialogs = [
+            ("f6", ("F6",), "System prompt of this chat"),
+            ("f7", ("F7",), "Reply format of this chat"),
+            ("ctrl+o", ("C-o",), "Model for this chat"),
+            ("ctrl+f", ("C-f",), "Search all chats"),
+            ("f1", ("F1",), "escape closes this help"),
+            ("rename", ("list", "r"), "Rename chat"),
+            ("export", ("list", "e"), "to Markdown"),
+            ("delete", ("list", "d"), "Delete chat"),
         ]
-        for name, open_dialog, title in dialogs:
-            open_dialog()
+        for name, keys, title in dialogs:
+            if keys[0] == "list":
+                to_list(app)
+                keys = keys[1:]
+            app.send_keys(*keys)
             close_dialog(app, title)
             send_and_check(app, sim, data, f"after the {name} dialog: the whole prompt, unbroken")
 
