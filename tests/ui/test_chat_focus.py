@@ -320,6 +320,8 @@ async def test_a_hit_in_the_thinking_opens_with_the_thinking_shown(make_app: App
         dialog = await dialog_shown(pilot, SearchChatsDialog)
         await pilot.press(*"pondering 1")
         await until(pilot, lambda: len(dialog.hits) == 1)
+        row = str(dialog.results.get_option_at_index(0).prompt)
+        assert "assistant, thinking" in row
         await pilot.press("enter")
         await until(pilot, lambda: app.current_chat_id == chat_id)
         await pilot.pause()
