@@ -121,6 +121,12 @@ async def test_letters_typed_in_the_list_or_the_transcript_reach_the_prompt(
         for character in "every word, even d and e":
             app.post_message(events.Key(character, character))
         await until(pilot, lambda: screen.prompt.text == "every word, even d and e")
+        # A paste into the list lands in the prompt too, and is not sent.
+        await focus_list(pilot, screen)
+        app.post_message(events.Paste(" pasted\nlines"))
+        await until(pilot, lambda: screen.prompt.text == "every word, even d and e pasted\nlines")
+        assert app.focused is screen.prompt
+        assert app.services.store.count_messages(app.services.store.list_chats()[0].id) == 2
         assert app.focused is screen.prompt
         # The list's own keys still act while it has focus, and the footer names them.
         await focus_list(pilot, screen)
