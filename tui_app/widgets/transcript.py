@@ -116,7 +116,7 @@ class Transcript(VerticalScroll):
             "↑ scroll up for older messages", classes="transcript-note", id="older-note"
         )
         self._newer_note = Static(
-            "↓ newer messages: scroll down to load the latest",
+            "↓ newer messages: scroll down to load them",
             classes="transcript-note",
             id="newer-note",
         )
