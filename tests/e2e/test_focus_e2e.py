@@ -7,6 +7,7 @@ burst and sends it; the request the server received must carry that prompt, ever
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -148,3 +149,55 @@ def test_a_whole_prompt_arrives_wherever_focus_was_left(run_app: RunApp, tmp_pat
         app.wait_for(lambda _: app.pane_dead(), timeout=START)
     with Store.open(data / DATABASE_NAME) as store:
         assert [chat.title for chat in store.list_chats()][-1] == "Earlier chat"
+
+
+def turns_shown(screen: str) -> list[int]:
+    return [int(number) for number in re.findall(r"turn number (\d{3})", screen)]
+
+
+def scroll_until(
+    app: TmuxSession, key: str, wanted: str, moved: Callable[[list[int], list[int]], bool]
+) -> None:
+    """Press ``key`` in the conversation until ``wanted`` shows, each time waiting until the
+    turns on screen have moved (a page loaded, or the view scrolled)."""
+    for _ in range(40):
+        screen = app.capture()
+        if wanted in screen:
+            return
+        before = turns_shown(screen)
+        app.send_keys(key)
+        app.wait_for(lambda now: moved(before, turns_shown(now)), timeout=START)  # noqa: B023
+    app.wait_for(wanted, timeout=START)
+
+
+def test_a_search_hit_opens_at_the_message_with_both_ways_reachable(
+    run_app: RunApp, tmp_path: Path
+) -> None:
+    data = tmp_path / "data"
+    with Store.open(data / DATABASE_NAME) as store:
+        chat = store.create_chat(title="A long chat", model="llama3.2:latest")
+        store.add_messages(
+            chat.id,
+            (("user" if i % 2 == 0 else "assistant", f"turn number {i:03d}") for i in range(300)),
+        )
+    with SimulatedOllama(token_delay=0.0).serve() as server:
+        app = run_app("--host", server.url, data_dir=data, env={"LC_ALL": "C.UTF-8"})
+        app.wait_for("⏎ Send", timeout=START)
+        app.send_keys("C-f")
+        app.wait_for("Search all chats", timeout=START)
+        app.type("number 123")
+        app.wait_for("1 message found", timeout=START)
+        app.send_keys("Enter")
+        # The hit is on screen, with the turns just before and after it.
+        app.wait_for(lambda screen: "Search all chats" not in screen, timeout=START)
+        app.wait_for(
+            lambda screen: all(f"turn number {i}" in screen for i in (122, 123, 124)),
+            timeout=START,
+        )
+        # Scrolling down reaches the newest turn, and scrolling up the first.
+        app.send_keys("BTab")
+        app.wait_for(lambda _: "esc Prompt" in footer(app), timeout=START)
+        scroll_until(app, "End", "turn number 299", lambda old, new: new > old)
+        scroll_until(app, "Home", "turn number 000", lambda old, new: new < old)
+        app.send_keys("C-q")
+        app.wait_for(lambda _: app.pane_dead(), timeout=START)

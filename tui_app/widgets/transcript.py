@@ -209,7 +209,7 @@ class Transcript(VerticalScroll):
             self.call_after_refresh(self._scroll_near_top, target, tries - 1)  # not laid out
             return
         self.scroll_to(y=max(0, target.virtual_region.y - 2), animate=False, immediate=True)
-        self._paging = False
+        self._paging_settled()
 
     async def prepend(
         self, records: Sequence[MessageRecord], *, has_older: bool, json_mode: bool = False
@@ -266,12 +266,12 @@ class Transcript(VerticalScroll):
     def _keep_at(self, view: MessageView, offset: float) -> None:
         # Messages let go above ``view`` moved it up; put it back where it was on screen.
         self.scroll_to(y=max(0, view.virtual_region.y - offset), animate=False, immediate=True)
-        self._paging = False
+        self._paging_settled()
 
     def _keep_in_place(self, first: MessageView) -> None:
         # The old first message moved down by the height of what was added above it.
         self.scroll_to(y=max(0, first.virtual_region.y - 1), animate=False, immediate=True)
-        self._paging = False
+        self._paging_settled()
 
     async def add(self, record: MessageRecord, *, json_mode: bool = False) -> MessageView:
         """Append a new message at the bottom."""
@@ -334,4 +334,50 @@ class Transcript(VerticalScroll):
 
     def paging_done(self) -> None:
         """The screen answered an :class:`OlderWanted` or :class:`NewerWanted`."""
+        self._paging_settled()
+
+    def _paging_settled(self) -> None:
         self._paging = False
+        # A key that reached an edge while a page was loading asked for nothing then.
+        self.call_after_refresh(self._check_edges)
+
+    def _check_edges(self) -> None:
+        """Ask for the next page if the view already sits at an edge with more beyond it
+        (scrolling cannot ask then: the position no longer changes)."""
+        if self._paging or not self.is_mounted or self.max_scroll_y <= 0:
+            return
+        views = self.views
+        if not views:
+            return
+        if self.has_newer and self.scroll_y >= self.max_scroll_y:
+            self._paging = True
+            self.post_message(self.NewerWanted(self, after_id=views[-1].message_id))
+        elif self.has_older and self.scroll_y <= 0:
+            self._paging = True
+            self.post_message(self.OlderWanted(self, before_id=views[0].message_id))
+
+    # The scrolling keys: pressed at an edge, they move nothing, so they ask for a page here.
+
+    def action_scroll_end(self) -> None:
+        super().action_scroll_end()
+        self.call_after_refresh(self._check_edges)
+
+    def action_scroll_home(self) -> None:
+        super().action_scroll_home()
+        self.call_after_refresh(self._check_edges)
+
+    def action_page_down(self) -> None:
+        super().action_page_down()
+        self.call_after_refresh(self._check_edges)
+
+    def action_page_up(self) -> None:
+        super().action_page_up()
+        self.call_after_refresh(self._check_edges)
+
+    def action_scroll_down(self) -> None:
+        super().action_scroll_down()
+        self.call_after_refresh(self._check_edges)
+
+    def action_scroll_up(self) -> None:
+        super().action_scroll_up()
+        self.call_after_refresh(self._check_edges)
