@@ -7,6 +7,7 @@ burst and sends it; the request the server received must carry that prompt, ever
 
 from __future__ import annotations
 
+import contextlib
 import re
 import time
 from collections.abc import Callable
@@ -159,14 +160,16 @@ def scroll_until(
     app: TmuxSession, key: str, wanted: str, moved: Callable[[list[int], list[int]], bool]
 ) -> None:
     """Press ``key`` in the conversation until ``wanted`` shows, each time waiting until the
-    turns on screen have moved (a page loaded, or the view scrolled)."""
-    for _ in range(40):
+    turns on screen have moved. A key pressed while a page is loading moves nothing (the
+    view is held in place for the page), so after a while the key is pressed again."""
+    for _ in range(60):
         screen = app.capture()
         if wanted in screen:
             return
         before = turns_shown(screen)
         app.send_keys(key)
-        app.wait_for(lambda now: moved(before, turns_shown(now)), timeout=START)  # noqa: B023
+        with contextlib.suppress(AssertionError):
+            app.wait_for(lambda now: moved(before, turns_shown(now)), timeout=3)  # noqa: B023
     app.wait_for(wanted, timeout=START)
 
 
