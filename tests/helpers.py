@@ -11,9 +11,9 @@ from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.worker import Worker
 
-ENDLESS_GROUPS = frozenset({"connection"})
-"""Worker groups that run for the app's whole life (the connection watch): never waited for.
-``app.workers.wait_for_complete()`` without arguments would wait for them for ever."""
+ENDLESS_GROUPS: frozenset[str] = frozenset()
+"""Worker groups that run for the app's whole life, never waited for. None are left: the
+connection is checked by one short worker at a time, started by a timer."""
 
 
 async def until(

@@ -82,11 +82,6 @@ _SNIPPET_TAIL: Final = 100
 """Characters of context kept after a search match."""
 
 
-def _now() -> float:
-    """Current time in unix seconds; one seam so tests can control the clock."""
-    return time.time()
-
-
 # --------------------------------------------------------------------------------------------
 # Errors
 
@@ -627,9 +622,11 @@ class Store:
     as one transaction. Use as a context manager, or call :meth:`close`.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time) -> None:
         """Open the database at ``path``; see :meth:`open`."""
         self._path = Path(path)
+        self.clock = clock
+        """Unix seconds now, for the chats' and messages' timestamps (tests may set it)."""
         self._lock = threading.RLock()
         _prepare_file(self._path)
         try:
@@ -647,7 +644,7 @@ class Store:
         self._connection: sqlite3.Connection | None = connection
 
     @classmethod
-    def open(cls, path: Path | str) -> Self:
+    def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> Self:
         """Open the database at ``path``, creating the file and its directory if missing.
 
         A new directory gets mode 0700 and a new file mode 0600. Raises
@@ -655,7 +652,7 @@ class Store:
         :class:`DatabaseCorruptError` for a damaged or foreign file, and :class:`StoreError`
         when the file cannot be opened at all; none of them changes the file.
         """
-        return cls(path)
+        return cls(path, clock=clock)
 
     def _open_error(self, error: sqlite3.Error) -> StoreError:
         """Translate an SQLite error met while opening into a message naming the file."""
@@ -764,7 +761,7 @@ class Store:
             "format": format,
         }
         columns = [_chat_column(name, value) for name, value in values.items()]
-        now = _now()
+        now = self.clock()
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO chat (title, model, system, options, keep_alive, think, format,"
@@ -804,7 +801,7 @@ class Store:
         with self._write() as db:
             cursor = db.execute(
                 f"UPDATE chat SET {assignments}updated_at = ? WHERE id = ?",
-                (*values.values(), _now(), chat_id),
+                (*values.values(), self.clock(), chat_id),
             )
             if cursor.rowcount == 0:
                 raise NotFoundError(f"chat {chat_id} does not exist")
@@ -853,7 +850,7 @@ class Store:
             _status(status),
             _optional_str(error, "error"),
             _optional_str(model, "model"),
-            _now(),
+            self.clock(),
         )
         with self._write() as db:
             self._require_chat(db, chat_id)
@@ -875,7 +872,7 @@ class Store:
 
         Meant for imports, benchmarks and tests. All or none are added.
         """
-        now = _now()
+        now = self.clock()
         count = 0
 
         def parameters() -> Iterator[tuple[int, str, str, float]]:
@@ -1197,8 +1194,7 @@ class Store:
         if db.execute("SELECT 1 FROM chat WHERE id = ?", (chat_id,)).fetchone() is None:
             raise NotFoundError(f"chat {chat_id} does not exist")
 
-    @staticmethod
-    def _bump_chat(db: sqlite3.Connection, chat_id: int) -> bool:
+    def _bump_chat(self, db: sqlite3.Connection, chat_id: int) -> bool:
         """Set a chat's ``updated_at`` to now; ``False`` if the chat does not exist."""
-        cursor = db.execute("UPDATE chat SET updated_at = ? WHERE id = ?", (_now(), chat_id))
+        cursor = db.execute("UPDATE chat SET updated_at = ? WHERE id = ?", (self.clock(), chat_id))
         return cursor.rowcount > 0

@@ -21,6 +21,7 @@ from textual.worker import WorkerCancelled
 
 from tests.helpers import ENDLESS_GROUPS, dialog_shown, until
 from tui_app.app import OllamaTUI
+from tui_app.core.clock import Clock, ManualClock
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import (
     ConfirmDialog,
@@ -45,15 +46,23 @@ class ListHarness(App[None]):
         Binding("ctrl+f", "search", "Search", priority=True),
     ]
 
-    def __init__(self, store: Store, *, follow_open_chat: bool = False) -> None:
+    def __init__(
+        self, store: Store, *, follow_open_chat: bool = False, clock: Clock | None = None
+    ) -> None:
         super().__init__()
         self.store = store
         self.follow_open_chat = follow_open_chat
+        self.clock = clock
         self.heard: list[Message] = []
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield ChatList(self.read_chats, follow_open_chat=self.follow_open_chat, id="chats")
+            yield ChatList(
+                self.read_chats,
+                follow_open_chat=self.follow_open_chat,
+                clock=self.clock,
+                id="chats",
+            )
             yield Input(id="prompt")
 
     async def read_chats(self) -> Sequence[ChatRecord]:
@@ -144,13 +153,12 @@ def notifications(app: App[None]) -> list[str]:
 async def test_rows_show_title_model_and_time_newest_first(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = iter([NOW - 3 * 86400, NOW - 3 * 60, NOW - 10])
-    monkeypatch.setattr("tui_app.store._now", lambda: next(clock))
+    times = iter([NOW - 3 * 86400, NOW - 3 * 60, NOW - 10])
+    store.clock = lambda: next(times)
     add_chat(store, "Oldest")
     add_chat(store, "Middle", model="qwen2.5:0.5b")
     add_chat(store, "Newest", model=None)
-    monkeypatch.setattr("tui_app.widgets.chat_list._now", lambda: NOW)
-    app = ListHarness(store)
+    app = ListHarness(store, clock=ManualClock(NOW))
     async with app.run_test(size=SIZE) as pilot:
         chat_list = await open_list(pilot, app)
         assert rows(chat_list) == [
@@ -164,16 +172,15 @@ async def test_rows_show_title_model_and_time_newest_first(
         assert chat_list.highlighted_chat.title == "Newest"
 
 
-async def test_times_are_redrawn_as_they_age(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("tui_app.store._now", lambda: NOW)
+async def test_times_are_redrawn_as_they_age(store: Store) -> None:
+    store.clock = lambda: NOW
     add_chat(store, "Aging")
-    clock = [NOW]
-    monkeypatch.setattr("tui_app.widgets.chat_list._now", lambda: clock[0])
-    app = ListHarness(store)
+    clock = ManualClock(NOW)
+    app = ListHarness(store, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         chat_list = await open_list(pilot, app)
         assert rows(chat_list)[1].endswith("just now")
-        clock[0] = NOW + 5 * 60
+        clock.advance(5 * 60)
         chat_list.refresh_times()
         assert rows(chat_list)[1].endswith("5 min ago")
 

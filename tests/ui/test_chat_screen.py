@@ -20,6 +20,7 @@ from tui_app.app import OllamaTUI
 from tui_app.core import exchange as exchange_module
 from tui_app.core.options import RequestDefaults
 from tui_app.demo import Fault, SimulatedOllama
+from tui_app.messages import OpenChat
 from tui_app.screens.chat import LAST_MODEL_SETTING, ChatScreen
 from tui_app.screens.dialogs import (
     AttachImageDialog,
@@ -997,8 +998,8 @@ async def test_open_chat_with_from_another_screen(make_app: AppFactory) -> None:
         await start(pilot)
         await pilot.press("f3")
         await pilot.pause()
-        await app.open_chat_with("gemma3:1b")
-        await pilot.pause()
+        app.post_message(OpenChat("gemma3:1b"))
+        await until(pilot, lambda: app.current_model == "gemma3:1b")
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         assert screen.chat is None and screen.model == "gemma3:1b"

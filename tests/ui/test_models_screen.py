@@ -8,18 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static, TextArea
 
-import tui_app.screens.models as models_module
 from tests.helpers import settle_workers
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
+from tui_app.core.clock import ManualClock
 from tui_app.core.connection import LinkState
 from tui_app.core.options import RequestDefaults
 from tui_app.demo import Fault, SimModel, SimulatedOllama, many_models
 from tui_app.demo._models import default_models
+from tui_app.messages import OpenChat, StartCreate, StartPull
 from tui_app.screens.dialogs import ConfirmDialog, CreateModelDialog, NameDialog
 from tui_app.screens.dialogs.models import (
     new_name_problem,
@@ -38,23 +40,24 @@ NOW = datetime(2025, 10, 1, 12, 0, 0, tzinfo=UTC)
 SERVER_ORDER = ["qwen3:8b", "gemma3:1b", "llava:7b", "nomic-embed-text:latest", "llama3.2:latest"]
 
 
-class Clock:
-    """A settable clock shared by the simulated server and the screen."""
+class Clock(ManualClock):
+    """A settable clock shared by the simulated server and the app."""
 
     def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
+        super().__init__(NOW.timestamp())
 
     def timestamp(self) -> float:
-        return self.now.timestamp()
+        return self.now
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(models_module, "current_time", clock)
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app_clock(clock: Clock) -> Clock:
+    """Apps built by ``make_app`` read the same clock as the simulated server."""
     return clock
 
 
@@ -71,7 +74,7 @@ def fast_polling(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
-    """Wait for every worker that can finish (not the app's endless connection watch)."""
+    """Wait for every worker to finish."""
     await settle_workers(pilot, rounds=rounds)
 
 
@@ -114,25 +117,36 @@ async def highlight(pilot: Pilot[None], screen: ModelsScreen, name: str) -> None
 
 
 class HandOvers:
-    """Records the app's hand-over hooks instead of switching screens."""
+    """Records the hand-over requests that reach the app, instead of switching screens."""
 
     def __init__(self, app: OllamaTUI) -> None:
         self.chats: list[str] = []
         self.pulls: list[str] = []
         self.creates: list[tuple[str, dict[str, Any]]] = []
+        post = app.post_message
 
-        async def open_chat_with(model: str) -> None:
-            self.chats.append(model)
+        def recording(message: Message) -> bool:
+            match message:
+                case OpenChat():
+                    self.chats.append(message.model)
+                case StartPull():
+                    self.pulls.append(message.model)
+                case StartCreate():
+                    self.creates.append(
+                        (
+                            message.model,
+                            {
+                                "from_": message.from_,
+                                "system": message.system,
+                                "parameters": dict(message.parameters),
+                            },
+                        )
+                    )
+                case _:
+                    return post(message)
+            return True
 
-        async def start_pull(model: str) -> None:
-            self.pulls.append(model)
-
-        async def start_create(model: str, **kwargs: Any) -> None:
-            self.creates.append((model, kwargs))
-
-        app.open_chat_with = open_chat_with  # type: ignore[method-assign]
-        app.start_pull = start_pull  # type: ignore[method-assign]
-        app.start_create = start_create  # type: ignore[method-assign]
+        app.post_message = recording  # type: ignore[method-assign]
 
 
 # -- the table -------------------------------------------------------------------------------
@@ -168,7 +182,7 @@ async def test_server_text_in_cells_is_never_markup(clock: Clock, tmp_path: Path
         clock=clock.timestamp,
         tz=UTC,
     )
-    app = app_for(sim, tmp_path)
+    app = app_for(sim, tmp_path, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
         assert cell_text(screen, "odd:1b", "family") == "[bold red]fam[/]"
@@ -270,7 +284,7 @@ async def test_a_filter_matching_nothing_clears_the_details(
 
 async def test_500_models_list_filter_and_sort(clock: Clock, tmp_path: Path) -> None:
     sim = SimulatedOllama(models=many_models(500), token_delay=0.0, clock=clock.timestamp, tz=UTC)
-    app = app_for(sim, tmp_path)
+    app = app_for(sim, tmp_path, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
         assert screen.table.row_count == 500
@@ -326,7 +340,7 @@ async def test_load_marks_the_row_and_shows_a_countdown(
         assert "unloads in 5:00" in panel
         assert screen.running_panel.border_title == "Loaded: 1"
 
-        clock.now = NOW + timedelta(seconds=48)
+        clock.set(NOW + timedelta(seconds=48))
         await pilot.pause(1.2)  # the one-second countdown timer redraws without asking
         assert "unloads in 4:12" in str(screen.running_panel.describe())
 
@@ -438,18 +452,21 @@ async def test_a_poll_error_is_shown_and_the_next_poll_recovers(
         assert cell_text(screen, "gemma3:1b", "loaded") == "●"
 
 
-def app_for(sim: SimulatedOllama, tmp_path: Path, url: str | None = None) -> OllamaTUI:
+def app_for(
+    sim: SimulatedOllama, tmp_path: Path, clock: Clock, url: str | None = None
+) -> OllamaTUI:
     store = Store.open(tmp_path / f"store-{id(sim)}" / "ollama-tui.db")
     client = (
         OllamaClient(url) if url else OllamaClient("http://ollama.test", transport=sim.transport())
     )
-    return OllamaTUI(Services(client=client, store=store, host=url or "http://ollama.test"))
+    services = Services(client=client, store=store, host=url or "http://ollama.test", clock=clock)
+    return OllamaTUI(services)
 
 
 async def test_server_going_down_mid_poll_shows_offline(clock: Clock, tmp_path: Path) -> None:
     sim = SimulatedOllama(token_delay=0.0, clock=clock.timestamp, tz=UTC)
     server = sim.serve()
-    app = app_for(sim, tmp_path, server.url)
+    app = app_for(sim, tmp_path, clock, server.url)
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             screen = await open_models(pilot)
@@ -538,7 +555,7 @@ async def test_details_show_hostile_text_literally(clock: Clock, tmp_path: Path)
         parameters={"stop": ["[/]"]},
     )
     sim = SimulatedOllama(models=[model], token_delay=0.0, clock=clock.timestamp, tz=UTC)
-    app = app_for(sim, tmp_path)
+    app = app_for(sim, tmp_path, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_models(pilot)
         system = static_text(screen, "#details-system")

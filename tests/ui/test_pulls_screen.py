@@ -17,6 +17,7 @@ from tui_app.core.connection import LinkState
 from tui_app.core.transfers import Transfer, TransferKind, TransferState
 from tui_app.demo import Fault, SimModel, SimulatedOllama
 from tui_app.demo._models import blob_digest
+from tui_app.messages import StartCreate, StartPull
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import ConfirmDialog
 from tui_app.screens.pulls import PullsScreen
@@ -73,7 +74,7 @@ async def open_pulls(pilot: Pilot[None]) -> PullsScreen:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait for pulls and the model-list refresh they start (not the endless connection check)."""
+    """Wait for pulls and the model-list refresh they start."""
     await settle_workers(pilot)
 
 
@@ -503,7 +504,8 @@ async def test_the_app_hook_starts_a_pull_from_another_screen(
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await app.start_pull("multi:1b")
+        app.post_message(StartPull("multi:1b"))
+        await until(pilot, lambda: app.services.transfers.jobs)
         await settle(pilot)
         assert isinstance(app.screen, PullsScreen)
         assert app.screen.transfers[0].state is TransferState.SUCCEEDED
@@ -513,9 +515,10 @@ async def test_create_shows_its_status_lines(make_app: AppFactory, sim: Simulate
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await app.start_create(
-            "terse", from_="llama3.2", system="Be brief.", parameters={"temperature": 0.2}
+        app.post_message(
+            StartCreate("terse", "llama3.2", system="Be brief.", parameters={"temperature": 0.2})
         )
+        await until(pilot, lambda: app.services.transfers.jobs)
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PullsScreen)
@@ -541,7 +544,8 @@ async def test_a_failed_create_shows_the_server_words(
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await app.start_create("terse", from_="no-such-base")
+        app.post_message(StartCreate("terse", "no-such-base"))
+        await until(pilot, lambda: app.services.transfers.jobs)
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PullsScreen)

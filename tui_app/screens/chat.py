@@ -22,7 +22,6 @@ from tui_app.api import (
     ModelInfo,
     ModelSummary,
     OllamaError,
-    OllamaUnavailableError,
 )
 from tui_app.core.chat_session import (
     AttachedImage,
@@ -59,6 +58,7 @@ from tui_app.core.options import (
     model_thinks,
     resolve_settings,
 )
+from tui_app.messages import OpenChat, StartPull, WarmedUp
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.dialogs import (
     AttachImageDialog,
@@ -228,7 +228,12 @@ class ChatScreen(AreaScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="chat-body"):
-            yield ChatList(self._read_chats, follow_open_chat=True, id="chat-list")
+            yield ChatList(
+                self._read_chats,
+                follow_open_chat=True,
+                clock=self.services.clock,
+                id="chat-list",
+            )
             with Vertical(id="chat-main"):
                 yield Static(id="chat-header")
                 yield Transcript(id="transcript")
@@ -252,8 +257,9 @@ class ChatScreen(AreaScreen):
         self._stored_model = stored if isinstance(stored, str) and stored else None
         with contextlib.suppress(StoreError):
             self._defaults = RequestDefaults.load(self.services.store)
-        self.watch(self.tui, "models", self._models_changed, init=False)
-        self.watch(self.tui, "current_chat_id", self._show_open_chat)
+        self.follow(self.services.catalog.models, self._models_changed)
+        self.follow(self.services.current.id, self._show_open_chat)
+        self._show_open_chat(self.services.current.id.value)
         self.transcript.set_empty_hint(self._empty_hint())
         await self.new_chat()
         self.call_after_refresh(self._warm_up)
@@ -261,7 +267,7 @@ class ChatScreen(AreaScreen):
     @work(group="chat-warm-up", exit_on_error=False)
     async def _warm_up(self) -> None:
         await self.transcript.warm_up()
-        self.tui.freeze_startup_objects()
+        self.post_message(WarmedUp())
 
     def on_screen_resume(self) -> None:
         # Another area (options, models) may have changed this chat or its model; a dialog
@@ -354,7 +360,7 @@ class ChatScreen(AreaScreen):
                     self.services.store.update_chat, self.chat.id, **fields
                 )
             except (StoreError, ValueError, TypeError) as error:
-                self.notify(str(error), title="Could not save", severity="error", markup=False)
+                self.report(error, "Could not save")
                 return False
             await self._chat_list.reload(select=self.chat.id)
         self._refresh_header()
@@ -370,34 +376,27 @@ class ChatScreen(AreaScreen):
         for name in (self._chosen_model, self.services.initial_model, self._stored_model):
             if name:
                 return name
-        return self._first_chat_model(self.tui.models)
-
-    @staticmethod
-    def _first_chat_model(models: Iterable[ModelSummary]) -> str | None:
-        for model in models:
-            if "embedding" not in model.capabilities:
-                return model.name
-        return None
+        return self.services.catalog.first_chat_model()
 
     def _models_changed(self, models: tuple[ModelSummary, ...]) -> None:
         if self.model is None and self.chat is None:
             self._draft = replace(self._draft, model=self._preferred_model())
-            self.tui.current_model = self.model or ""
+            self.services.current.model.set(self.model or "")
         self._refresh_header()
         self._load_model_details()
 
     # -- model details ---------------------------------------------------------------------------
 
     async def model_info(self, model: str) -> ModelInfo | None:
-        """``/api/show`` of ``model`` (the app keeps it); None when the server cannot say."""
+        """``/api/show`` of ``model`` (the catalogue keeps it); None when the server cannot say."""
         try:
-            return await self.tui.model_info(model)
+            return await self.services.catalog.info(model)
         except OllamaError:
             return None
 
     def _cached_info(self) -> ModelInfo | None:
         model = self.model
-        return self.tui.cached_model_info(model) if model else None
+        return self.services.catalog.cached_info(model) if model else None
 
     @work(exclusive=True, group="chat-model-details", exit_on_error=False)
     async def _load_model_details(self) -> None:
@@ -522,8 +521,7 @@ class ChatScreen(AreaScreen):
         self._editing = None
         self._attachments = []
         await self.transcript.show([], has_older=False)
-        self.tui.current_chat_id = None
-        self.tui.current_model = self.model or ""
+        self.services.current.show(None, self.model)
         self._refresh_banners()
         self._refresh_header()
         self._load_model_details()
@@ -556,7 +554,7 @@ class ChatScreen(AreaScreen):
         try:
             chat, records, has_older, has_newer = await asyncio.to_thread(read)
         except StoreError as error:
-            self.notify(str(error), title="Could not open the chat", severity="error", markup=False)
+            self.report(error, "Could not open the chat")
             return
         if chat is None:
             self.notify("That chat no longer exists.", severity="warning")
@@ -575,8 +573,7 @@ class ChatScreen(AreaScreen):
             reveal_thinking=in_thinking,
         )
         await self._attach_reply_view()
-        self.tui.current_chat_id = chat.id
-        self.tui.current_model = chat.model or ""
+        self.services.current.show(chat.id, chat.model)
         self.prompt.set_history(record.content for record in records if record.role == "user")
         self._refresh_banners()
         self._refresh_header()
@@ -601,7 +598,7 @@ class ChatScreen(AreaScreen):
             return
         if chat is not None and self.chat is not None and self.chat.id == chat_id:
             self.chat = chat
-            self.tui.current_model = chat.model or ""
+            self.services.current.model.set(chat.model or "")
         self._refresh_header()
         self._load_model_details()
 
@@ -679,11 +676,17 @@ class ChatScreen(AreaScreen):
         try:
             return await asyncio.to_thread(self.services.store.list_chats)
         except StoreError as error:
-            self.notify(str(error), title="Could not read chats", severity="error", markup=False)
+            self.report(error, "Could not read chats")
             return None
 
     def _show_open_chat(self, chat_id: int | None) -> None:
         self._chat_list.open_chat_id = chat_id
+
+    @on(OpenChat)
+    async def _open_chat_requested(self, request: OpenChat) -> None:
+        # Handed over by the app from another area; it must not bubble back up.
+        request.stop()
+        await self.new_chat(model=request.model)
 
     @on(ChatList.ChatSelected)
     async def _chat_selected(self, event: ChatList.ChatSelected) -> None:
@@ -743,7 +746,7 @@ class ChatScreen(AreaScreen):
             await self._chat_list.reload()
             return
         except (StoreError, ValueError) as error:
-            self.notify(str(error), title="Could not rename", severity="error", markup=False)
+            self.report(error, "Could not rename")
             return
         await self._chat_list.reload(select=chat_id)
         self._chat_renamed(chat_id, renamed.title)
@@ -755,7 +758,7 @@ class ChatScreen(AreaScreen):
         try:
             count = await asyncio.to_thread(store.count_messages, chat_id)
         except StoreError as error:
-            self.notify(str(error), title="Could not delete", severity="error", markup=False)
+            self.report(error, "Could not delete")
             return
         messages = f"{count} message{'s' if count != 1 else ''}"
         confirmed = await self.app.push_screen_wait(
@@ -771,7 +774,7 @@ class ChatScreen(AreaScreen):
             # False means another window deleted it first: gone either way.
             await asyncio.to_thread(store.delete_chat, chat_id)
         except StoreError as error:
-            self.notify(str(error), title="Could not delete", severity="error", markup=False)
+            self.report(error, "Could not delete")
             return
         await self._chat_list.reload()
         await self._chat_deleted(chat_id)
@@ -791,7 +794,7 @@ class ChatScreen(AreaScreen):
         try:
             exported = await asyncio.to_thread(self._export_text, chat_id)
         except StoreError as error:
-            self.notify(str(error), title="Could not export", severity="error", markup=False)
+            self.report(error, "Could not export")
             return
         if exported is None:
             self.notify(CHAT_GONE, severity="warning")
@@ -811,7 +814,8 @@ class ChatScreen(AreaScreen):
     @work(exclusive=True, group="chat-list-action", exit_on_error=False)
     async def search_chats(self) -> None:
         """Search every chat's messages and open the chat of the hit chosen, at that message."""
-        hit = await self.app.push_screen_wait(SearchChatsDialog(self.services.store))
+        dialog = SearchChatsDialog(self.services.store, self.services.clock)
+        hit = await self.app.push_screen_wait(dialog)
         if hit is not None:
             await self.open_chat(hit.chat_id, hit.message_id, in_thinking=hit.in_thinking)
 
@@ -932,11 +936,10 @@ class ChatScreen(AreaScreen):
         """Draw the saved prompt in the open chat (created for it, maybe)."""
         chat = event.chat
         self.chat = chat
-        # A new chat's list entry appears by itself (the list follows current_chat_id), and
+        # A new chat's list entry appears by itself (the list follows the current chat), and
         # the list is read again when the reply ends: the request does not wait for it.
         if event.created:
-            self.tui.current_chat_id = chat.id
-            self.tui.current_model = chat.model or ""
+            self.services.current.show(chat.id, chat.model)
             self._refresh_header()
         transcript = self.transcript
         if event.replaced_from is not None:
@@ -968,9 +971,7 @@ class ChatScreen(AreaScreen):
         """Say how the reply ended; offer to pull a missing model."""
         view = self._let_go(reply)
         if isinstance(end, Failed):
-            if isinstance(end.cause, OllamaUnavailableError):
-                self.tui.mark_offline(end.cause)
-            self.notify(end.error or "", title="The reply failed", severity="error", markup=False)
+            self.report(end.cause, "The reply failed", message=end.error or "")
         await self._show_reply_end(reply, end, view)
         if isinstance(end, ModelMissing):
             # In a worker of its own: the turn is over, and its keys (stop) go now, not
@@ -1009,7 +1010,7 @@ class ChatScreen(AreaScreen):
             heading="Model not installed",
         )
         if await self.app.push_screen_wait(offer):
-            await self.tui.start_pull(model)
+            self.post_message(StartPull(model))
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -1054,19 +1055,20 @@ class ChatScreen(AreaScreen):
 
     def action_pick_model(self) -> None:
         """Choose the model of this chat."""
-        if not self.tui.models:
-            self.tui.refresh_models()
+        if not self.services.catalog.models.value:
+            self.refresh_models()
         self._pick_model()
 
     @work(exclusive=True, group="chat-dialog", exit_on_error=False)
     async def _pick_model(self) -> None:
-        chosen = await self.app.push_screen_wait(ModelPickerDialog(self.tui.models, self.model))
+        picker = ModelPickerDialog(self.services.catalog.models.value, self.model)
+        chosen = await self.app.push_screen_wait(picker)
         if not chosen:
             return
         await self._remember_model(chosen)
         if not await self._update_chat(model=chosen):
             return
-        self.tui.current_model = chosen
+        self.services.current.model.set(chosen)
         self._load_model_details()
         if self._attachments:
             info = await self.model_info(chosen)

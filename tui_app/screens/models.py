@@ -1,7 +1,7 @@
 """The model browser (f3): installed and loaded models, their details, and what to do with them.
 
 It does the jobs of ``ollama list``, ``ps``, ``show``, ``cp``, ``rm`` and ``stop``
-in one place. The table follows the app's ``models`` reactive, so a pull, copy,
+in one place. The table follows the model catalogue, so a pull, copy,
 delete or create made anywhere shows up here; loaded models are polled from
 ``/api/ps`` every few seconds, but only while this screen is on show.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import ClassVar
 
 from textual import on, work
@@ -27,6 +26,7 @@ from tui_app.api import (
 )
 from tui_app.core.formatting import human_size
 from tui_app.core.options import RequestDefaults, effective_settings
+from tui_app.messages import OpenChat, StartCreate, StartPull
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.dialogs import (
     ConfirmDialog,
@@ -39,11 +39,6 @@ from tui_app.services import Services
 from tui_app.widgets.model_details import ModelDetails
 from tui_app.widgets.model_table import ModelTable, is_embedding_only, model_key
 from tui_app.widgets.running_models import RunningModels
-
-
-def current_time() -> datetime:
-    """Now, in UTC; the one clock of this screen, so tests can fix it."""
-    return datetime.now(UTC)
 
 
 class FilterInput(Input):
@@ -213,7 +208,9 @@ class ModelsScreen(AreaScreen):
     def on_mount(self) -> None:
         self._poll_timer = self.set_interval(self.PS_POLL_SECONDS, self._poll_tick, pause=True)
         self._countdown_timer = self.set_interval(1.0, self._countdown_tick, pause=True)
-        self.watch(self.tui, "models", self._models_changed)
+        models = self.services.catalog.models
+        self.follow(models, self._models_changed)
+        self._models_changed(models.value)
 
     def on_screen_resume(self) -> None:
         """Start polling and bring the list up to date whenever the screen comes into view."""
@@ -222,7 +219,7 @@ class ModelsScreen(AreaScreen):
             self._countdown_timer.resume()
         if not self.under_dialog:
             self.poll_running_models()
-            self.tui.refresh_models()
+            self.refresh_models()
 
     def on_screen_suspend(self) -> None:
         """Stop asking the server while the screen is out of view."""
@@ -234,7 +231,7 @@ class ModelsScreen(AreaScreen):
     # -- the list -------------------------------------------------------------------
 
     def _models_changed(self, models: tuple[ModelSummary, ...]) -> None:
-        self.table.show_models(models, current_time())
+        self.table.show_models(models, self.services.clock.utc())
         if self._select_when_listed and self.table.select_model(self._select_when_listed):
             self._select_when_listed = None
         self._update_key_states()
@@ -354,18 +351,18 @@ class ModelsScreen(AreaScreen):
         key = self._cache_key(model)
         try:
             await asyncio.sleep(self.DETAILS_DELAY_SECONDS)
-            info = self.tui.cached_model_info(model.name)
+            info = self.services.catalog.cached_info(model.name)
             if info is None:
-                self.details.show_summary(model, current_time())
+                self.details.show_summary(model, self.services.clock.utc())
                 self._details_shown = None
                 try:
-                    info = await self.tui.model_info(model.name)
+                    info = await self.services.catalog.info(model.name)
                 except OllamaError as exc:
                     if self._still_highlighted(model):
-                        self.details.show_problem(model, str(exc), current_time())
+                        self.details.show_problem(model, str(exc), self.services.clock.utc())
                     return
             if self._still_highlighted(model):
-                self.details.show_info(model, info, current_time())
+                self.details.show_info(model, info, self.services.clock.utc())
                 self._details_shown = key
         finally:
             if self._details_pending == model.name:
@@ -379,7 +376,7 @@ class ModelsScreen(AreaScreen):
         """What the model can do: from the list if the server said, else from ``/api/show``."""
         if model.capabilities:
             return model.capabilities
-        return (await self.tui.model_info(model.name)).capabilities
+        return (await self.services.catalog.info(model.name)).capabilities
 
     # -- loaded models --------------------------------------------------------------
 
@@ -387,7 +384,7 @@ class ModelsScreen(AreaScreen):
         self.poll_running_models()
 
     def _countdown_tick(self) -> None:
-        self.running_panel.tick(current_time())
+        self.running_panel.tick(self.services.clock.utc())
 
     @work(exclusive=True, group="models-ps", exit_on_error=False)
     async def poll_running_models(self) -> None:
@@ -395,17 +392,17 @@ class ModelsScreen(AreaScreen):
         try:
             running = await self.services.client.running_models()
         except OllamaUnavailableError as exc:
-            self.tui.mark_offline(exc)
+            self.services.connection.failed(exc)
             self._running_unknown(f"Ollama is unreachable ({exc.reason})")
             return
         except OllamaError as exc:
             self._running_unknown(str(exc))
             return
-        self.running_panel.show_running(running, current_time())
+        self.running_panel.show_running(running, self.services.clock.utc())
         self.table.set_loaded(model.name for model in running)
 
     def _running_unknown(self, reason: str) -> None:
-        self.running_panel.show_unreachable(reason, current_time())
+        self.running_panel.show_unreachable(reason, self.services.clock.utc())
         self.table.set_loaded(())
 
     # -- actions --------------------------------------------------------------------
@@ -415,11 +412,6 @@ class ModelsScreen(AreaScreen):
         if model is None:
             self.notify("No model is highlighted.", severity="warning")
         return model
-
-    def _report(self, exc: OllamaError, title: str) -> None:
-        if isinstance(exc, OllamaUnavailableError):
-            self.tui.mark_offline(exc)
-        self.notify(str(exc), title=title, severity="error", markup=False)
 
     @on(DataTable.RowSelected, "#models-table")
     def action_chat(self) -> None:
@@ -434,7 +426,7 @@ class ModelsScreen(AreaScreen):
         try:
             capabilities = await self._capabilities(model)
         except OllamaError as exc:
-            self._report(exc, f"Could not check {model.name}")
+            self.report(exc, f"Could not check {model.name}")
             return
         if is_embedding_only(capabilities):
             self.notify(
@@ -445,7 +437,7 @@ class ModelsScreen(AreaScreen):
                 markup=False,
             )
             return
-        await self.tui.open_chat_with(model.name)
+        self.post_message(OpenChat(model.name))
 
     def action_load(self) -> None:
         """Load the highlighted model with the server's default keep-alive."""
@@ -471,7 +463,7 @@ class ModelsScreen(AreaScreen):
             else:
                 await client.load(model.name, keep_alive=keep_alive)
         except OllamaError as exc:
-            self._report(exc, f"Could not load {model.name}")
+            self.report(exc, f"Could not load {model.name}")
             return
         finally:
             self.poll_running_models()
@@ -492,7 +484,7 @@ class ModelsScreen(AreaScreen):
         try:
             await self.services.client.unload(model.name)
         except OllamaError as exc:
-            self._report(exc, f"Could not unload {model.name}")
+            self.report(exc, f"Could not unload {model.name}")
             return
         finally:
             self.poll_running_models()
@@ -503,7 +495,7 @@ class ModelsScreen(AreaScreen):
         model = self._target()
         if model is None:
             return
-        existing = [m.name for m in self.tui.models]
+        existing = self.services.catalog.names()
 
         def copy_to(destination: str | None) -> None:
             if destination:
@@ -517,12 +509,12 @@ class ModelsScreen(AreaScreen):
         try:
             await self.services.client.copy(model.name, destination)
         except OllamaError as exc:
-            self._report(exc, f"Could not copy {model.name}")
-            self.tui.refresh_models()
+            self.report(exc, f"Could not copy {model.name}")
+            self.refresh_models()
             return
         self.notify(f"Copied {model.name} to {destination}.", markup=False)
         self._select_when_listed = destination
-        self.tui.refresh_models()
+        self.refresh_models()
 
     def action_delete(self) -> None:
         """Delete the highlighted model, after a confirmation naming it and its size."""
@@ -547,10 +539,10 @@ class ModelsScreen(AreaScreen):
         try:
             await self.services.client.delete(model.name)
         except OllamaError as exc:
-            self._report(exc, f"Could not delete {model.name}")
+            self.report(exc, f"Could not delete {model.name}")
         else:
             self.notify(f"Deleted {model.name}.", markup=False)
-        self.tui.refresh_models()
+        self.refresh_models()
         self.poll_running_models()
 
     def action_create(self) -> None:
@@ -564,7 +556,7 @@ class ModelsScreen(AreaScreen):
 
     def _open_create_dialog(self, base: str | None, *, prefer_chat_model: bool = False) -> None:
         store = self.services.store
-        chat_id = self.tui.current_chat_id
+        chat_id = self.services.current.id.value
         chat = store.get_chat(chat_id) if chat_id is not None else None
         settings = effective_settings(RequestDefaults.load(store), chat)
         if chat is not None and chat.model and (prefer_chat_model or base is None):
@@ -577,39 +569,32 @@ class ModelsScreen(AreaScreen):
             from_=base or "",
             system=(chat.system or "") if chat is not None else "",
             parameters=settings.options,
-            existing=[m.name for m in self.tui.models],
+            existing=self.services.catalog.names(),
             source_note=note,
         )
 
         def create(request: CreateRequest | None) -> None:
             if request is not None:
-                self.hand_over_create(request)
+                # The pulls screen shows its progress.
+                self.post_message(
+                    StartCreate(
+                        request.name,
+                        request.from_,
+                        system=request.system,
+                        parameters=dict(request.parameters),
+                    )
+                )
 
         self.app.push_screen(dialog, create)
-
-    @work(group="models-handover", exit_on_error=False)
-    async def hand_over_create(self, request: CreateRequest) -> None:
-        """Start the create on the pulls screen, where its progress shows."""
-        await self.tui.start_create(
-            request.name,
-            from_=request.from_,
-            system=request.system,
-            parameters=dict(request.parameters) or None,
-        )
 
     def action_pull(self) -> None:
         """Ask for a model name and pull it on the pulls screen."""
 
         def pull(name: str | None) -> None:
             if name:
-                self.hand_over_pull(name)
+                self.post_message(StartPull(name))
 
         self.app.push_screen(pull_dialog(), pull)
-
-    @work(group="models-handover", exit_on_error=False)
-    async def hand_over_pull(self, name: str) -> None:
-        """Start pulling ``name`` on the pulls screen."""
-        await self.tui.start_pull(name)
 
     # -- command palette ------------------------------------------------------------
 
