@@ -666,7 +666,8 @@ class ChatScreen(AreaScreen):
         await event.transcript.append(
             records[:page], has_newer=len(records) > page, json_mode=self._json_mode()
         )
-        if not event.transcript.has_newer:
+        if not event.transcript.has_newer and self._reply_view is None:
+            # The newest messages are back: a reply arriving in this chat is among them.
             await self._attach_reply_view()
 
     # -- the chat list ------------------------------------------------------------------------
