@@ -139,6 +139,25 @@ def test_a_whole_prompt_arrives_wherever_focus_was_left(run_app: RunApp, tmp_pat
             close_dialog(app, title)
             send_and_check(app, sim, data, f"after the {name} dialog: the whole prompt, unbroken")
 
+        # Choosing among code blocks: a reply with two of them first.
+        sim.script_reply("One:\n\n```python\nprint(1)\n```\n\nTwo:\n\n```sh\necho 2\n```")
+        send_and_check(app, sim, data, "give me two code blocks please")
+        app.send_keys("C-b")
+        close_dialog(app, "Copy which code block?")
+        send_and_check(app, sim, data, "after the code block dialog: every word here")
+
+        # Attaching an image needs a vision model: choose one, then open and close f8.
+        app.send_keys("C-o")
+        app.wait_for("Model for this chat", timeout=START)
+        app.type("llava")
+        app.wait_for("llava:7b", timeout=START)
+        app.send_keys("Enter")
+        app.wait_for(lambda screen: "Model for this chat" not in screen, timeout=START)
+        app.wait_for("llava:7b (vision)", timeout=START)
+        app.send_keys("F8")
+        close_dialog(app, "Attach an image for")
+        send_and_check(app, sim, data, "after the image dialog: nothing lost")
+
         # Another area and back.
         app.send_keys("F3")
         app.wait_for("Filter: type a name", timeout=START)
