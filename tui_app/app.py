@@ -8,7 +8,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
@@ -265,10 +265,22 @@ class OllamaTUI(App[None]):
 
     # -- navigation ---------------------------------------------------------------
 
+    async def on_event(self, event: events.Event) -> None:
+        # Text typed on the chat screen outside the prompt goes to the prompt. It is routed
+        # here, before the focused widget gets it, so keys typed in one burst stay in order.
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            screen = self.screen
+            if isinstance(screen, ChatScreen) and screen.take_typing(event):
+                return
+        await super().on_event(event)
+
     async def action_switch_area(self, area: str) -> None:
-        """Show one of the top-level areas."""
+        """Show one of the top-level areas; the chat's key also puts focus in its prompt."""
         if area in AREAS and self.current_mode != area:
             await self.switch_mode(area)
+        screen = self.screen
+        if area == "chat" and isinstance(screen, ChatScreen):
+            screen.focus_prompt()
 
     def action_help(self) -> None:
         """Show every binding of every screen, widget and dialog, with the user's keys."""

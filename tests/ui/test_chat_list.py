@@ -505,7 +505,10 @@ async def test_delete_asks_naming_the_chat_and_its_messages(make_app: AppFactory
         await pilot.press("enter")
         await settle(app)
         assert store.get_chat(doomed) is not None
+        assert app.focused is app.screen.query_one("#prompt")  # a closed dialog: the prompt
 
+        chat_list.focus()
+        await pilot.pause()
         await pilot.press("delete")
         await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("y")
@@ -521,17 +524,23 @@ async def test_delete_button_and_escape(make_app: AppFactory) -> None:
     store = app.services.store
     chat_id = add_chat(store, "Click to delete", user="q")
     async with app.run_test(size=APP_SIZE) as pilot:
-        await open_app_list(pilot)
+        chat_list = await open_app_list(pilot)
         await pilot.press("d")
         await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("escape")
         await settle(app)
         assert store.get_chat(chat_id) is not None
+        chat_list.focus()
+        await pilot.pause()
         await pilot.press("d")
         await dialog_shown(pilot, ConfirmDialog)
         await pilot.click("#cancel")
         await settle(app)
         assert store.get_chat(chat_id) is not None
+        # Focus is back in the prompt after the dialog, as after any dialog.
+        assert app.focused is app.screen.query_one("#prompt")
+        chat_list.focus()
+        await pilot.pause()
         assert isinstance(app.focused, OptionList)
         await pilot.press("d")
         await dialog_shown(pilot, ConfirmDialog)

@@ -9,13 +9,13 @@ from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import replace
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker
 
 from tui_app.api import (
@@ -176,6 +176,29 @@ class ChatScreen(AreaScreen):
             id="chat.attach",
             tooltip="Attach an image to the next prompt (vision models)",
         ),
+        Binding(
+            "escape",
+            "focus_prompt",
+            "Prompt",
+            id="chat.focus_prompt",
+            tooltip="From the chat list or the conversation: back to the prompt",
+        ),
+        Binding(
+            "ctrl+s",
+            "toggle_thinking",
+            "Thinking",
+            show=False,
+            id="chat.thinking",
+            tooltip="Show or hide the thinking of the last reply (or click its title)",
+        ),
+        Binding(
+            "ctrl+backslash",
+            "toggle_all_thinking",
+            "All thinking",
+            show=False,
+            id="chat.thinking_all",
+            tooltip="Show or hide the thinking of every reply on screen",
+        ),
     ]
 
     def __init__(self, services: Services) -> None:
@@ -251,6 +274,41 @@ class ChatScreen(AreaScreen):
         # of this screen changes them through the screen itself.
         if not self.under_dialog:
             self._reread_chat()
+        # Back from a dialog or another area, what is typed goes to the prompt, wherever
+        # focus was before.
+        self.focus_prompt()
+
+    def focus_prompt(self) -> None:
+        """Put focus in the prompt box (the chat key, escape, closing a dialog)."""
+        if self.is_mounted:
+            self.set_focus(self.prompt)
+
+    def _typing_elsewhere(self) -> bool:
+        """Whether focus is outside any text field, so typed text is meant for the prompt."""
+        return not isinstance(self.focused, Input | TextArea)
+
+    def take_typing(self, event: events.Key | events.Paste) -> bool:
+        """Send a printable key or a paste arriving outside a text field to the prompt, and
+        focus the prompt; True if it was taken.
+
+        The app asks before it hands the event to the focused widget, so a burst of typed
+        keys reaches the prompt whole and in order. Keys bound where focus is (the chat
+        list's single letters) keep their meaning: they act only while the list has focus,
+        and the footer names them then.
+        """
+        if not self._typing_elsewhere():
+            return False
+        if isinstance(event, events.Key):
+            if not (event.is_printable and event.character) or event.key in self.active_bindings:
+                return False
+            text = event.character
+        else:
+            text = event.text
+        if not text:
+            return False
+        self.focus_prompt()
+        self.prompt.type_text(text)
+        return True
 
     # -- the chat's settings -----------------------------------------------------------------
 
@@ -476,8 +534,13 @@ class ChatScreen(AreaScreen):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape goes back to the prompt from elsewhere; in the prompt it stops.
+        focused = self.focused
+        in_prompt = focused is not None and focused.id == "prompt"
         if action == "stop":
-            return self.replying or self._editing is not None
+            return in_prompt and (self.replying or self._editing is not None)
+        if action == "focus_prompt":
+            return not in_prompt
         return True
 
     # -- opening chats ---------------------------------------------------------------------------
@@ -498,25 +561,32 @@ class ChatScreen(AreaScreen):
         self._load_model_details()
         self.prompt.focus()
 
-    async def open_chat(self, chat_id: int, message_id: int | None = None) -> None:
-        """Show a saved chat: its newest messages, or the ones around ``message_id``."""
+    async def open_chat(
+        self, chat_id: int, message_id: int | None = None, *, in_thinking: bool = False
+    ) -> None:
+        """Show a saved chat: its newest messages, or the ones around ``message_id``
+        (highlighted; its thinking open when ``in_thinking``, where a search found it)."""
         store = self.services.store
         page = Transcript.PAGE_SIZE
 
-        def read() -> tuple[ChatRecord | None, list[MessageRecord], bool]:
-            """The chat, its page of messages, and whether newer ones follow (one hop)."""
+        def read() -> tuple[ChatRecord | None, list[MessageRecord], bool, bool]:
+            """The chat, its page of messages, and whether older and newer ones exist."""
             chat = store.get_chat(chat_id)
             if chat is None:
-                return None, [], False
+                return None, [], False, False
             if message_id is None:
                 # The newest page: nothing comes after it.
-                return chat, store.messages(chat_id, limit=page), False
-            records = store.messages(chat_id, limit=page, before_id=message_id + 1)
-            newest = store.messages(chat_id, limit=1)
-            return chat, records, bool(records and newest and newest[-1].id > records[-1].id)
+                records = store.messages(chat_id, limit=page)
+                return chat, records, len(records) == page, False
+            # Half a page up to the message and half after it, one more each way to know
+            # whether the chat goes on beyond them.
+            half = page // 2
+            before = store.messages(chat_id, limit=half + 1, before_id=message_id + 1)
+            after = store.messages(chat_id, limit=half + 1, after_id=message_id)
+            return chat, before[-half:] + after[:half], len(before) > half, len(after) > half
 
         try:
-            chat, records, has_newer = await asyncio.to_thread(read)
+            chat, records, has_older, has_newer = await asyncio.to_thread(read)
         except StoreError as error:
             self.report(error, "Could not open the chat")
             return
@@ -530,10 +600,11 @@ class ChatScreen(AreaScreen):
         self._attachments = []
         await self.transcript.show(
             records,
-            has_older=len(records) == page,
+            has_older=has_older,
             has_newer=has_newer,
             json_mode=self._json_mode(),
             focus_id=message_id,
+            reveal_thinking=in_thinking,
         )
         await self._attach_reply_view()
         self.services.current.show(chat.id, chat.model)
@@ -611,13 +682,27 @@ class ChatScreen(AreaScreen):
             records, has_older=len(records) == page, json_mode=self._json_mode()
         )
 
-    @on(Transcript.NewestWanted)
-    async def _load_newest(self, event: Transcript.NewestWanted) -> None:
+    @on(Transcript.NewerWanted)
+    async def _load_newer(self, event: Transcript.NewerWanted) -> None:
+        if self.chat is None:
+            event.transcript.paging_done()
+            return
+        page = Transcript.PAGE_SIZE
         try:
-            await self._show_latest()
+            # One more than a page, to know whether still newer ones follow.
+            records = await asyncio.to_thread(
+                self.services.store.messages, self.chat.id, limit=page + 1, after_id=event.after_id
+            )
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
-        event.transcript.paging_done()
+            event.transcript.paging_done()
+            return
+        await event.transcript.append(
+            records[:page], has_newer=len(records) > page, json_mode=self._json_mode()
+        )
+        if not event.transcript.has_newer and self._reply_view is None:
+            # The newest messages are back: a reply arriving in this chat is among them.
+            await self._attach_reply_view()
 
     # -- the chat list ------------------------------------------------------------------------
 
@@ -767,7 +852,7 @@ class ChatScreen(AreaScreen):
         dialog = SearchChatsDialog(self.services.store, self.services.clock)
         hit = await self.app.push_screen_wait(dialog)
         if hit is not None:
-            await self.open_chat(hit.chat_id, hit.message_id)
+            await self.open_chat(hit.chat_id, hit.message_id, in_thinking=hit.in_thinking)
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -924,7 +1009,9 @@ class ChatScreen(AreaScreen):
             self.report(end.cause, "The reply failed", message=end.error or "")
         await self._show_reply_end(reply, end, view)
         if isinstance(end, ModelMissing):
-            await self._offer_pull(end.model, end.error or "")
+            # In a worker of its own: the turn is over, and its keys (stop) go now, not
+            # when the question is answered.
+            self._offer_pull(end.model, end.error or "")
 
     async def _show_reply_end(
         self, reply: ActiveReply, end: ReplyEnd, view: MessageView | None
@@ -946,6 +1033,7 @@ class ChatScreen(AreaScreen):
         # The app is closing mid-reply: the worker may never get to run its own save.
         self._exchange.close()
 
+    @work(exclusive=True, group="chat-dialog", exit_on_error=False)
     async def _offer_pull(self, model: str, server_message: str) -> None:
         """Say the model is missing in the server's words and offer to pull it."""
         offer = ConfirmDialog(
@@ -971,6 +1059,30 @@ class ChatScreen(AreaScreen):
             self._attachments = []
             self._refresh_banners()
             self.refresh_bindings()
+
+    def action_focus_prompt(self) -> None:
+        """Move focus back to the prompt."""
+        self.focus_prompt()
+
+    def action_toggle_thinking(self) -> None:
+        """Show or hide the thinking of the newest reply that has some."""
+        view = next((view for view in reversed(self.transcript.views) if view.has_thinking), None)
+        if view is None:
+            self.notify("No reply here has thinking to show.", severity="warning", timeout=3)
+            return
+        view.show_thinking(not view.thinking_shown)
+        if view.thinking_shown:
+            self.transcript.scroll_to_widget(view, animate=False, top=True)
+
+    def action_toggle_all_thinking(self) -> None:
+        """Show the thinking of every reply on screen, or hide it if all of it shows."""
+        views = [view for view in self.transcript.views if view.has_thinking]
+        if not views:
+            self.notify("No reply here has thinking to show.", severity="warning", timeout=3)
+            return
+        shown = not all(view.thinking_shown for view in views)
+        for view in views:
+            view.show_thinking(shown)
 
     async def action_new_chat(self) -> None:
         """Start a new chat with the preferred model."""

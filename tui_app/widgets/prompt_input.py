@@ -152,6 +152,12 @@ class PromptInput(TextArea):
         """Ask the screen to send the prompt."""
         self.post_message(self.Submitted(self, self.text))
 
+    def type_text(self, text: str) -> None:
+        """Insert ``text`` at the cursor, replacing any selection, as typing it would."""
+        self._history_index = None
+        start, end = self.selection
+        self.replace(text, start, end, maintain_selection_offset=False)
+
     def action_newline(self) -> None:
         """Insert a line break at the cursor."""
         self._history_index = None

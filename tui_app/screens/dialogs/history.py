@@ -206,6 +206,8 @@ class SearchChatsDialog(Dialog[SearchHit]):
     def _prompt(self, hit: SearchHit, pattern: re.Pattern[str], now: float) -> Content:
         """A result row: chat title, who wrote it and when, then the snippet, match in bold."""
         who = "you" if hit.role == "user" else hit.role
+        if hit.in_thinking:
+            who += ", thinking"
         heading = Content.assemble(
             Content.styled(one_line(hit.chat_title), "bold"),
             Content.styled(f"  {who} · {compact_relative_time(hit.created_at, now)}", "dim"),
