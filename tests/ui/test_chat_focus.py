@@ -215,13 +215,13 @@ async def test_keys_show_the_last_or_every_thinking_and_a_click_still_works(
         await until(pilot, lambda: len(screen.transcript.views) == 6)
         replies = [view for view in screen.transcript.views if view.role == "assistant"]
         assert [view.thinking_shown for view in replies] == [False, False, False]
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+backslash")
         assert [view.thinking_shown for view in replies] == [False, False, True]
-        await pilot.press("ctrl+s")
+        await pilot.press("ctrl+backslash")
         assert [view.thinking_shown for view in replies] == [False, False, False]
-        await pilot.press("ctrl+backslash")
+        await pilot.press("ctrl+right_square_bracket")
         assert [view.thinking_shown for view in replies] == [True, True, True]
-        await pilot.press("ctrl+backslash")
+        await pilot.press("ctrl+right_square_bracket")
         assert [view.thinking_shown for view in replies] == [False, False, False]
         assert app.focused is screen.prompt  # the keys work from the prompt
         last = replies[-1]

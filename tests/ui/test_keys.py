@@ -20,8 +20,13 @@ Row = tuple[str, frozenset[str]]
 """A binding as the table lists it: its id and its keys."""
 
 
+_SYMBOLS = {"slash": "/", "backslash": "\\", "right_square_bracket": "]"}
+
+
 def _readable(key: str) -> str:
-    return "/" if key == "slash" else key.replace("+slash", "+/")
+    """A key as README writes it: ``ctrl+\\`` rather than Textual's ``ctrl+backslash``."""
+    *modifiers, name = key.split("+")
+    return "+".join([*modifiers, _SYMBOLS.get(name, name)])
 
 
 def every_binding() -> Iterator[tuple[type[DOMNode], Binding]]:

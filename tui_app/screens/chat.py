@@ -184,7 +184,7 @@ class ChatScreen(AreaScreen):
             tooltip="From the chat list or the conversation: back to the prompt",
         ),
         Binding(
-            "ctrl+s",
+            "ctrl+backslash",
             "toggle_thinking",
             "Thinking",
             show=False,
@@ -192,7 +192,7 @@ class ChatScreen(AreaScreen):
             tooltip="Show or hide the thinking of the last reply (or click its title)",
         ),
         Binding(
-            "ctrl+backslash",
+            "ctrl+right_square_bracket",
             "toggle_all_thinking",
             "All thinking",
             show=False,
