@@ -83,10 +83,12 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """Make every store timestamp distinct and predictable."""
+def clock(request: pytest.FixtureRequest) -> Clock:
+    """Make every timestamp of the test's store distinct and predictable."""
     fake = Clock()
-    monkeypatch.setattr(store_module, "_now", fake)
+    for name in ("store", "search_store"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).clock = fake
     return fake
 
 
@@ -931,7 +933,7 @@ def test_migrates_v1_file_to_current_keeping_data(db_path: Path) -> None:
         new = store.add_message(1, "user", "And of Canada?")
         assert [h.message_id for h in store.search("Canada")] == [new.id]
         assert store.mark_interrupted() == 1
-    assert pragma(db_path, "user_version") == SCHEMA_VERSION == 2
+    assert pragma(db_path, "user_version") == SCHEMA_VERSION == 3
     assert pragma(db_path, "integrity_check") == "ok"
 
 
