@@ -20,7 +20,7 @@ from tests.e2e.pty_terminal import PtyTerminal
 pytestmark = pytest.mark.e2e
 
 F2, F3, F4 = b"\x1bOQ", b"\x1bOR", b"\x1bOS"
-CTRL_O, CTRL_Q, CTRL_Y, CTRL_L, CTRL_P = b"\x0f", b"\x11", b"\x19", b"\x0c", b"\x10"
+CTRL_O, CTRL_Q, CTRL_Y, CTRL_W, CTRL_P = b"\x0f", b"\x11", b"\x19", b"\x17", b"\x10"
 DOWN = b"\x1b[B"
 ESCAPE = b"\x1b[27u"
 """The escape key as a CSI u sequence: a lone ESC byte is only read as escape when nothing
@@ -84,7 +84,7 @@ def test_every_area_against_a_hostile_server_writes_no_server_escape(
         # Load it (its name in notifications, a hostile load reply), open the copy dialog
         # (its name in the title and the input), then move to the next model.
         mark = terminal.offset
-        terminal.type(CTRL_L)
+        terminal.type(CTRL_W)  # load
         terminal.wait_for(b"is loaded", after=mark)
         mark = terminal.offset
         terminal.type(CTRL_Y)
