@@ -122,6 +122,8 @@ def _line(obj: dict[str, Any]) -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    server_broken_tags = False
+    """Answer ``/api/tags`` with a 500 whose body is hostile."""
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the app's own output is what the test reads
@@ -155,6 +157,8 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/api/version":
             self._send(200, json.dumps({"version": "0.12.3" + HOSTILE}).encode())
+        elif self.path == "/api/tags" and self.server_broken_tags:
+            self._send(500, json.dumps({"error": "tags failed " + HOSTILE}).encode())
         elif self.path == "/api/tags":
             self._send(200, tags_body())
         elif self.path == "/api/ps":
@@ -244,9 +248,13 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def hostile_server() -> Iterator[str]:
-    """Run the hostile server on a free loopback port; yield its address."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+def hostile_server(*, broken_tags: bool = False) -> Iterator[str]:
+    """Run the hostile server on a free loopback port; yield its address.
+
+    With ``broken_tags`` the model list fails with a hostile error body.
+    """
+    handler = type("Handler", (_Handler,), {"server_broken_tags": broken_tags})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

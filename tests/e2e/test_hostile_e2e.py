@@ -182,3 +182,18 @@ def test_a_server_that_never_answers_is_waited_for_then_given_up(
     finally:
         terminal.close()
     assert b"Traceback" not in terminal.output
+
+
+def test_a_failing_model_list_at_start_up_is_said_safely(tmp_path: Path, home: Path) -> None:
+    # No key is pressed: the list is asked for at start-up and its error notified.
+    with hostile_server(broken_tags=True) as url:
+        terminal = start(url, tmp_path, home)
+        try:
+            terminal.wait_for(b"Could not list models")
+            terminal.wait_for(b"tags failed")
+            terminal.type(CTRL_Q)
+            assert terminal.wait_exit() == 0
+        finally:
+            terminal.close()
+    assert leaks(terminal.output) == []
+    assert b"Traceback" not in terminal.output
