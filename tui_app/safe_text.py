@@ -54,6 +54,8 @@ def safe_line(value: object) -> str:
         return ""
     if len(value) > LINE_LIMIT:
         value = value[:LINE_LIMIT] + "…"
+    elif value.isascii() and value.isprintable():
+        return value  # the usual case, met on every chunk of a reply: nothing to change
     return value.translate(_CONTROL_PICTURES)
 
 
