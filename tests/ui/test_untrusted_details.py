@@ -1,4 +1,5 @@
-"""The details pane with a server's megabytes of license, and names that look like markup."""
+"""The details pane and the status bar with a server's megabytes of license, and names
+that look like markup or hold escape sequences."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui_app.api import ModelInfo, ModelSummary
+from tui_app.core.connection import ConnectionStatus, LinkState
 from tui_app.widgets.model_details import TEXT_LIMIT, ModelDetails
+from tui_app.widgets.status_bar import StatusBar
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 
@@ -55,3 +58,10 @@ async def test_a_name_with_markup_is_the_title_as_written() -> None:
             # Textual keeps a title as markup: the name must come back out of it as written.
             assert Content.from_markup(str(details.border_title)).plain == name
             assert details.model_name == name
+
+
+def test_the_status_bar_shows_a_hostile_version_and_model_as_text() -> None:
+    status = ConnectionStatus(LinkState.ONLINE, version="0.1\x1b]0;title\x07")
+    text = StatusBar.describe(status, "http://h:1", "m\x1b[2J[bold]x", demo=False).plain
+    assert "\x1b" not in text and "\x07" not in text
+    assert "Ollama 0.1␛]0;title␇" in text and "model m␛[2J[bold]x" in text
