@@ -963,12 +963,8 @@ class ChatScreen(AreaScreen):
                             await self._stop_waiting()
                             await self._reply_ended(reply, event)
         except asyncio.CancelledError:
-            if self._waiting is not None:
-                self._waiting.stop()
-                self._waiting = None
-                if self._waiting_shown:
-                    self._waiting_shown = False
-                    self.call_later(self._refresh_meter)
+            if self._drop_waiting():
+                self.call_later(self._refresh_meter)
             # Escape, or the app closing: the exchange saved the reply as stopped.
             if reply is not None and self._reply is reply:
                 view = self._let_go(reply)
@@ -1000,14 +996,18 @@ class ChatScreen(AreaScreen):
         )
         meter.set_class(True, "-warning")
 
-    async def _stop_waiting(self) -> None:
-        """The reply showed something, or ended: put the meter back if it was replaced."""
+    def _drop_waiting(self) -> bool:
+        """Stop watching; True if the waiting notice took the meter's place."""
         if self._waiting is None:
-            return
+            return False
         self._waiting.stop()
         self._waiting = None
-        if self._waiting_shown:
-            self._waiting_shown = False
+        shown, self._waiting_shown = self._waiting_shown, False
+        return shown
+
+    async def _stop_waiting(self) -> None:
+        """The reply showed something, or ended: put the meter back if it was replaced."""
+        if self._drop_waiting():
             await self._refresh_meter()
 
     def _not_sent(self, event: NotSent, give_back: Callable[[], None] | None) -> None:
