@@ -65,3 +65,5 @@ def test_the_status_bar_shows_a_hostile_version_and_model_as_text() -> None:
     text = StatusBar.describe(status, "http://h:1", "m\x1b[2J[bold]x", demo=False).plain
     assert "\x1b" not in text and "\x07" not in text
     assert "Ollama 0.1␛]0;title␇" in text and "model m␛[2J[bold]x" in text
+    long = ConnectionStatus(LinkState.ONLINE, version="9" * 500)
+    assert "http://h:1" in StatusBar.describe(long, "http://h:1", "m", demo=False).plain[:60]

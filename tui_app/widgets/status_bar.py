@@ -8,6 +8,9 @@ from textual.widgets import Static
 from tui_app.core.connection import ConnectionStatus, LinkState
 from tui_app.core.formatting import visible_controls
 
+VERSION_LIMIT = 24
+"""Characters of the server's version shown; the host and model must stay in view."""
+
 
 class StatusBar(Static):
     """Connection state, server version, host, the current chat's model and running pulls.
@@ -48,6 +51,8 @@ class StatusBar(Static):
             parts.append(Content.styled("● online", "$success"))
             if status.version:
                 version = visible_controls(status.version, multi_line=False)
+                if len(version) > VERSION_LIMIT:  # a server's "version" can be a paragraph
+                    version = version[: VERSION_LIMIT - 1] + "…"
                 parts.append(Content(f"Ollama {version}"))
         elif status.state is LinkState.CONNECTING:
             parts.append(Content.styled("◌ connecting", "$warning"))
