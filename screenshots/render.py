@@ -30,6 +30,8 @@ from tui_app.store import Store
 
 HERE = Path(__file__).resolve().parent
 SIZE = (120, 36)
+NARROW = (80, 24)
+"""The smallest terminal every screen is made to work in."""
 
 Scene = Callable[[Pilot[None]], Awaitable[None]]
 
@@ -91,16 +93,17 @@ async def help_screen(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-SCENES: dict[str, Scene] = {
-    "chat": chat,
-    "models": models,
-    "pulls": pulls,
-    "options": options,
-    "help": help_screen,
+SCENES: dict[str, tuple[Scene, tuple[int, int]]] = {
+    "chat": (chat, SIZE),
+    "chat-80x24": (chat, NARROW),
+    "models": (models, SIZE),
+    "pulls": (pulls, SIZE),
+    "options": (options, SIZE),
+    "help": (help_screen, SIZE),
 }
 
 
-async def render(name: str, scene: Scene, data_dir: Path) -> Path:
+async def render(name: str, scene: Scene, size: tuple[int, int], data_dir: Path) -> Path:
     """Run one scene in a fresh demo app and save its screenshot."""
     sim = SimulatedOllama(token_delay=0.0, pull_tick=0.01)
     store = Store.open(data_dir / name / "ollama-tui.db")
@@ -112,7 +115,7 @@ async def render(name: str, scene: Scene, data_dir: Path) -> Path:
     )
     app = OllamaTUI(services)
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             await settle(pilot)
             await scene(pilot)
             path = Path(app.save_screenshot(f"{name}.svg", str(HERE)))
@@ -132,7 +135,8 @@ def main() -> int:
     converter = shutil.which("rsvg-convert") if args.png else None
     with tempfile.TemporaryDirectory() as tmp:
         for name in chosen:
-            svg = asyncio.run(render(name, SCENES[name], Path(tmp)))
+            scene, size = SCENES[name]
+            svg = asyncio.run(render(name, scene, size, Path(tmp)))
             print(svg.relative_to(HERE.parent))
             if converter:
                 png = svg.with_suffix(".png")
