@@ -25,6 +25,7 @@ from tui_app.screens.dialogs import ConfirmDialog, HelpDialog
 from tui_app.screens.models import ModelsScreen
 from tui_app.screens.options import OptionsScreen
 from tui_app.screens.pulls import PullsScreen
+from tui_app.screens.workbench import WorkbenchScreen
 from tui_app.services import Services
 from tui_app.store import StoreError
 
@@ -33,6 +34,7 @@ AREAS: dict[str, type[AreaScreen]] = {
     "models": ModelsScreen,
     "pulls": PullsScreen,
     "options": OptionsScreen,
+    "workbench": WorkbenchScreen,
 }
 """Top-level screens by mode name, in the order of their function keys."""
 
@@ -69,6 +71,7 @@ class OllamaTUI(App[None]):
         Binding("f3", "switch_area('models')", "Models", id="nav.models"),
         Binding("f4", "switch_area('pulls')", "Pulls", id="nav.pulls"),
         Binding("f5", "switch_area('options')", "Options", id="nav.options"),
+        Binding("f10", "switch_area('workbench')", "Workbench", id="nav.workbench"),
         Binding(
             "ctrl+r",
             "reconnect",

@@ -33,3 +33,6 @@ class Services:
     """Binding id to keys, from the configuration file's ``[keymap]``."""
     config_problems: tuple[str, ...] = ()
     """One line per bad key of the configuration file, told to the user at start."""
+    api_key_env: str | None = None
+    """The environment variable the API key was read from, when one is used; copied
+    commands name it instead of the key."""
