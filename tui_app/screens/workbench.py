@@ -152,6 +152,8 @@ class WorkbenchScreen(AreaScreen):
         self._result_text = ""
         self._stats = ""
         self._sender: Worker[None] | None = None
+        self.preview_text = ""
+        """What the request preview shows: ``POST <url>`` and the body, or the problems."""
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -292,11 +294,12 @@ class WorkbenchScreen(AreaScreen):
         preview = self.query_one("#wb-preview", Static)
         if built.request is not None:
             url = request_url(self.services.client.base_url, built.request)
-            preview.update(Content(f"POST {url}\n{body_json(built.request, indent=2)}"))
+            self.preview_text = f"POST {url}\n{body_json(built.request, indent=2)}"
         else:
             lines = ["Not ready to send:"]
             lines += [f"• {name}: {problem}" for name, problem in built.problems.items()]
-            preview.update(Content("\n".join(lines)))
+            self.preview_text = "\n".join(lines)
+        preview.update(Content(self.preview_text))
         self._show_context_note()
 
     def show_problems(self, problems: dict[str, str]) -> None:
