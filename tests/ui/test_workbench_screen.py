@@ -18,9 +18,10 @@ from tui_app.app import OllamaTUI
 from tui_app.core.requests import as_curl, as_python
 from tui_app.demo import SimModel, SimulatedOllama, default_models
 from tui_app.screens import workbench as workbench_module
+from tui_app.screens.dialogs import ConfirmDialog
 from tui_app.screens.workbench import SaveExchangeDialog, WorkbenchScreen
 from tui_app.widgets.option_field import FormatField
-from tui_app.widgets.workbench import RawLines
+from tui_app.widgets.workbench import HistoryList, RawLines
 
 AppFactory = Callable[..., OllamaTUI]
 
@@ -289,3 +290,65 @@ async def test_save_writes_request_and_response(
         assert text.startswith("# Ollama request\n\n`POST http://ollama.test/api/generate`")
         assert '"prompt": "Hello"' in text
         assert text.count('"done":true') == 1
+
+
+async def test_history_edits_and_sends_again_a_past_request(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workbench(pilot)
+        await choose(pilot, screen, "llama3.2:latest")
+        screen.area("prompt").set_text("First question")
+        screen.option_field("temperature").set_text("0.3")
+        await pilot.pause()
+        await send(pilot, screen)
+        await pilot.press("f6")
+        await until(pilot, lambda: screen.model == "nomic-embed-text:latest")
+        screen.area("inputs").set_text("x\ny")
+        await pilot.pause()
+        await send(pilot, screen)
+        history = screen.query_one(HistoryList)
+        await until(pilot, lambda: [r.status for r in history.records] == ["complete"] * 2)
+        assert [r.mode for r in history.records] == ["embed", "generate"]
+
+        # enter on the generate request puts it back in the form, mode and model included.
+        await pilot.press("f9")
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: screen.mode == "generate")
+        assert screen.model == "llama3.2:latest"
+        assert screen.area("prompt").text == "First question"
+        assert screen.option_field("temperature").text == "0.3"
+        [first] = bodies(sim, "/api/generate")
+        assert previewed(screen) == first
+
+        # r sends it again, unchanged.
+        await pilot.press("f9")
+        await until(pilot, lambda: history.has_focus)
+        await pilot.press("home", "down", "r")
+        await settle_workers(pilot)
+        await until(pilot, lambda: len(bodies(sim, "/api/generate")) == 2)
+        await until(pilot, lambda: not screen.running)
+        assert bodies(sim, "/api/generate") == [first, first]
+        await until(pilot, lambda: len(history.records) == 3)
+
+
+async def test_choosing_a_past_request_asks_before_replacing_unsent_text(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workbench(pilot)
+        await choose(pilot, screen, "llama3.2:latest")
+        screen.area("prompt").set_text("Sent")
+        await pilot.pause()
+        await send(pilot, screen)
+        screen.area("prompt").set_text("Typed, not sent")
+        await pilot.pause()
+        history = screen.query_one(HistoryList)
+        await until(pilot, lambda: len(history.records) == 1)
+        await pilot.press("f9", "enter")
+        await dialog_shown(pilot, ConfirmDialog)
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        assert screen.area("prompt").text == "Typed, not sent"

@@ -11,10 +11,13 @@ from tui_app.core.workbench import (
     GenerateForm,
     build_embed,
     build_generate,
+    embed_form_from_body,
     embed_inputs,
     embed_summary,
     exchange_text,
+    generate_form_from_body,
     generate_stats,
+    history_label,
     raw_line,
     similarity_lines,
 )
@@ -214,3 +217,41 @@ def test_exchange_text_holds_request_response_and_raw_lines() -> None:
     assert json.loads(text[start : text.index("\n````", start)]) == body
     assert "```text\na\n```\n\n1 tokens\n" in text
     assert text.endswith('```json\n{"response":"a"}\n{"done":true}\n```\n')
+
+
+def test_a_past_generate_request_comes_back_as_the_same_form() -> None:
+    form = GenerateForm(
+        model="coder:1b",
+        prompt="def f():",
+        suffix="return x",
+        system="terse",
+        format='{"type": "object"}',
+        think="on",
+        keep_alive="300",
+        options={"temperature": "0.2", "stop": "\\n\\n"},
+    )
+    built = build_generate(form, context=(4, 5))
+    assert built.request is not None
+    body = built.request.body()
+    again, context = generate_form_from_body(body)
+    assert context == (4, 5)
+    rebuilt = build_generate(again, context=context)
+    assert rebuilt.request is not None
+    assert rebuilt.request.body() == body
+
+
+def test_a_past_embed_request_comes_back_as_the_same_form() -> None:
+    for inputs in ("one", "a\nb"):
+        form = EmbedForm(model="e", inputs=inputs, truncate="false", dimensions="8", keep_alive="0")
+        built = build_embed(form)
+        assert built.request is not None
+        body = built.request.body()
+        rebuilt = build_embed(embed_form_from_body(body))
+        assert rebuilt.request is not None
+        assert rebuilt.request.body() == body
+
+
+def test_history_labels_are_one_line() -> None:
+    assert history_label("generate", {"prompt": "two\nlines\x1b[2J"}) == "two lines␛[2J"
+    assert history_label("embed", {"input": ["a", "b"]}) == "2 inputs: a | b"
+    assert history_label("embed", {"input": "solo"}) == "solo"

@@ -17,13 +17,14 @@ from typing import Any, Final, Literal
 
 from tui_app.api.models import EmbedResult, Metrics
 from tui_app.api.requests import EmbedRequest, GenerateRequest
-from tui_app.core.formatting import human_duration, visible_controls
+from tui_app.core.formatting import human_duration, one_line, visible_controls
 from tui_app.core.options import (
     OPTION_SPECS,
     format_problem,
     format_value,
     keep_alive_problem,
     keep_alive_value,
+    option_text,
     parse_option_text,
     think_problem,
     think_value,
@@ -332,3 +333,85 @@ def exchange_text(
     parts += ["## Raw response lines", ""]
     parts.append(_fence("\n".join(line.rstrip("\r\n") for line in raw_lines), "json"))
     return "\n".join(parts).rstrip("\n") + "\n"
+
+
+# --------------------------------------------------------------------------------------------
+# A past request back into the form
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _format_text(value: object) -> str:
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    return _text(value)
+
+
+def _think_text(value: object) -> str:
+    if value is True:
+        return "on"
+    if value is False:
+        return "off"
+    return _text(value)
+
+
+def _keep_alive_text(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return ""
+    return str(value)
+
+
+def generate_form_from_body(body: Mapping[str, Any]) -> tuple[GenerateForm, tuple[int, ...]]:
+    """The form (and the carried context) that sends ``body`` again, for editing a past
+    generate request."""
+    raw_options = body.get("options")
+    options = raw_options if isinstance(raw_options, dict) else {}
+    texts = {spec.name: option_text(spec, options.get(spec.name)) for spec in OPTION_SPECS}
+    context = body.get("context")
+    form = GenerateForm(
+        model=_text(body.get("model")),
+        prompt=_text(body.get("prompt")),
+        suffix=_text(body.get("suffix")),
+        system=_text(body.get("system")),
+        template=_text(body.get("template")),
+        raw=body.get("raw") is True,
+        format=_format_text(body.get("format")),
+        think=_think_text(body.get("think")),
+        keep_alive=_keep_alive_text(body.get("keep_alive")),
+        options={name: text for name, text in texts.items() if text},
+    )
+    tokens = tuple(
+        item for item in (context if isinstance(context, list) else []) if isinstance(item, int)
+    )
+    return form, tokens
+
+
+def embed_form_from_body(body: Mapping[str, Any]) -> EmbedForm:
+    """The form that sends ``body`` again, for editing a past embed request."""
+    value = body.get("input")
+    if isinstance(value, list):
+        inputs = "\n".join(item for item in value if isinstance(item, str))
+    else:
+        inputs = _text(value)
+    truncate = body.get("truncate")
+    dimensions = body.get("dimensions")
+    return EmbedForm(
+        model=_text(body.get("model")),
+        inputs=inputs,
+        truncate="" if not isinstance(truncate, bool) else ("true" if truncate else "false"),
+        dimensions=str(dimensions) if isinstance(dimensions, int) else "",
+        keep_alive=_keep_alive_text(body.get("keep_alive")),
+    )
+
+
+def history_label(mode: str, body: Mapping[str, Any]) -> str:
+    """What a past request is remembered by: its prompt or its inputs, on one line."""
+    if mode == "embed":
+        value = body.get("input")
+        inputs = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        texts = [item for item in inputs if isinstance(item, str)]
+        count = f"{len(texts)} inputs: " if len(texts) != 1 else ""
+        return count + " | ".join(one_line(text) for text in texts)
+    return one_line(_text(body.get("prompt")))

@@ -44,17 +44,21 @@ from tui_app.core.workbench import (
     Mode,
     build_embed,
     build_generate,
+    embed_form_from_body,
     embed_summary,
     exchange_text,
+    generate_form_from_body,
     generate_stats,
     similarity_lines,
 )
+from tui_app.records import WorkbenchRecord
 from tui_app.screens.base import AreaScreen
-from tui_app.screens.dialogs import ExportChatDialog
+from tui_app.screens.dialogs import ConfirmDialog, ExportChatDialog
 from tui_app.screens.options import build_field
 from tui_app.services import Services
+from tui_app.store import StoreError
 from tui_app.widgets.option_field import ChoiceField, OptionField, TextField
-from tui_app.widgets.workbench import LabelledArea, RawLines
+from tui_app.widgets.workbench import HistoryList, LabelledArea, RawLines
 
 _TEXT_FIELDS = ("prompt", "suffix", "system", "template", "inputs")
 """Request fields typed in a :class:`LabelledArea` (id ``wb-<name>``)."""
@@ -131,6 +135,13 @@ class WorkbenchScreen(AreaScreen):
             tooltip="Save the last request and its response to a file",
         ),
         Binding("ctrl+o", "choose_model", "Model", show=False, id="workbench.model"),
+        Binding(
+            "f9",
+            "history",
+            "History",
+            id="workbench.history",
+            tooltip="Past requests: enter edits one, r sends it again",
+        ),
     ]
 
     def __init__(self, services: Services) -> None:
@@ -153,6 +164,10 @@ class WorkbenchScreen(AreaScreen):
         self._stats = ""
         self._sender: Worker[None] | None = None
         self.preview_text = ""
+        self._record: WorkbenchRecord | None = None
+        self._wanted_model = ""
+        self._clean_form: tuple[GenerateForm, EmbedForm] | None = None
+        """The form as last sent or taken from the history: nothing in it is unsaved."""
         """What the request preview shows: ``POST <url>`` and the body, or the problems."""
 
     # -- layout ----------------------------------------------------------------------------
@@ -213,6 +228,8 @@ class WorkbenchScreen(AreaScreen):
                         _dimensions_problem,
                     )
                 yield build_field("keep_alive")
+                with Collapsible(title="history (f9)", collapsed=False, id="wb-history-box"):
+                    yield HistoryList(id="wb-history")
             with Vertical(id="wb-side"):
                 with VerticalScroll(id="wb-preview-box") as preview_box:
                     preview_box.border_title = "request preview"
@@ -231,6 +248,7 @@ class WorkbenchScreen(AreaScreen):
         self.query_one("#wb-prompt", LabelledArea).area.focus()
         self.refresh_preview()
         self.load_models()
+        self.load_history()
 
     def on_screen_resume(self) -> None:
         if not self.under_dialog:
@@ -379,14 +397,19 @@ class WorkbenchScreen(AreaScreen):
         select = self.query_one("#wb-model", Select)
         current = self.model
         names = [summary.name for summary in self.models if self._fits_mode(summary)]
+        wanted = self._wanted_model
+        if wanted and wanted not in names:
+            # A past request's model, even if it is gone: the server will say so.
+            names.insert(0, wanted)
         with self.prevent(Select.Changed):
             select.set_options((Content(name), name) for name in names)
-            preferred = [current, self.services.initial_model or ""]
+            preferred = [wanted, current, self.services.initial_model or ""]
             chosen = next((name for name in preferred if name in names), None)
             if chosen is None and names:
                 chosen = names[0]
             if chosen is not None:
                 select.value = chosen
+        self._wanted_model = ""
         self._model_chosen()
 
     def _model_chosen(self) -> None:
@@ -427,12 +450,19 @@ class WorkbenchScreen(AreaScreen):
         event.stop()
         value = event.value
         if value in MODES and value != self.mode:
-            self.mode = "embed" if value == "embed" else "generate"
-            self.query_one("#wb-generate").display = self.mode == "generate"
-            self.query_one("#wb-embed").display = self.mode == "embed"
-            self._fill_models()
+            self._set_mode("embed" if value == "embed" else "generate")
             first = "inputs" if self.mode == "embed" else "prompt"
             self.area(first).area.focus()
+
+    def _set_mode(self, mode: Mode) -> None:
+        self.mode = mode
+        select = self.query_one("#wb-mode", Select)
+        if select.value != mode:
+            with self.prevent(Select.Changed):
+                select.value = mode
+        self.query_one("#wb-generate").display = mode == "generate"
+        self.query_one("#wb-embed").display = mode == "embed"
+        self._fill_models()
 
     @on(TextArea.Changed)
     @on(OptionField.Edited)
@@ -483,7 +513,9 @@ class WorkbenchScreen(AreaScreen):
             self.notify(summary, title="Not sent", severity="warning", markup=False)
             return
         self.sent_body = request.body()
+        self._clean_form = self._form_values()
         self._sent_url = request_url(self.services.client.base_url, request)
+        self._record = await self._remember(self.mode, self.sent_body)
         self._raw_received = []
         self._result_text = ""
         self._stats = ""
@@ -499,6 +531,7 @@ class WorkbenchScreen(AreaScreen):
                 await self._generate(request)
         except asyncio.CancelledError:
             self._set_status("Stopped: what arrived is kept.", "error")
+            self._finish_record("stopped", "stopped before the end")
             raise
         except (OllamaHTTPError, OllamaStreamError) as exc:
             self._failed(exc.server_message)
@@ -507,10 +540,128 @@ class WorkbenchScreen(AreaScreen):
         else:
             elapsed = time.monotonic() - started
             self._set_status(f"Done in {elapsed:.1f} s.", "done")
+            self._finish_record("complete")
 
     def _failed(self, message: str) -> None:
         self._set_status(f"Failed: {one_line(message)}", "error")
         self.notify(message, title="Request failed", severity="error", markup=False)
+        self._finish_record("failed", message)
+
+    # -- history -----------------------------------------------------------------------------
+
+    async def _remember(self, mode: str, body: dict[str, Any]) -> WorkbenchRecord | None:
+        """Record a request as it is sent; a store that fails never stops the request."""
+        try:
+            record = await asyncio.to_thread(self.services.store.add_workbench_request, mode, body)
+        except StoreError as exc:
+            self.notify(
+                f"Not kept in the history: {exc}",
+                title="History",
+                severity="warning",
+                markup=False,
+            )
+            return None
+        self.load_history()
+        return record
+
+    def _finish_record(self, status: str, error: str | None = None) -> None:
+        record, self._record = self._record, None
+        if record is None:
+            return
+        # Written at once, not in a worker: a stopped request's worker is unwinding. A
+        # failure is let go: the request itself is done, only its line in the history lags.
+        with contextlib.suppress(StoreError):
+            self.services.store.finish_workbench_request(
+                record.id, status, result=self._result_text, stats=self._stats, error=error
+            )
+        self.load_history()
+
+    @work(exclusive=True, group="workbench-history", exit_on_error=False)
+    async def load_history(self) -> None:
+        """Read the past requests into the history list."""
+        try:
+            records = await asyncio.to_thread(self.services.store.list_workbench_requests)
+        except StoreError as exc:
+            self._set_status(f"Could not read the history: {exc}", "error")
+            return
+        running = self._record.id if self._record is not None else None
+        self.query_one("#wb-history", HistoryList).show(records, time.time(), running=running)
+
+    def action_history(self) -> None:
+        """Go to the list of past requests."""
+        self.query_one("#wb-history-box", Collapsible).collapsed = False
+        history = self.query_one("#wb-history", HistoryList)
+        history.focus()
+        history.scroll_visible()
+
+    def _form_values(self) -> tuple[GenerateForm, EmbedForm]:
+        return self.generate_form(), self.embed_form()
+
+    def has_unsent_edits(self) -> bool:
+        """Whether the form holds typed text that was neither sent nor taken from the history."""
+        typed = any(self.area(name).text.strip() for name in _TEXT_FIELDS)
+        return typed and self._form_values() != self._clean_form
+
+    @on(HistoryList.Chosen)
+    def _history_chosen(self, event: HistoryList.Chosen) -> None:
+        event.stop()
+        if event.again and self.running:
+            self.notify("A request is still running: escape stops it.", severity="warning")
+            return
+        self._use_record(event.record, again=event.again)
+
+    @work(exclusive=True, group="workbench-dialog", exit_on_error=False)
+    async def _use_record(self, record: WorkbenchRecord, *, again: bool) -> None:
+        """Put a past request in the form (asking first if that would replace unsent text)."""
+        if self.has_unsent_edits():
+            replace = await self.app.push_screen_wait(
+                ConfirmDialog(
+                    "Replace what is in the form?",
+                    "The text typed there has not been sent; it will be lost.",
+                    confirm_label="Replace",
+                )
+            )
+            if not replace:
+                return
+        self.apply_record(record)
+        if again:
+            self.action_send()
+        else:
+            first = "inputs" if self.mode == "embed" else "prompt"
+            self.area(first).area.focus()
+
+    @on(HistoryList.Forget)
+    def _history_forget(self, event: HistoryList.Forget) -> None:
+        event.stop()
+        try:
+            self.services.store.delete_workbench_request(event.record.id)
+        except StoreError as exc:
+            self.notify(str(exc), title="History", severity="error", markup=False)
+        self.load_history()
+
+    def apply_record(self, record: WorkbenchRecord) -> None:
+        """Put a past request back in the form, as it was sent."""
+        self._wanted_model = record.model
+        if record.mode == "embed":
+            embed = embed_form_from_body(record.body)
+            self.area("inputs").set_text(embed.inputs)
+            self.option_field("truncate").set_text(embed.truncate)
+            self.option_field("dimensions").set_text(embed.dimensions)
+            self.option_field("keep_alive").set_text(embed.keep_alive)
+        else:
+            form, context = generate_form_from_body(record.body)
+            for name in ("prompt", "suffix", "system", "template"):
+                self.area(name).set_text(getattr(form, name))
+            self.query_one("#wb-raw", Switch).value = form.raw
+            self.option_field("format").set_text(form.format)
+            self.option_field("think").set_text(form.think)
+            self.option_field("keep_alive").set_text(form.keep_alive)
+            for spec in OPTION_SPECS:
+                self.option_field(spec.name).set_text(form.options.get(spec.name, ""))
+            self.carried_context = context
+        self._set_mode("embed" if record.mode == "embed" else "generate")
+        self._clean_form = self._form_values()
+        self.refresh_preview()
 
     def _received(self, line: str) -> None:
         self._raw_received.append(line)
