@@ -170,6 +170,11 @@ class WorkbenchScreen(AreaScreen):
         """The form as last sent or taken from the history: nothing in it is unsaved."""
         """What the request preview shows: ``POST <url>`` and the body, or the problems."""
 
+    @classmethod
+    def own_bindings(cls) -> list[BindingType]:
+        """The screen's keys plus those of the history list, for the help screen."""
+        return [*super().own_bindings(), *HistoryList.BINDINGS]
+
     # -- layout ----------------------------------------------------------------------------
 
     def compose_body(self) -> ComposeResult:
@@ -367,6 +372,7 @@ class WorkbenchScreen(AreaScreen):
         note.display = bool(parts)
 
     def _set_status(self, text: str, kind: str = "") -> None:
+        self.status_text = text
         status = self.query_one("#wb-status", Static)
         status.update(Content(text))
         for name in ("-error", "-running", "-done"):
@@ -523,7 +529,6 @@ class WorkbenchScreen(AreaScreen):
         self.query_one("#wb-result", Static).update("")
         self.query_one("#wb-stats", Static).update("")
         self._set_status(f"Sending to {self._sent_url} … (escape stops)", "running")
-        started = time.monotonic()
         try:
             if isinstance(request, EmbedRequest):
                 await self._embed(request)
@@ -538,8 +543,8 @@ class WorkbenchScreen(AreaScreen):
         except OllamaError as exc:
             self._failed(str(exc))
         else:
-            elapsed = time.monotonic() - started
-            self._set_status(f"Done in {elapsed:.1f} s.", "done")
+            count = len(self._raw_received)
+            self._set_status(f"Done: {count} line{'s' if count != 1 else ''} received.", "done")
             self._finish_record("complete")
 
     def _failed(self, message: str) -> None:
