@@ -30,6 +30,7 @@ from tui_app.api import (
     OllamaHTTPError,
     OllamaStreamError,
 )
+from tui_app.api.names import same_model
 from tui_app.api.requests import EmbedRequest, GenerateRequest
 from tui_app.core.clipboard import CopyMethod, copy_text, system_copy
 from tui_app.core.formatting import one_line, sanitize
@@ -410,7 +411,10 @@ class WorkbenchScreen(AreaScreen):
         with self.prevent(Select.Changed):
             select.set_options((Content(name), name) for name in names)
             preferred = [wanted, current, self.services.initial_model or ""]
-            chosen = next((name for name in preferred if name in names), None)
+            chosen = next(
+                (name for want in preferred if want for name in names if same_model(name, want)),
+                None,
+            )
             if chosen is None and names:
                 chosen = names[0]
             if chosen is not None:
