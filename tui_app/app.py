@@ -250,6 +250,13 @@ class OllamaTUI(App[None]):
         if isinstance(screen, PullsScreen):
             screen.start_pull(model)
 
+    async def start_push(self, model: str) -> None:
+        """Show the pulls screen and push ``model`` there, with progress."""
+        await self.switch_mode("pulls")
+        screen = self.screen
+        if isinstance(screen, PullsScreen):
+            screen.start_push(model)
+
     async def start_create(
         self,
         model: str,

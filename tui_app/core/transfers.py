@@ -37,6 +37,7 @@ class TransferKind(StrEnum):
 
     PULL = "pull"
     CREATE = "create"
+    PUSH = "push"
 
 
 class TransferState(StrEnum):

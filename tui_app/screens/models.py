@@ -25,6 +25,7 @@ from tui_app.api import (
     OllamaError,
     OllamaUnavailableError,
 )
+from tui_app.api.names import push_name_problem
 from tui_app.core.formatting import human_size
 from tui_app.core.options import RequestDefaults, effective_settings
 from tui_app.screens.base import AreaScreen
@@ -132,6 +133,14 @@ class ModelsScreen(AreaScreen):
             tooltip="Create a model from this one with a system prompt and parameters",
         ),
         Binding("ctrl+g", "pull", "Pull", id="models.pull", tooltip="Pull a model by name"),
+        Binding(
+            "ctrl+e",
+            "push",
+            "Push",
+            id="models.push",
+            show=False,
+            tooltip="Push the highlighted model to its registry (yourname/model)",
+        ),
         Binding(
             "ctrl+s",
             "cycle_sort",
@@ -606,6 +615,28 @@ class ModelsScreen(AreaScreen):
 
         self.app.push_screen(pull_dialog(), pull)
 
+    def action_push(self) -> None:
+        """Push the highlighted model to its registry, with progress on the pulls screen."""
+        model = self.table.highlighted_model
+        if model is None:
+            self.notify("No model is highlighted.", severity="warning")
+            return
+        problem = push_name_problem(model.name)
+        if problem is not None:
+            self.notify(
+                f"Cannot push {model.name}: {problem}.",
+                title="Push",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.hand_over_push(model.name)
+
+    @work(group="models-handover", exit_on_error=False)
+    async def hand_over_push(self, name: str) -> None:
+        """Start pushing ``name`` on the pulls screen."""
+        await self.tui.start_push(name)
+
     @work(group="models-handover", exit_on_error=False)
     async def hand_over_pull(self, name: str) -> None:
         """Start pulling ``name`` on the pulls screen."""
@@ -635,6 +666,7 @@ class ModelsScreen(AreaScreen):
                 self.action_create_from_chat,
             ),
             ("Pull a model…", "Download a model by name", self.action_pull),
+            ("Push" + target, "Upload it to its registry (ctrl+e)", self.action_push),
             ("Filter models", "Filter by name, family or quantization", self.action_focus_filter),
             ("Sort models by the next column", "Cycle the sort column", self.action_cycle_sort),
             ("Reverse the model sort", "Flip the sort order", self.action_reverse_sort),

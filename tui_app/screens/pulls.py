@@ -32,7 +32,7 @@ from tui_app.api import (
     OllamaUnavailableError,
     ProgressUpdate,
 )
-from tui_app.api.names import model_name_problem, same_model
+from tui_app.api.names import model_name_problem, push_name_problem, same_model
 from tui_app.core.transfers import Transfer, TransferKind
 from tui_app.screens.base import AreaScreen
 from tui_app.services import Services
@@ -155,6 +155,17 @@ class PullsScreen(AreaScreen):
         client = self.services.client
         self._start(name, TransferKind.PULL, lambda: client.pull(name))
 
+    def start_push(self, model: str) -> None:
+        """Push ``model`` to its registry, with progress per layer."""
+        name = model.strip()
+        problem = push_name_problem(name)
+        if problem is not None:
+            self._show_problem(f"Cannot push {name!r}: {problem}.")
+            return
+        self._show_problem(None)
+        client = self.services.client
+        self._start(name, TransferKind.PUSH, lambda: client.push(name))
+
     def start_create(
         self,
         model: str,
@@ -269,7 +280,11 @@ class PullsScreen(AreaScreen):
             transfer.succeed(clock())
             self._ended(job)
             self.tui.refresh_models()
-            done = "Pulled" if transfer.kind is TransferKind.PULL else "Created"
+            done = {
+                TransferKind.PULL: "Pulled",
+                TransferKind.CREATE: "Created",
+                TransferKind.PUSH: "Pushed",
+            }[transfer.kind]
             self.notify(f"{done} {transfer.model}", title="Model ready", markup=False)
 
     def _failed(self, job: _Job, run: int, message: str) -> None:
