@@ -19,6 +19,7 @@ from textual.screen import Screen
 from tui_app.api import ModelInfo, ModelSummary, OllamaError, OllamaUnavailableError
 from tui_app.api.names import normalise_model_name
 from tui_app.core.connection import ConnectionStatus, LinkState
+from tui_app.core.file_create import FileCreate
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import ConfirmDialog, HelpDialog
@@ -256,6 +257,13 @@ class OllamaTUI(App[None]):
         screen = self.screen
         if isinstance(screen, PullsScreen):
             screen.start_push(model)
+
+    async def start_create_from_file(self, request: FileCreate) -> None:
+        """Show the pulls screen and create a model from a local GGUF file there."""
+        await self.switch_mode("pulls")
+        screen = self.screen
+        if isinstance(screen, PullsScreen):
+            screen.start_create_from_file(request)
 
     async def start_create(
         self,

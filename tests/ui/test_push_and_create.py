@@ -1,16 +1,22 @@
-"""Push from the model browser, with progress per layer on the pulls screen."""
+"""Push from the model browser, and create from a local GGUF file, with progress on the
+pulls screen."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input, Static
 
-from tests.helpers import record_notifications, until
+from tests.helpers import dialog_shown, record_notifications, until
 from tui_app.app import OllamaTUI
+from tui_app.core.file_create import HASHING
+from tui_app.core.gguf import write_minimal_gguf
 from tui_app.core.transfers import TransferKind, TransferState
 from tui_app.demo import SimulatedOllama
+from tui_app.screens.dialogs import CreateFromFileDialog
 from tui_app.screens.models import ModelsScreen
 from tui_app.screens.pulls import PullsScreen
 
@@ -71,3 +77,62 @@ async def test_a_library_model_is_not_pushed(make_app: AppFactory, sim: Simulate
         assert "copy it to a name such as yourname/llama3.2" in said[-1]
         assert isinstance(app.screen, ModelsScreen)
         assert pushes(sim) == []
+
+
+def file_requests(sim: SimulatedOllama) -> list[str]:
+    return [
+        f"{r.method} {r.path}"
+        for r in sim.requests
+        if r.path.startswith(("/api/blobs", "/api/create"))
+    ]
+
+
+async def fill(pilot: Pilot[None], dialog: CreateFromFileDialog, name: str, path: str) -> None:
+    dialog.query_one("#create-file-name", Input).value = name
+    dialog.query_one("#create-file-path", Input).value = path
+    await pilot.press("ctrl+s")
+
+
+async def test_create_from_a_gguf_file(
+    make_app: AppFactory, sim: SimulatedOllama, tmp_path: Path
+) -> None:
+    path = write_minimal_gguf(tmp_path / "tiny.gguf", payload=b"w" * 3_000_000)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_models(pilot)
+        await pilot.press("ctrl+b")
+        dialog = await dialog_shown(pilot, CreateFromFileDialog)
+        await fill(pilot, dialog, "tiny", str(path))
+        await until(pilot, lambda: isinstance(app.screen, PullsScreen))
+        pulls = app.screen
+        assert isinstance(pulls, PullsScreen)
+        await until(pilot, lambda: bool(pulls.transfers) and not pulls.transfers[0].running)
+        [transfer] = pulls.transfers
+        assert (transfer.kind, transfer.state) == (TransferKind.CREATE, TransferState.SUCCEEDED)
+        digests = list(transfer.layers)
+        assert digests[0] == HASHING and digests[1].startswith("sha256:")
+        assert file_requests(sim) == [
+            f"HEAD /api/blobs/{digests[1]}",
+            f"POST /api/blobs/{digests[1]}",
+            "POST /api/create",
+        ]
+        assert sim.installed("tiny") is not None
+
+
+async def test_a_missing_or_non_gguf_file_is_refused_in_the_dialog(
+    make_app: AppFactory, sim: SimulatedOllama, tmp_path: Path
+) -> None:
+    text = tmp_path / "notes.txt"
+    text.write_text("not a model")
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_models(pilot)
+        await pilot.press("ctrl+b")
+        dialog = await dialog_shown(pilot, CreateFromFileDialog)
+        error = dialog.query_one("#dialog-error", Static)
+        await fill(pilot, dialog, "mine", str(tmp_path / "gone.gguf"))
+        await until(pilot, lambda: "does not exist" in str(error.content))
+        await fill(pilot, dialog, "mine", str(text))
+        await until(pilot, lambda: "notes.txt is not a GGUF file" in str(error.content))
+        assert app.screen is dialog
+        assert file_requests(sim) == []

@@ -26,11 +26,13 @@ from tui_app.api import (
     OllamaUnavailableError,
 )
 from tui_app.api.names import push_name_problem
+from tui_app.core.file_create import FileCreate
 from tui_app.core.formatting import human_size
 from tui_app.core.options import RequestDefaults, effective_settings
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.dialogs import (
     ConfirmDialog,
+    CreateFromFileDialog,
     CreateModelDialog,
     CreateRequest,
     copy_dialog,
@@ -133,6 +135,14 @@ class ModelsScreen(AreaScreen):
             tooltip="Create a model from this one with a system prompt and parameters",
         ),
         Binding("ctrl+g", "pull", "Pull", id="models.pull", tooltip="Pull a model by name"),
+        Binding(
+            "ctrl+b",
+            "create_from_file",
+            "From file",
+            id="models.create_file",
+            show=False,
+            tooltip="Create a model from a local GGUF file",
+        ),
         Binding(
             "ctrl+e",
             "push",
@@ -615,6 +625,20 @@ class ModelsScreen(AreaScreen):
 
         self.app.push_screen(pull_dialog(), pull)
 
+    def action_create_from_file(self) -> None:
+        """Ask for a GGUF file and a name, then create the model on the pulls screen."""
+
+        def create(request: FileCreate | None) -> None:
+            if request is not None:
+                self.hand_over_create_from_file(request)
+
+        self.app.push_screen(CreateFromFileDialog(), create)
+
+    @work(group="models-handover", exit_on_error=False)
+    async def hand_over_create_from_file(self, request: FileCreate) -> None:
+        """Start the create on the pulls screen, where hashing and uploading show."""
+        await self.tui.start_create_from_file(request)
+
     def action_push(self) -> None:
         """Push the highlighted model to its registry, with progress on the pulls screen."""
         model = self.table.highlighted_model
@@ -667,6 +691,11 @@ class ModelsScreen(AreaScreen):
             ),
             ("Pull a model…", "Download a model by name", self.action_pull),
             ("Push" + target, "Upload it to its registry (ctrl+e)", self.action_push),
+            (
+                "Create a model from a GGUF file…",
+                "Hash and upload a local .gguf file, then create a model (ctrl+b)",
+                self.action_create_from_file,
+            ),
             ("Filter models", "Filter by name, family or quantization", self.action_focus_filter),
             ("Sort models by the next column", "Cycle the sort column", self.action_cycle_sort),
             ("Reverse the model sort", "Flip the sort order", self.action_reverse_sort),

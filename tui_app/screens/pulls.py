@@ -33,6 +33,7 @@ from tui_app.api import (
     ProgressUpdate,
 )
 from tui_app.api.names import model_name_problem, push_name_problem, same_model
+from tui_app.core.file_create import FileCreate, create_from_file
 from tui_app.core.transfers import Transfer, TransferKind
 from tui_app.screens.base import AreaScreen
 from tui_app.services import Services
@@ -165,6 +166,22 @@ class PullsScreen(AreaScreen):
         self._show_problem(None)
         client = self.services.client
         self._start(name, TransferKind.PUSH, lambda: client.push(name))
+
+    def start_create_from_file(self, request: FileCreate) -> None:
+        """Create a model from a local GGUF file: hash, upload what is missing, create."""
+        name = request.model.strip()
+        problem = model_name_problem(name)
+        if problem is not None:
+            self._show_problem(f"Cannot create {name!r}: {problem}.")
+            return
+        self._show_problem(None)
+        client = self.services.client
+
+        def open_stream() -> AsyncIterator[ProgressUpdate]:
+            return create_from_file(client, request)
+
+        subject = f"create {name} from {request.path.name}"
+        self._start(name, TransferKind.CREATE, open_stream, subject=subject)
 
     def start_create(
         self,

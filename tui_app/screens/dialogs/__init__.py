@@ -9,6 +9,7 @@ from tui_app.screens.dialogs.chat import (
     SystemPromptDialog,
 )
 from tui_app.screens.dialogs.confirm import ConfirmDialog
+from tui_app.screens.dialogs.create_file import CreateFromFileDialog
 from tui_app.screens.dialogs.help import HelpDialog
 from tui_app.screens.dialogs.history import ExportChatDialog, SearchChatsDialog
 from tui_app.screens.dialogs.models import (
@@ -24,6 +25,7 @@ __all__ = [
     "AttachImageDialog",
     "CodeBlockDialog",
     "ConfirmDialog",
+    "CreateFromFileDialog",
     "CreateModelDialog",
     "CreateRequest",
     "Dialog",
