@@ -4,7 +4,7 @@ a form with a problem sends nothing."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +14,8 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from tests.helpers import dialog_shown, record_notifications, settle_workers, until
+from tui_app.api.models import GenerateChunk, Streamed
+from tui_app.api.requests import GenerateRequest
 from tui_app.app import OllamaTUI
 from tui_app.core.requests import as_curl, as_python
 from tui_app.demo import SimModel, SimulatedOllama, default_models
@@ -354,3 +356,37 @@ async def test_choosing_a_past_request_asks_before_replacing_unsent_text(
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)
         assert screen.area("prompt").text == "Typed, not sent"
+
+
+async def test_hostile_reply_text_is_shown_as_it_is(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    """Markup and terminal escapes in a reply are data: shown literally, escapes made visible."""
+    app = make_app()
+    hostile = '{"model":"m","response":"[bold]x[/bold] \\u001b[2J","done":false}'
+    real = app.services.client.stream_generate
+
+    async def stream_generate(request: GenerateRequest) -> AsyncGenerator[Streamed[GenerateChunk]]:
+        yield Streamed(GenerateChunk("m", "[bold]x[/bold] \x1b[2J"), hostile + "\x1b[31m")
+        async for item in real(request):
+            yield item
+
+    app.services.client.stream_generate = stream_generate  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workbench(pilot)
+        await choose(pilot, screen, "llama3.2:latest")
+        screen.area("prompt").set_text("hi")
+        await pilot.pause()
+        await send(pilot, screen)
+        assert shown(screen, "#wb-result").startswith("[bold]x[/bold] ␛[2J")
+        first = screen.query_one(RawLines).lines[0]
+        assert "\x1b" not in first and first.endswith("␛[31m")
+
+
+async def test_palette_entries_start_with_workbench(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workbench(pilot)
+        titles = [command.title for command in screen.palette_commands()]
+        assert titles and all(title.startswith("Workbench") for title in titles)
+        assert "Workbench: copy as curl" in titles
