@@ -50,7 +50,7 @@ async def test_push_shows_each_layer_and_succeeds(
         app.refresh_models()
         screen = await open_models(pilot)
         await until(pilot, lambda: screen.table.select_model("me/llama3.2:latest"))
-        await pilot.press("ctrl+e")
+        await pilot.press("f8")
         await until(pilot, lambda: isinstance(app.screen, PullsScreen))
         pulls = app.screen
         assert isinstance(pulls, PullsScreen)
@@ -72,7 +72,7 @@ async def test_a_library_model_is_not_pushed(make_app: AppFactory, sim: Simulate
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_models(pilot)
         await until(pilot, lambda: screen.table.select_model("llama3.2:latest"))
-        await pilot.press("ctrl+e")
+        await pilot.press("f8")
         await until(pilot, lambda: any("Cannot push" in text for text in said))
         assert "copy it to a name such as yourname/llama3.2" in said[-1]
         assert isinstance(app.screen, ModelsScreen)

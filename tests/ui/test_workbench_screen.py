@@ -20,8 +20,8 @@ from tui_app.app import OllamaTUI
 from tui_app.core.requests import as_curl, as_python
 from tui_app.demo import SimModel, SimulatedOllama, default_models
 from tui_app.screens import workbench as workbench_module
-from tui_app.screens.dialogs import ConfirmDialog
-from tui_app.screens.workbench import SaveExchangeDialog, WorkbenchScreen
+from tui_app.screens.dialogs import ConfirmDialog, SaveExchangeDialog
+from tui_app.screens.workbench import WorkbenchScreen
 from tui_app.widgets.option_field import FormatField
 from tui_app.widgets.workbench import HistoryList, RawLines
 

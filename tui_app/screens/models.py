@@ -144,7 +144,7 @@ class ModelsScreen(AreaScreen):
             tooltip="Create a model from a local GGUF file",
         ),
         Binding(
-            "ctrl+e",
+            "f8",
             "push",
             "Push",
             id="models.push",
@@ -690,7 +690,7 @@ class ModelsScreen(AreaScreen):
                 self.action_create_from_chat,
             ),
             ("Pull a model…", "Download a model by name", self.action_pull),
-            ("Push" + target, "Upload it to its registry (ctrl+e)", self.action_push),
+            ("Push" + target, "Upload it to its registry (f8)", self.action_push),
             (
                 "Create a model from a GGUF file…",
                 "Hash and upload a local .gguf file, then create a model (ctrl+b)",

@@ -54,7 +54,7 @@ from tui_app.core.workbench import (
 )
 from tui_app.records import WorkbenchRecord
 from tui_app.screens.base import AreaScreen
-from tui_app.screens.dialogs import ConfirmDialog, ExportChatDialog
+from tui_app.screens.dialogs import ConfirmDialog, SaveExchangeDialog
 from tui_app.screens.options import build_field
 from tui_app.services import Services
 from tui_app.store import StoreError
@@ -78,15 +78,6 @@ def _dimensions_problem(text: str) -> str | None:
 
 def _truncate_problem(text: str) -> str | None:
     return None if not text or text in TRUNCATE_CHOICES else "must be true or false"
-
-
-class SaveExchangeDialog(ExportChatDialog):
-    """Ask where to save a request with its response, then write it there (never replacing
-    a file without asking)."""
-
-    def __init__(self, default_path: str, text: str) -> None:
-        super().__init__("", default_path, text)
-        self.heading = Content("Save the request and its response")
 
 
 class WorkbenchScreen(AreaScreen):

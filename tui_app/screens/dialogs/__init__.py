@@ -20,6 +20,7 @@ from tui_app.screens.dialogs.models import (
     pull_dialog,
 )
 from tui_app.screens.dialogs.name import NameCheck, NameDialog
+from tui_app.screens.dialogs.workbench import SaveExchangeDialog
 
 __all__ = [
     "AttachImageDialog",
@@ -36,6 +37,7 @@ __all__ = [
     "ModelPickerDialog",
     "NameCheck",
     "NameDialog",
+    "SaveExchangeDialog",
     "SearchChatsDialog",
     "SystemPromptDialog",
     "copy_dialog",
