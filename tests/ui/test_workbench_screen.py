@@ -21,6 +21,7 @@ from tui_app.core.requests import as_curl, as_python
 from tui_app.demo import SimModel, SimulatedOllama, default_models
 from tui_app.screens import workbench as workbench_module
 from tui_app.screens.dialogs import ConfirmDialog, SaveExchangeDialog
+from tui_app.screens.pulls import PullsScreen
 from tui_app.screens.workbench import WorkbenchScreen
 from tui_app.widgets.option_field import FormatField
 from tui_app.widgets.workbench import HistoryList, RawLines
@@ -390,3 +391,23 @@ async def test_palette_entries_start_with_workbench(make_app: AppFactory) -> Non
         titles = [command.title for command in screen.palette_commands()]
         assert titles and all(title.startswith("Workbench") for title in titles)
         assert "Workbench: copy as curl" in titles
+
+
+async def test_a_missing_model_is_offered_for_pulling(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workbench(pilot)
+        await choose(pilot, screen, "llama3.2:latest")
+        screen.area("prompt").set_text("hello")
+        await pilot.pause()
+        await app.services.client.delete("llama3.2:latest")
+        await pilot.press("ctrl+g")
+        await dialog_shown(pilot, ConfirmDialog)
+        assert "not found" in shown(screen, "#wb-status")
+        await pilot.click("#confirm")
+        await until(pilot, lambda: isinstance(app.screen, PullsScreen))
+        pulls = app.screen
+        assert isinstance(pulls, PullsScreen)
+        assert [transfer.model for transfer in pulls.transfers] == ["llama3.2:latest"]

@@ -25,6 +25,7 @@ from textual.widgets import Collapsible, Label, Select, Static, Switch, TextArea
 from textual.worker import Worker
 
 from tui_app.api import (
+    ModelNotFoundError,
     ModelSummary,
     OllamaError,
     OllamaHTTPError,
@@ -533,6 +534,9 @@ class WorkbenchScreen(AreaScreen):
             self._set_status("Stopped: what arrived is kept.", "error")
             self._finish_record("stopped", "stopped before the end")
             raise
+        except ModelNotFoundError as exc:
+            self._failed(exc.server_message)
+            self.offer_pull(request.model, exc.server_message)
         except (OllamaHTTPError, OllamaStreamError) as exc:
             self._failed(exc.server_message)
         except OllamaError as exc:
@@ -541,6 +545,20 @@ class WorkbenchScreen(AreaScreen):
             count = len(self._raw_received)
             self._set_status(f"Done: {count} line{'s' if count != 1 else ''} received.", "done")
             self._finish_record("complete")
+
+    @work(exclusive=True, group="workbench-dialog", exit_on_error=False)
+    async def offer_pull(self, model: str, server_message: str) -> None:
+        """Say the model is missing in the server's words and offer to pull it."""
+        offer = ConfirmDialog(
+            f"Pull {model} now?",
+            f"Ollama said: {server_message}\nProgress shows on the pulls screen (f4).",
+            confirm_label="Pull",
+            cancel_label="Not now",
+            danger=False,
+            heading="Model not installed",
+        )
+        if await self.app.push_screen_wait(offer):
+            await self.tui.start_pull(model)
 
     def _failed(self, message: str) -> None:
         self._set_status(f"Failed: {one_line(message)}", "error")
