@@ -35,9 +35,9 @@ Scene = Callable[[Pilot[None]], Awaitable[None]]
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Let the workers that finish (not the connection watcher) finish, then redraw."""
+    """Let the workers finish, then redraw."""
     for worker in list(pilot.app.workers):
-        if worker.group != "connection" and not worker.is_finished:
+        if not worker.is_finished:
             with contextlib.suppress(WorkerCancelled, WorkerFailed):
                 await worker.wait()
     await pilot.pause(0.3)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from tui_app.api import OllamaClient
+from tui_app.core.clock import Clock
 from tui_app.demo import SimulatedOllama, SimulatedServer
 from tui_app.store import Store
 
@@ -71,8 +72,18 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 @pytest.fixture
-def make_app(sim: SimulatedOllama, tmp_path: Path) -> Iterator[Callable[..., object]]:
-    """Build the real app around ``sim`` (in-process) and a temporary store."""
+def app_clock() -> Clock:
+    """The clock of the apps ``make_app`` builds (and of their stores); a module may
+    override this fixture with a :class:`~tui_app.core.clock.ManualClock`."""
+    return Clock()
+
+
+@pytest.fixture
+def make_app(
+    sim: SimulatedOllama, tmp_path: Path, app_clock: Clock
+) -> Iterator[Callable[..., object]]:
+    """Build the real app around ``sim`` (in-process) and a temporary store, on ``app_clock``."""
+    from tests.helpers import record_notifications
     from tui_app.app import OllamaTUI
     from tui_app.services import Services
 
@@ -87,7 +98,7 @@ def make_app(sim: SimulatedOllama, tmp_path: Path) -> Iterator[Callable[..., obj
     ) -> OllamaTUI:
         """``store_dir`` reopens an earlier app's data; ``config`` sets more Services fields."""
         folder = store_dir or tmp_path / f"app-{len(stores)}"
-        store = Store.open(folder / "ollama-tui.db")
+        store = Store.open(folder / "ollama-tui.db", clock=app_clock.time)
         stores.append(store)
         services = Services(
             client=OllamaClient(IN_PROCESS_URL, transport=sim.transport()),
@@ -95,9 +106,12 @@ def make_app(sim: SimulatedOllama, tmp_path: Path) -> Iterator[Callable[..., obj
             host=IN_PROCESS_URL,
             demo=demo,
             initial_model=initial_model,
+            clock=app_clock,
             **config,
         )
-        return OllamaTUI(services)
+        app = OllamaTUI(services)
+        record_notifications(app)
+        return app
 
     yield factory
     for store in stores:

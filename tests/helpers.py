@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 from textual.app import App
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.worker import Worker
 
-ENDLESS_GROUPS = frozenset({"connection"})
-"""Worker groups that run for the app's whole life (the connection watch): never waited for.
-``app.workers.wait_for_complete()`` without arguments would wait for them for ever."""
+ENDLESS_GROUPS: frozenset[str] = frozenset()
+"""Worker groups that run for the app's whole life, never waited for. None are left: the
+connection is checked by one short worker at a time, started by a timer."""
 
 
 async def until(
@@ -55,20 +57,44 @@ async def settle_workers(
     await pilot.pause()
 
 
-def record_notifications(app: App[None]) -> list[str]:
+@dataclass(frozen=True)
+class Notice:
+    """One notification as the app said it."""
+
+    message: str
+    title: str
+    severity: str
+
+
+_NOTICES: WeakKeyDictionary[App[Any], list[Notice]] = WeakKeyDictionary()
+
+
+def record_notifications(app: App[Any]) -> list[str]:
     """Keep the text of every notification ``app`` shows from now on, in order.
 
-    Call it before ``run_test`` to catch what the app says while it starts.
+    Call it before ``run_test`` to catch what the app says while it starts. The app's own
+    list drops a notification once it times out, so tests read this record instead.
     """
     seen: list[str] = []
+    # A second recorder on the same app keeps its own list but leaves the notices to the first.
+    notices: list[Notice] = [] if app in _NOTICES else _NOTICES.setdefault(app, [])
     notify = app.notify
 
-    def recording(message: str, **kwargs: Any) -> None:
+    def recording(
+        message: str, *, title: str = "", severity: str = "information", **kwargs: Any
+    ) -> None:
         seen.append(str(message))
-        notify(message, **kwargs)
+        notices.append(Notice(str(message), str(title), str(severity)))
+        notify(message, title=title, severity=severity, **kwargs)  # type: ignore[arg-type]
 
     app.notify = recording  # type: ignore[method-assign]
     return seen
+
+
+def notices(app: App[Any]) -> list[Notice]:
+    """Every notification said by ``app`` since :func:`record_notifications` (the ``make_app``
+    fixture calls it for every app it builds)."""
+    return _NOTICES.get(app, [])
 
 
 ScreenT = TypeVar("ScreenT", bound=Screen[Any])

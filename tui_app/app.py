@@ -2,27 +2,34 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import gc
-from collections.abc import Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import work
+from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
-from textual.dom import DOMNode
-from textual.reactive import reactive
 from textual.screen import Screen
+from textual.timer import Timer
+from textual.worker import Worker
 
-from tui_app.api import ModelInfo, ModelSummary, OllamaError, OllamaUnavailableError
-from tui_app.api.names import normalise_model_name
+from tui_app.api import ModelSummary, OllamaError, OllamaUnavailableError
 from tui_app.core.connection import ConnectionStatus, LinkState
-from tui_app.core.file_create import FileCreate
+from tui_app.core.transfers import TransferRefused
+from tui_app.messages import (
+    OpenChat,
+    StartCreate,
+    StartCreateFromFile,
+    StartPull,
+    StartPush,
+    WarmedUp,
+)
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import ConfirmDialog, HelpDialog
+from tui_app.screens.dialogs.help import app_bindings, binding_groups
 from tui_app.screens.models import ModelsScreen
 from tui_app.screens.options import OptionsScreen
 from tui_app.screens.pulls import PullsScreen
@@ -48,22 +55,14 @@ def known_binding_ids() -> set[str]:
 
     A ``[keymap]`` entry can only rebind one of these; the rest are reported.
     """
-    ids: set[str] = set()
-    pending: list[type[DOMNode]] = [DOMNode]
-    while pending:
-        klass = pending.pop()
-        pending.extend(klass.__subclasses__())
-        if klass.__module__.startswith("tui_app."):
-            for binding in klass.__dict__.get("BINDINGS", []):
-                if isinstance(binding, Binding) and binding.id:
-                    ids.add(binding.id)
-    return ids
+    return {b.id for _, bindings in app_bindings() for b in bindings if b.id}
 
 
 class OllamaTUI(App[None]):
     """ollama-tui: chat, models, pulls and options for one Ollama server."""
 
     TITLE = "ollama-tui"
+    HELP_TITLE: ClassVar[str] = "Everywhere"
     CSS_PATH = "tui_app.tcss"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -84,36 +83,61 @@ class OllamaTUI(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
 
-    ONLINE_CHECK_SECONDS: ClassVar[float] = 15.0
-    """How often a reachable server is checked again."""
-    OFFLINE_RETRY_SECONDS: ClassVar[float] = 2.0
-    """How often an unreachable server is tried again."""
-
-    connection: reactive[ConnectionStatus] = reactive(ConnectionStatus, always_update=False)
-    """The link to the server, as last checked."""
-    current_model: reactive[str] = reactive("")
-    """The model of the chat in view, shown in the status bar."""
-    models: reactive[tuple[ModelSummary, ...]] = reactive(tuple)
-    """Installed models, as last listed; pickers and the model table follow it."""
-    current_chat_id: reactive[int | None] = reactive(None)
-    """The chat in view; the options screen edits its per-chat settings."""
-
     def __init__(self, services: Services, *, freeze_startup_heap: bool = False) -> None:
         super().__init__()
         self.services = services
         # Only the real program freezes its heap: an app built in a test process would
         # freeze the objects of every test before it.
         self._startup_frozen = not freeze_startup_heap
-        self._check_now = asyncio.Event()
-        self._model_info: dict[str, ModelInfo] = {}
+        self._check_timer: Timer | None = None
+        self._link = services.connection.current.state
         for name, screen_class in AREAS.items():
             self.add_mode(name, partial(screen_class, services))
+        # Pulls and creates run as the app's workers: they outlive any screen, and tests
+        # can wait for them like any other worker.
+        services.transfers.runner = self._run_transfer
+
+    def _run_transfer(self, coroutine: Coroutine[Any, Any, None], name: str) -> Worker[None]:
+        return self.run_worker(coroutine, name=name, group="pulls", exit_on_error=False)
 
     def on_mount(self) -> None:
         self.services.store.mark_interrupted()
         self._apply_config()
+        self._connection_subscription = self.services.connection.status.subscribe(
+            self._connection_changed
+        )
         self.switch_mode("chat")
-        self.watch_connection_loop()
+        self.check_connection_now()
+
+    # -- shared state, read through the app (tests and scripts use these) ---------------
+
+    @property
+    def connection(self) -> ConnectionStatus:
+        """The link to the server, as last checked."""
+        return self.services.connection.current
+
+    @property
+    def models(self) -> tuple[ModelSummary, ...]:
+        """Installed models, as last listed."""
+        return self.services.catalog.models.value
+
+    @property
+    def current_chat_id(self) -> int | None:
+        """The chat on the chat screen (None: a new chat)."""
+        return self.services.current.id.value
+
+    @current_chat_id.setter
+    def current_chat_id(self, chat_id: int | None) -> None:
+        self.services.current.id.set(chat_id)
+
+    @property
+    def current_model(self) -> str:
+        """The model of the chat on the chat screen."""
+        return self.services.current.model.value
+
+    @current_model.setter
+    def current_model(self, model: str) -> None:
+        self.services.current.model.set(model)
 
     # -- configuration ------------------------------------------------------------
 
@@ -151,29 +175,33 @@ class OllamaTUI(App[None]):
 
     # -- connection -------------------------------------------------------------
 
+    def check_connection_now(self) -> None:
+        """Check the server at once; the next check is then timed from this one."""
+        if self._check_timer is not None:
+            self._check_timer.stop()
+            self._check_timer = None
+        self._connection_check()
+
     @work(exclusive=True, group="connection", exit_on_error=False)
-    async def watch_connection_loop(self) -> None:
-        """Check the server now and then for as long as the app runs."""
-        while True:
-            await self.check_connection()
-            delay = (
-                self.ONLINE_CHECK_SECONDS if self.connection.online else self.OFFLINE_RETRY_SECONDS
-            )
-            self._check_now.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._check_now.wait(), timeout=delay)
+    async def _connection_check(self) -> None:
+        """One check, then a timer for the next: soon while offline, now and then online."""
+        await self.check_connection()
+        delay = self.services.connection.next_check_in()
+        self._check_timer = self.set_timer(delay, self.check_connection_now, name="connection")
 
     async def check_connection(self) -> None:
-        """Ask the server for its version and update :attr:`connection`."""
-        was_online = self.connection.online
-        try:
-            version = await self.services.client.version()
-        except OllamaError as exc:
-            self.mark_offline(exc)
-            return
-        self.connection = ConnectionStatus(LinkState.ONLINE, version=version)
-        if not was_online:
+        """Ask the server for its version; list the models when it comes back online."""
+        if await self.services.connection.check():
             self.refresh_models()
+
+    def _connection_changed(self, status: ConnectionStatus) -> None:
+        was, self._link = self._link, status.state
+        if was is LinkState.ONLINE and status.state is LinkState.OFFLINE:
+            self.notify(
+                f"Lost the connection to {self.services.host}: {status.error}",
+                title="Ollama offline",
+                severity="error",
+            )
 
     def freeze_startup_objects(self) -> None:
         """Take what start-up built (modules, styles, screens) out of garbage collection.
@@ -189,123 +217,105 @@ class OllamaTUI(App[None]):
         gc.collect()
         gc.freeze()
 
-    def mark_offline(self, error: OllamaError) -> None:
-        """Record that the server could not be reached; retries continue on their own."""
-        reason = error.reason if isinstance(error, OllamaUnavailableError) else str(error)
-        was = self.connection.state
-        self.connection = ConnectionStatus(LinkState.OFFLINE, error=reason)
-        if was is LinkState.ONLINE:
-            self.notify(
-                f"Lost the connection to {self.services.host}: {reason}",
-                title="Ollama offline",
-                severity="error",
-            )
+    @on(WarmedUp)
+    def _warmed_up(self) -> None:
+        self.freeze_startup_objects()
 
     def action_reconnect(self) -> None:
         """Check the connection at once instead of waiting for the next retry."""
-        self._check_now.set()
-
-    def watch_models(self) -> None:
-        # A model may have been pulled again, created over, or deleted.
-        self._model_info.clear()
-
-    async def model_info(self, model: str) -> ModelInfo:
-        """``/api/show`` of ``model``, kept until the list of models changes; every screen
-        asks here, so a model is read once. Raises :class:`OllamaError` (and marks the
-        server offline when it cannot be reached)."""
-        key = normalise_model_name(model).lower()
-        cached = self._model_info.get(key)
-        if cached is not None:
-            return cached
-        try:
-            info = await self.services.client.show(model)
-        except OllamaUnavailableError as exc:
-            self.mark_offline(exc)
-            raise
-        self._model_info[key] = info
-        return info
-
-    def cached_model_info(self, model: str) -> ModelInfo | None:
-        """What :meth:`model_info` has for ``model`` already, without asking the server."""
-        return self._model_info.get(normalise_model_name(model).lower())
+        self.check_connection_now()
 
     @work(exclusive=True, group="models-list", exit_on_error=False)
     async def refresh_models(self) -> None:
-        """Fetch the installed models; everything showing them follows :attr:`models`."""
+        """Fetch the installed models; everything showing them follows the catalogue."""
         try:
-            models = await self.services.client.list_models()
-        except OllamaUnavailableError as exc:
-            self.mark_offline(exc)
-            return
+            await self.services.catalog.refresh()
+        except OllamaUnavailableError:
+            return  # the catalogue has turned the status bar offline
         except OllamaError as exc:
-            self.notify(str(exc), title="Could not list models", severity="error")
-            return
-        self.models = tuple(models)
+            self.notify(str(exc), title="Could not list models", severity="error", markup=False)
 
     # -- hand-overs between areas ---------------------------------------------------
 
-    async def start_pull(self, model: str) -> None:
-        """Show the pulls screen and start pulling ``model`` there."""
+    @on(StartPull)
+    async def _start_pull(self, request: StartPull) -> None:
+        """Show the pulls screen and start pulling there."""
         await self.switch_mode("pulls")
-        screen = self.screen
-        if isinstance(screen, PullsScreen):
-            screen.start_pull(model)
+        self._start_transfer(lambda: self.services.transfers.start_pull(request.model))
 
-    async def start_push(self, model: str) -> None:
-        """Show the pulls screen and push ``model`` there, with progress."""
-        await self.switch_mode("pulls")
-        screen = self.screen
-        if isinstance(screen, PullsScreen):
-            screen.start_push(model)
-
-    async def start_create_from_file(self, request: FileCreate) -> None:
-        """Show the pulls screen and create a model from a local GGUF file there."""
-        await self.switch_mode("pulls")
-        screen = self.screen
-        if isinstance(screen, PullsScreen):
-            screen.start_create_from_file(request)
-
-    async def start_create(
-        self,
-        model: str,
-        *,
-        from_: str,
-        system: str | None = None,
-        parameters: dict[str, object] | None = None,
-    ) -> None:
+    @on(StartCreate)
+    async def _start_create(self, request: StartCreate) -> None:
         """Show the pulls screen and create a derived model there, with progress."""
         await self.switch_mode("pulls")
-        screen = self.screen
-        if isinstance(screen, PullsScreen):
-            screen.start_create(model, from_=from_, system=system, parameters=parameters)
+        self._start_transfer(
+            lambda: self.services.transfers.start_create(
+                request.model,
+                from_=request.from_,
+                system=request.system,
+                parameters=request.parameters or None,
+            )
+        )
 
-    async def open_chat_with(self, model: str) -> None:
-        """Show the chat screen with a new chat using ``model``."""
+    @on(StartPush)
+    async def _start_push(self, request: StartPush) -> None:
+        """Show the pulls screen and push there, with progress per layer."""
+        await self.switch_mode("pulls")
+        self._start_transfer(lambda: self.services.transfers.start_push(request.model))
+
+    @on(StartCreateFromFile)
+    async def _start_create_from_file(self, request: StartCreateFromFile) -> None:
+        """Show the pulls screen and create a model from a local GGUF file there."""
+        await self.switch_mode("pulls")
+        self._start_transfer(
+            lambda: self.services.transfers.start_create_from_file(request.request)
+        )
+
+    def _start_transfer(self, start: Callable[[], object]) -> None:
+        try:
+            start()
+        except TransferRefused as refused:
+            self.notify(str(refused), title="Not started", severity="warning", markup=False)
+
+    @on(OpenChat)
+    async def _open_chat(self, request: OpenChat) -> None:
+        """Show the chat screen and hand it the request for a new chat."""
         await self.switch_mode("chat")
-        screen = self.screen
-        if isinstance(screen, ChatScreen):
-            await screen.new_chat(model=model)
+        # The chat screen itself, even under one of its dialogs: anything else would send
+        # the request back up here.
+        for screen in self.get_screen_stack("chat"):
+            if isinstance(screen, ChatScreen):
+                screen.post_message(OpenChat(request.model))
+                return
 
     # -- navigation ---------------------------------------------------------------
 
+    async def on_event(self, event: events.Event) -> None:
+        # Text typed on the chat screen outside the prompt goes to the prompt. It is routed
+        # here, before the focused widget gets it, so keys typed in one burst stay in order.
+        if isinstance(event, events.Key | events.Paste) and not event.is_forwarded:
+            screen = self.screen
+            if isinstance(screen, ChatScreen) and screen.take_typing(event):
+                return
+        await super().on_event(event)
+
     async def action_switch_area(self, area: str) -> None:
-        """Show one of the top-level areas."""
+        """Show one of the top-level areas; the chat's key also puts focus in its prompt."""
         if area in AREAS and self.current_mode != area:
             await self.switch_mode(area)
+        screen = self.screen
+        if area == "chat" and isinstance(screen, ChatScreen):
+            screen.focus_prompt()
 
     def action_help(self) -> None:
-        """Show every binding, grouped by screen."""
-        groups: list[tuple[str, Iterable[BindingType]]] = [("Everywhere", self.BINDINGS)]
-        groups += [(screen.AREA_TITLE, screen.own_bindings()) for screen in AREAS.values()]
-        self.push_screen(HelpDialog(groups))
+        """Show every binding of every screen, widget and dialog, with the user's keys."""
+        known = known_binding_ids()
+        keymap = {key: value for key, value in self.services.keymap.items() if key in known}
+        groups: list[tuple[str, Iterable[BindingType]]] = list(binding_groups())
+        self.push_screen(HelpDialog(groups, keymap))
 
     async def action_quit(self) -> None:
         """Quit, asking first while pulls are running; ``ctrl+q`` in the question quits."""
-        try:
-            stack = self.get_screen_stack("pulls")
-        except KeyError:  # the pulls screen was never opened
-            stack = []
-        running = sum(s.running_count() for s in stack if isinstance(s, PullsScreen))
+        running = self.services.transfers.running_count()
         if running and self.screen.id != "quit-question":
             plural = "pulls are" if running > 1 else "pull is"
             question = ConfirmDialog(

@@ -66,6 +66,8 @@ class SearchHit:
     snippet: str
     """Plain text around the match, whitespace collapsed, ``…`` where it was cut."""
     created_at: float
+    in_thinking: bool = False
+    """The match is in the reply's thinking, not its answer (the snippet is from there)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tui_app.api import OllamaClient
+from tui_app.core.catalog import ModelCatalog
+from tui_app.core.clock import Clock
+from tui_app.core.connection import ConnectionMonitor
+from tui_app.core.current_chat import CurrentChat
+from tui_app.core.transfers import TransferManager
 from tui_app.store import Store
 
 
@@ -13,8 +18,10 @@ from tui_app.store import Store
 class Services:
     """What screens and widgets need from outside the UI.
 
-    Passed to each screen's constructor so nothing reaches for module globals,
-    and tests can build an app around a simulated server and a temporary store.
+    Passed to each screen's constructor so nothing reaches for module globals or up to
+    the app, and tests can build an app around a simulated server and a temporary store.
+    The shared state of the run (connection, models, transfers, the chat in view) is built
+    from the client here; screens follow it by subscribing.
     """
 
     client: OllamaClient
@@ -33,6 +40,28 @@ class Services:
     """Binding id to keys, from the configuration file's ``[keymap]``."""
     config_problems: tuple[str, ...] = ()
     """One line per bad key of the configuration file, told to the user at start."""
+    clock: Clock = field(default_factory=Clock)
+    """Where every screen reads the time; tests pass a :class:`~tui_app.core.clock.ManualClock`."""
+    connection: ConnectionMonitor = field(init=False)
+    """Whether the server answers; every screen's status bar follows it."""
+    catalog: ModelCatalog = field(init=False)
+    """Installed models and their ``/api/show`` details."""
+    transfers: TransferManager = field(init=False)
+    """Every pull and create of this run."""
+    current: CurrentChat = field(init=False)
+    """The chat on the chat screen, and its model."""
+
+    def __post_init__(self) -> None:
+        connection = ConnectionMonitor(self.client)
+        catalog = ModelCatalog(self.client, connection)
+        # The dataclass is frozen so nobody swaps these out; they are built once, here.
+        object.__setattr__(self, "connection", connection)
+        object.__setattr__(self, "catalog", catalog)
+        object.__setattr__(
+            self, "transfers", TransferManager(self.client, catalog, connection, self.clock)
+        )
+        object.__setattr__(self, "current", CurrentChat())
+
     api_key_env: str | None = None
     """The environment variable the API key was read from, when one is used; copied
     commands name it instead of the key."""

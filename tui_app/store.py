@@ -94,11 +94,6 @@ _SNIPPET_TAIL: Final = 100
 """Characters of context kept after a search match."""
 
 
-def _now() -> float:
-    """Current time in unix seconds; one seam so tests can control the clock."""
-    return time.time()
-
-
 # --------------------------------------------------------------------------------------------
 # Errors
 
@@ -193,32 +188,43 @@ _V1_SCHEMA: Final = (
 
 _SEARCH_SCHEMA: Final = (
     # External content: the text lives once, in ``message``; the index only holds trigrams.
+    # The reasoning is indexed beside the answer, so a search finds what a model thought too.
     """
     CREATE VIRTUAL TABLE message_fts USING fts5(
-        content, content='message', content_rowid='id', tokenize='trigram'
+        content, thinking, content='message', content_rowid='id', tokenize='trigram'
     )
     """,
     """
     CREATE TRIGGER message_fts_insert AFTER INSERT ON message BEGIN
-        INSERT INTO message_fts (rowid, content) VALUES (new.id, new.content);
+        INSERT INTO message_fts (rowid, content, thinking)
+        VALUES (new.id, new.content, new.thinking);
     END
     """,
     """
     CREATE TRIGGER message_fts_delete AFTER DELETE ON message BEGIN
-        INSERT INTO message_fts (message_fts, rowid, content)
-        VALUES ('delete', old.id, old.content);
+        INSERT INTO message_fts (message_fts, rowid, content, thinking)
+        VALUES ('delete', old.id, old.content, old.thinking);
     END
     """,
-    # Only content changes touch the index, so status and stats updates stay cheap.
+    # Only text changes touch the index, so status and stats updates stay cheap.
     """
-    CREATE TRIGGER message_fts_update AFTER UPDATE OF content ON message BEGIN
-        INSERT INTO message_fts (message_fts, rowid, content)
-        VALUES ('delete', old.id, old.content);
-        INSERT INTO message_fts (rowid, content) VALUES (new.id, new.content);
+    CREATE TRIGGER message_fts_update AFTER UPDATE OF content, thinking ON message BEGIN
+        INSERT INTO message_fts (message_fts, rowid, content, thinking)
+        VALUES ('delete', old.id, old.content, old.thinking);
+        INSERT INTO message_fts (rowid, content, thinking)
+        VALUES (new.id, new.content, new.thinking);
     END
     """,
     "INSERT INTO message_fts (message_fts) VALUES ('rebuild')",
 )
+
+_OLD_SEARCH_OBJECTS: Final = (
+    "DROP TRIGGER IF EXISTS message_fts_insert",
+    "DROP TRIGGER IF EXISTS message_fts_delete",
+    "DROP TRIGGER IF EXISTS message_fts_update",
+    "DROP TABLE IF EXISTS message_fts",
+)
+"""Removes the version 2 index (content only), so version 3 can build it again."""
 
 
 @functools.cache
@@ -250,6 +256,16 @@ def _migrate_to_v1(db: sqlite3.Connection) -> None:
 
 def _migrate_to_v2(db: sqlite3.Connection) -> None:
     """Add the full-text search index over message content."""
+    _ensure_search_index(db)
+
+
+def _migrate_to_v3(db: sqlite3.Connection) -> None:
+    """Index the reasoning (``thinking``) of messages beside their content.
+
+    The index holds no data of its own, so it is dropped and built again from the messages.
+    """
+    for statement in _OLD_SEARCH_OBJECTS:
+        db.execute(statement)
     _ensure_search_index(db)
 
 
@@ -292,6 +308,7 @@ def _migrate_workbench(db: sqlite3.Connection) -> None:
 _MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
     _migrate_to_v1,
     _migrate_to_v2,
+    _migrate_to_v3,
     _migrate_workbench,
 )
 
@@ -642,9 +659,11 @@ class Store:
     as one transaction. Use as a context manager, or call :meth:`close`.
     """
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, clock: Callable[[], float] = time.time) -> None:
         """Open the database at ``path``; see :meth:`open`."""
         self._path = Path(path)
+        self.clock = clock
+        """Unix seconds now, for the chats' and messages' timestamps (tests may set it)."""
         self._lock = threading.RLock()
         _prepare_file(self._path)
         try:
@@ -662,7 +681,7 @@ class Store:
         self._connection: sqlite3.Connection | None = connection
 
     @classmethod
-    def open(cls, path: Path | str) -> Self:
+    def open(cls, path: Path | str, *, clock: Callable[[], float] = time.time) -> Self:
         """Open the database at ``path``, creating the file and its directory if missing.
 
         A new directory gets mode 0700 and a new file mode 0600. Raises
@@ -670,7 +689,7 @@ class Store:
         :class:`DatabaseCorruptError` for a damaged or foreign file, and :class:`StoreError`
         when the file cannot be opened at all; none of them changes the file.
         """
-        return cls(path)
+        return cls(path, clock=clock)
 
     def _open_error(self, error: sqlite3.Error) -> StoreError:
         """Translate an SQLite error met while opening into a message naming the file."""
@@ -779,7 +798,7 @@ class Store:
             "format": format,
         }
         columns = [_chat_column(name, value) for name, value in values.items()]
-        now = _now()
+        now = self.clock()
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO chat (title, model, system, options, keep_alive, think, format,"
@@ -819,7 +838,7 @@ class Store:
         with self._write() as db:
             cursor = db.execute(
                 f"UPDATE chat SET {assignments}updated_at = ? WHERE id = ?",
-                (*values.values(), _now(), chat_id),
+                (*values.values(), self.clock(), chat_id),
             )
             if cursor.rowcount == 0:
                 raise NotFoundError(f"chat {chat_id} does not exist")
@@ -868,7 +887,7 @@ class Store:
             _status(status),
             _optional_str(error, "error"),
             _optional_str(model, "model"),
-            _now(),
+            self.clock(),
         )
         with self._write() as db:
             self._require_chat(db, chat_id)
@@ -890,7 +909,7 @@ class Store:
 
         Meant for imports, benchmarks and tests. All or none are added.
         """
-        now = _now()
+        now = self.clock()
         count = 0
 
         def parameters() -> Iterator[tuple[int, str, str, float]]:
@@ -988,22 +1007,40 @@ class Store:
             return deleted
 
     def messages(
-        self, chat_id: int, *, limit: int | None = None, before_id: int | None = None
+        self,
+        chat_id: int,
+        *,
+        limit: int | None = None,
+        before_id: int | None = None,
+        after_id: int | None = None,
     ) -> list[MessageRecord]:
         """A chat's messages, oldest first.
 
         With ``limit``: only the newest ``limit`` messages (older than ``before_id`` if given),
-        still oldest first, so a long chat can be paged backwards from its end.
+        still oldest first, so a long chat can be paged backwards from its end. With
+        ``after_id``: the messages newer than it, and with ``limit`` only the oldest ``limit``
+        of those, so a chat opened in the middle can be paged forwards too.
         """
         if limit is not None and limit < 0:
             raise ValueError("limit must not be negative")
-        where = "chat_id = ?" if before_id is None else "chat_id = ? AND id < ?"
-        parameters: tuple[int, ...] = (chat_id,) if before_id is None else (chat_id, before_id)
+        if before_id is not None and after_id is not None:
+            raise ValueError("give before_id or after_id, not both")
+        where = "chat_id = ?"
+        parameters: tuple[int, ...] = (chat_id,)
+        if before_id is not None:
+            where, parameters = "chat_id = ? AND id < ?", (chat_id, before_id)
+        elif after_id is not None:
+            where, parameters = "chat_id = ? AND id > ?", (chat_id, after_id)
         with self._read() as db:
             if limit is None:
                 rows = db.execute(
                     f"SELECT {_MESSAGE_COLUMNS} FROM message WHERE {where} ORDER BY id",
                     parameters,
+                ).fetchall()
+            elif after_id is not None:
+                rows = db.execute(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM message WHERE {where} ORDER BY id LIMIT ?",
+                    (*parameters, limit),
                 ).fetchall()
             else:
                 rows = db.execute(
@@ -1036,21 +1073,23 @@ class Store:
     # -- search --------------------------------------------------------------------------------
 
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
-        """Messages whose content contains ``query`` (case-insensitive), newest first.
+        """Messages whose content or thinking contains ``query`` (case-insensitive), newest
+        first.
 
         Any text is a literal substring: quotes, ``AND``, ``(`` and ``*`` have no special
         meaning. Uses the trigram index for queries of three or more characters, a scan for
-        shorter ones (trigrams cannot index them) or when the index is unavailable.
+        shorter ones (trigrams cannot index them) or when the index is unavailable. The
+        snippet comes from the answer when it holds the match, else from the thinking.
         """
         needle = query.replace("\x00", "").strip()
         if not needle or limit <= 0:
             return []
         if self._full_text and len(needle) >= 3:
             condition = "m.id IN (SELECT rowid FROM message_fts WHERE message_fts MATCH ?)"
-            argument = _fts_phrase(needle)
+            arguments: tuple[str, ...] = (_fts_phrase(needle),)
         else:
-            condition = "m.content LIKE ? ESCAPE '\\'"
-            argument = _like_pattern(needle)
+            condition = "(m.content LIKE ? ESCAPE '\\' OR m.thinking LIKE ? ESCAPE '\\')"
+            arguments = (_like_pattern(needle), _like_pattern(needle))
         with self._read() as db:
             # Ids first, then a bounded window of each hit, so a 1 MB message is not copied.
             db.execute("BEGIN")
@@ -1059,22 +1098,28 @@ class Store:
                     "SELECT m.id, m.chat_id, c.title, m.role, m.created_at"
                     " FROM message AS m JOIN chat AS c ON c.id = m.chat_id"
                     f" WHERE {condition} ORDER BY m.created_at DESC, m.id DESC LIMIT ?",
-                    (argument, limit),
+                    (*arguments, limit),
                 ).fetchall()
                 span = _SNIPPET_LEAD * 2 + len(needle) + _SNIPPET_TAIL
                 windows = [
                     db.execute(
-                        "SELECT start, substr(content, start, ?), length(content) FROM"
-                        " (SELECT content, max(1, instr(lower(content), lower(?)) - ?) AS start"
-                        "  FROM message WHERE id = ?)",
-                        (span, needle, _SNIPPET_LEAD, hit[0]),
+                        "SELECT in_thinking, start, substr(text, start, :span), length(text) FROM"
+                        " (SELECT in_thinking, text,"
+                        "   max(1, instr(lower(text), lower(:needle)) - :lead) AS start FROM"
+                        "  (SELECT in_thinking,"
+                        "    CASE WHEN in_thinking THEN thinking ELSE content END AS text FROM"
+                        "   (SELECT content, thinking,"
+                        "     instr(lower(content), lower(:needle)) = 0"
+                        "     AND instr(lower(thinking), lower(:needle)) > 0 AS in_thinking"
+                        "    FROM message WHERE id = :id)))",
+                        {"span": span, "needle": needle, "lead": _SNIPPET_LEAD, "id": hit[0]},
                     ).fetchone()
                     for hit in hits
                 ]
             finally:
                 db.execute("COMMIT")
         results: list[SearchHit] = []
-        for hit, (start, window, total) in zip(hits, windows, strict=True):
+        for hit, (in_thinking, start, window, total) in zip(hits, windows, strict=True):
             cut_before = int(start) > 1
             cut_after = int(start) - 1 + len(window) < int(total)
             results.append(
@@ -1085,6 +1130,7 @@ class Store:
                     role=str(hit[3]),
                     snippet=_snippet(str(window), needle, cut_before, cut_after),
                     created_at=float(hit[4]),
+                    in_thinking=bool(in_thinking),
                 )
             )
         return results
@@ -1178,7 +1224,7 @@ class Store:
             raise ValueError(f"mode must be one of {sorted(WORKBENCH_MODES)}, not {mode!r}")
         encoded = _json_object(body, "request body")
         model = _required_str(body.get("model", ""), "model")
-        created = _now()
+        created = self.clock()
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO workbench_request (mode, model, body, created_at) VALUES (?, ?, ?, ?)",
@@ -1262,8 +1308,7 @@ class Store:
         if db.execute("SELECT 1 FROM chat WHERE id = ?", (chat_id,)).fetchone() is None:
             raise NotFoundError(f"chat {chat_id} does not exist")
 
-    @staticmethod
-    def _bump_chat(db: sqlite3.Connection, chat_id: int) -> bool:
+    def _bump_chat(self, db: sqlite3.Connection, chat_id: int) -> bool:
         """Set a chat's ``updated_at`` to now; ``False`` if the chat does not exist."""
-        cursor = db.execute("UPDATE chat SET updated_at = ? WHERE id = ?", (_now(), chat_id))
+        cursor = db.execute("UPDATE chat SET updated_at = ? WHERE id = ?", (self.clock(), chat_id))
         return cursor.rowcount > 0

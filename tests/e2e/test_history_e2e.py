@@ -270,6 +270,9 @@ def test_rename_export_and_delete_from_the_list(run_app: RunApp, tmp_path: Path)
         app.send_keys("y")
         app.wait_for("Chats (1)", timeout=START)
 
+        # A closed dialog gives focus back to the prompt: back to the list for its keys.
+        focus_chat_list(app)
+        app.send_keys("Home", "Down")
         app.send_keys("r")
         app.wait_for("Rename chat", timeout=START)
         replace_field(app, "Chat title", "Shade tomatoes 🍅")
@@ -277,6 +280,8 @@ def test_rename_export_and_delete_from_the_list(run_app: RunApp, tmp_path: Path)
         app.send_keys("Enter")
         app.wait_for("Shade tomatoes", timeout=START)
 
+        focus_chat_list(app)
+        app.send_keys("Home", "Down")
         app.send_keys("e")
         app.wait_for("~/shade-tomatoes.md", timeout=START)
         replace_field(app, "File path", str(export / "missing" / "x.md"))

@@ -32,7 +32,7 @@ def test_unloading_a_model_removes_its_marker(run_app: Callable[..., TmuxSession
         app = run_app("--host", server.url)
         app.wait_for("online")
         app.send_keys("F3")
-        screen = app.wait_for("stays loaded")
+        screen = app.wait_for("kept loaded")
         for name in ("qwen3:8b", "llava:7b", "nomic-embed-text:latest", "llama3.2:latest"):
             assert name in screen
         assert "Loaded: 1" in screen

@@ -62,7 +62,7 @@ def test_pull_cancel_resume_and_succeed(run_app: Callable[..., TmuxSession]) -> 
         sim.pull_tick, sim.pull_rate = 0.01, 10_000_000  # the rest comes quicker
         app.send_keys("Down")
         app.wait_for("Pull again", timeout=10)  # the footer offers it once the pull is focused
-        app.send_keys("r")
+        app.send_keys("Enter")
         screen = app.wait_for("resumed at", timeout=10)
         assert "cached" in screen, "the finished first layer is not downloaded again"
         screen = app.wait_for("Pulled layered:2b", timeout=30)

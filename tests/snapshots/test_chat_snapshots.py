@@ -9,11 +9,10 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from tests.helpers import settle_workers
-from tui_app import store as store_module
 from tui_app.app import OllamaTUI
+from tui_app.core.clock import ManualClock
 from tui_app.screens.chat import ChatScreen
 from tui_app.store import Store
-from tui_app.widgets import chat_list as chat_list_module
 
 AppFactory = Callable[..., OllamaTUI]
 
@@ -44,13 +43,14 @@ STATS: dict[str, object] = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_module, "_now", lambda: NOW)
-    monkeypatch.setattr(chat_list_module, "_now", lambda: NOW + 300)
+@pytest.fixture
+def app_clock() -> ManualClock:
+    """The app reads five minutes after the chat was written."""
+    return ManualClock(NOW + 300)
 
 
 def fill(store: Store) -> int:
+    store.clock = lambda: NOW
     chat = store.create_chat(title="Averages in Python", model="qwen3:8b", think="on")
     store.add_message(chat.id, "user", "How do I average a list? Show [bold]code[/bold].")
     store.add_message(

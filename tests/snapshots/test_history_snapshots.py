@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -10,12 +11,12 @@ from textual.pilot import Pilot
 from textual.widgets import Input
 
 from tests.helpers import dialog_shown, settle_workers, until
-from tests.test_chat_list import ListHarness
-from tui_app import store as store_module
+from tests.ui.test_chat_list import ListHarness
 from tui_app.app import OllamaTUI
+from tui_app.core.clock import ManualClock
 from tui_app.screens.dialogs import SearchChatsDialog
 from tui_app.store import Store
-from tui_app.widgets import chat_list as chat_list_module
+from tui_app.widgets.chat_list import ChatList
 
 SnapCompare = Callable[..., bool]
 
@@ -40,30 +41,34 @@ CHATS = [
 ]
 
 
-def fill(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+def fill(store: Store) -> None:
     for title, model, age, messages in CHATS:
-        monkeypatch.setattr(store_module, "_now", lambda age=age: NOW - age)
+        store.clock = partial(float.__sub__, NOW, age)
         chat = store.create_chat(title=title, model=model)
         for index, text in enumerate(messages):
             store.add_message(chat.id, "user" if index % 2 == 0 else "assistant", text)
-    monkeypatch.setattr(chat_list_module, "_now", lambda: NOW)
 
 
 @pytest.fixture
-def filled_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Store:
+def app_clock() -> ManualClock:
+    return ManualClock(NOW)
+
+
+@pytest.fixture
+def filled_store(tmp_path: Path) -> Store:
     store = Store.open(tmp_path / "data" / "ollama-tui.db")
-    fill(store, monkeypatch)
+    fill(store)
     return store
 
 
 async def focus_list(pilot: Pilot[None]) -> None:
     await pilot.app.workers.wait_for_complete()
-    pilot.app.query_one(chat_list_module.ChatList).focus()
+    pilot.app.query_one(ChatList).focus()
     await pilot.pause()
 
 
 def test_chat_list_with_many_scripts(snap_compare: SnapCompare, filled_store: Store) -> None:
-    app = ListHarness(filled_store)
+    app = ListHarness(filled_store, clock=ManualClock(NOW))
     assert snap_compare(app, terminal_size=(80, 24), run_before=focus_list)
 
 
@@ -71,10 +76,8 @@ def test_search_results(
     snap_compare: SnapCompare, make_app: Callable[..., OllamaTUI], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(SearchChatsDialog, "DEBOUNCE_SECONDS", 0.0)
-    # Result times are read from the clock; fix it like the list's.
-    monkeypatch.setattr("tui_app.screens.dialogs.history._now", lambda: NOW)
     app = make_app()
-    fill(app.services.store, monkeypatch)
+    fill(app.services.store)
 
     async def search(pilot: Pilot[None]) -> None:
         await until(pilot, lambda: app.connection.online and app.models)

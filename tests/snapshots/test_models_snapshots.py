@@ -9,9 +9,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-import tui_app.screens.models as models_module
 from tests.helpers import settle_workers
 from tui_app.app import OllamaTUI
+from tui_app.core.clock import ManualClock
 from tui_app.demo import SimulatedOllama
 
 AppFactory = Callable[..., OllamaTUI]
@@ -20,10 +20,15 @@ NOW = datetime(2025, 10, 1, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def sim(monkeypatch: pytest.MonkeyPatch) -> SimulatedOllama:
-    """A simulated server and a screen that agree on a fixed time, in UTC."""
-    monkeypatch.setattr(models_module, "current_time", lambda: NOW)
+def sim() -> SimulatedOllama:
+    """A simulated server on a fixed time, in UTC."""
     return SimulatedOllama(token_delay=0.0, clock=NOW.timestamp, tz=UTC)
+
+
+@pytest.fixture
+def app_clock() -> ManualClock:
+    """The app agrees with the simulated server on the time."""
+    return ManualClock(NOW.timestamp())
 
 
 async def settle(pilot: Pilot[None]) -> None:

@@ -19,6 +19,7 @@ from textual.worker import WorkerCancelled
 from tests.helpers import until
 from tui_app.api import ProgressUpdate
 from tui_app.app import OllamaTUI
+from tui_app.core.clock import ManualClock
 from tui_app.demo._models import blob_digest
 from tui_app.screens.pulls import PullsScreen
 
@@ -26,16 +27,6 @@ AppFactory = Callable[..., OllamaTUI]
 
 GB = 1_000_000_000
 MB = 1_000_000
-
-
-class SteppingClock:
-    """A clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def layer(model: str, part: str, total: int, completed: int = 0) -> ProgressUpdate:
@@ -61,13 +52,17 @@ def fresh_pull() -> list[ProgressUpdate]:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> SteppingClock:
-    stepping = SteppingClock()
-    monkeypatch.setattr(PullsScreen, "clock", stepping)
-    return stepping
+def app_clock() -> ManualClock:
+    return ManualClock()
 
 
-def scripted_pulls(app: OllamaTUI, clock: SteppingClock, reached: list[str]) -> None:
+@pytest.fixture
+def clock(app_clock: ManualClock) -> ManualClock:
+    """The app's clock, moved on only by the scripted pulls."""
+    return app_clock
+
+
+def scripted_pulls(app: OllamaTUI, clock: ManualClock, reached: list[str]) -> None:
     """Replace ``client.pull`` for two models with streams that stop part-way."""
     scripts = {"llava:13b": resumed_pull(), "qwen3:14b": fresh_pull()}
     real_pull = app.services.client.pull
@@ -79,7 +74,7 @@ def scripted_pulls(app: OllamaTUI, clock: SteppingClock, reached: list[str]) -> 
 
     async def paused_stream(model: str) -> AsyncGenerator[ProgressUpdate]:
         for line in scripts[model]:
-            clock.now += 0.1
+            clock.advance(0.1)
             yield line
         reached.append(model)
         await asyncio.Event().wait()  # still downloading, as far as the screen can tell
@@ -88,7 +83,7 @@ def scripted_pulls(app: OllamaTUI, clock: SteppingClock, reached: list[str]) -> 
     app.services.client.pull = pull  # type: ignore[method-assign]
 
 
-async def show_three_pulls(pilot: Pilot[None], clock: SteppingClock) -> None:
+async def show_three_pulls(pilot: Pilot[None], clock: ManualClock) -> None:
     app = pilot.app
     assert isinstance(app, OllamaTUI)
     reached: list[str] = []
@@ -112,7 +107,7 @@ async def show_three_pulls(pilot: Pilot[None], clock: SteppingClock) -> None:
 
 
 def test_two_pulls_in_progress_and_a_failed_one(
-    make_app: AppFactory, snap_compare: object, clock: SteppingClock
+    make_app: AppFactory, snap_compare: object, clock: ManualClock
 ) -> None:
     app = make_app()
 
@@ -122,9 +117,7 @@ def test_two_pulls_in_progress_and_a_failed_one(
     assert snap_compare(app, terminal_size=(110, 30), run_before=run_before)  # type: ignore[operator]
 
 
-def test_pulls_at_80_by_24(
-    make_app: AppFactory, snap_compare: object, clock: SteppingClock
-) -> None:
+def test_pulls_at_80_by_24(make_app: AppFactory, snap_compare: object, clock: ManualClock) -> None:
     app = make_app()
 
     async def run_before(pilot: Pilot[None]) -> None:

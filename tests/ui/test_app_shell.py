@@ -8,6 +8,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
+from tests.helpers import until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
 from tui_app.core.connection import LinkState
@@ -31,7 +32,7 @@ def status_text(app: OllamaTUI) -> str:
 async def test_starts_on_chat_and_goes_online(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.2)
+        await until(pilot, lambda: app.connection.online and "online" in status_text(app))
         assert isinstance(app.screen, ChatScreen)
         assert app.connection.state is LinkState.ONLINE
         assert app.connection.version == "0.12.3"
@@ -46,8 +47,7 @@ async def test_starts_on_chat_and_goes_online(make_app: AppFactory) -> None:
 async def test_demo_mode_says_replies_are_simulated(make_app: AppFactory) -> None:
     app = make_app(demo=True)
     async with app.run_test(size=(120, 30)) as pilot:
-        await pilot.pause(0.2)
-        assert "DEMO: simulated replies" in status_text(app)
+        await until(pilot, lambda: "DEMO: simulated replies" in status_text(app))
 
 
 async def test_function_keys_switch_screens(make_app: AppFactory) -> None:
@@ -101,22 +101,16 @@ async def test_offline_then_reconnect(tmp_path: Path) -> None:
     app = OllamaTUI(Services(client=OllamaClient(url), store=store, host=url))
     try:
         async with app.run_test(size=(120, 30)) as pilot:
-            await pilot.pause(0.3)
-            assert app.connection.state is LinkState.OFFLINE
+            await until(pilot, lambda: app.connection.state is LinkState.OFFLINE)
             text = status_text(app)
             assert "offline" in text
             assert url in text
             assert "ollama serve" in text
             with SimulatedOllama().serve(port=port):
                 await pilot.press("ctrl+r")
-                for _ in range(50):
-                    await pilot.pause(0.05)
-                    if app.connection.online:
-                        break
-                assert app.connection.online
-                assert "online" in status_text(app)
-                await pilot.pause(0.2)
-                assert app.models
+                await until(pilot, lambda: app.connection.online)
+                await until(pilot, lambda: "online" in status_text(app))
+                await until(pilot, lambda: bool(app.models))
     finally:
         store.close()
 
@@ -126,8 +120,7 @@ async def test_losing_the_server_turns_offline(make_app: AppFactory, sim: Simula
 
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
-        await pilot.pause(0.2)
-        assert app.connection.online
+        await until(pilot, lambda: app.connection.online)
         sim.inject(Fault("/api/version", status=500, message="boom"))
         await app.check_connection()
         await pilot.pause()

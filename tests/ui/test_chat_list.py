@@ -19,8 +19,9 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList, Static
 from textual.worker import WorkerCancelled
 
-from tests.helpers import ENDLESS_GROUPS, dialog_shown, until
+from tests.helpers import ENDLESS_GROUPS, dialog_shown, notices, record_notifications, until
 from tui_app.app import OllamaTUI
+from tui_app.core.clock import Clock, ManualClock
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import (
     ConfirmDialog,
@@ -45,15 +46,24 @@ class ListHarness(App[None]):
         Binding("ctrl+f", "search", "Search", priority=True),
     ]
 
-    def __init__(self, store: Store, *, follow_open_chat: bool = False) -> None:
+    def __init__(
+        self, store: Store, *, follow_open_chat: bool = False, clock: Clock | None = None
+    ) -> None:
         super().__init__()
         self.store = store
         self.follow_open_chat = follow_open_chat
+        self.clock = clock
         self.heard: list[Message] = []
+        record_notifications(self)
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield ChatList(self.read_chats, follow_open_chat=self.follow_open_chat, id="chats")
+            yield ChatList(
+                self.read_chats,
+                follow_open_chat=self.follow_open_chat,
+                clock=self.clock,
+                id="chats",
+            )
             yield Input(id="prompt")
 
     async def read_chats(self) -> Sequence[ChatRecord]:
@@ -135,7 +145,7 @@ async def open_list(pilot: Pilot[None], app: ListHarness) -> ChatList:
 
 
 def notifications(app: App[None]) -> list[str]:
-    return [str(notification.message) for notification in app._notifications]
+    return [notice.message for notice in notices(app)]
 
 
 # -- rows -----------------------------------------------------------------------------------
@@ -144,13 +154,12 @@ def notifications(app: App[None]) -> list[str]:
 async def test_rows_show_title_model_and_time_newest_first(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = iter([NOW - 3 * 86400, NOW - 3 * 60, NOW - 10])
-    monkeypatch.setattr("tui_app.store._now", lambda: next(clock))
+    times = iter([NOW - 3 * 86400, NOW - 3 * 60, NOW - 10])
+    store.clock = lambda: next(times)
     add_chat(store, "Oldest")
     add_chat(store, "Middle", model="qwen2.5:0.5b")
     add_chat(store, "Newest", model=None)
-    monkeypatch.setattr("tui_app.widgets.chat_list._now", lambda: NOW)
-    app = ListHarness(store)
+    app = ListHarness(store, clock=ManualClock(NOW))
     async with app.run_test(size=SIZE) as pilot:
         chat_list = await open_list(pilot, app)
         assert rows(chat_list) == [
@@ -164,16 +173,15 @@ async def test_rows_show_title_model_and_time_newest_first(
         assert chat_list.highlighted_chat.title == "Newest"
 
 
-async def test_times_are_redrawn_as_they_age(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("tui_app.store._now", lambda: NOW)
+async def test_times_are_redrawn_as_they_age(store: Store) -> None:
+    store.clock = lambda: NOW
     add_chat(store, "Aging")
-    clock = [NOW]
-    monkeypatch.setattr("tui_app.widgets.chat_list._now", lambda: clock[0])
-    app = ListHarness(store)
+    clock = ManualClock(NOW)
+    app = ListHarness(store, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         chat_list = await open_list(pilot, app)
         assert rows(chat_list)[1].endswith("just now")
-        clock[0] = NOW + 5 * 60
+        clock.advance(5 * 60)
         chat_list.refresh_times()
         assert rows(chat_list)[1].endswith("5 min ago")
 
@@ -498,7 +506,10 @@ async def test_delete_asks_naming_the_chat_and_its_messages(make_app: AppFactory
         await pilot.press("enter")
         await settle(app)
         assert store.get_chat(doomed) is not None
+        assert app.focused is app.screen.query_one("#prompt")  # a closed dialog: the prompt
 
+        chat_list.focus()
+        await pilot.pause()
         await pilot.press("delete")
         await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("y")
@@ -514,17 +525,23 @@ async def test_delete_button_and_escape(make_app: AppFactory) -> None:
     store = app.services.store
     chat_id = add_chat(store, "Click to delete", user="q")
     async with app.run_test(size=APP_SIZE) as pilot:
-        await open_app_list(pilot)
+        chat_list = await open_app_list(pilot)
         await pilot.press("d")
         await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("escape")
         await settle(app)
         assert store.get_chat(chat_id) is not None
+        chat_list.focus()
+        await pilot.pause()
         await pilot.press("d")
         await dialog_shown(pilot, ConfirmDialog)
         await pilot.click("#cancel")
         await settle(app)
         assert store.get_chat(chat_id) is not None
+        # Focus is back in the prompt after the dialog, as after any dialog.
+        assert app.focused is app.screen.query_one("#prompt")
+        chat_list.focus()
+        await pilot.pause()
         assert isinstance(app.focused, OptionList)
         await pilot.press("d")
         await dialog_shown(pilot, ConfirmDialog)
@@ -819,9 +836,7 @@ async def test_a_closed_store_is_reported_not_raised(make_app: AppFactory) -> No
         chat_list = await open_app_list(pilot)
         store.close()
         await chat_list.reload()
-        await until(
-            pilot, lambda: any(n.title == "Could not read chats" for n in app._notifications)
-        )
+        await until(pilot, lambda: any(n.title == "Could not read chats" for n in notices(app)))
         await pilot.press("d")
         await settle(app)
         assert any("is closed" in text for text in notifications(app))

@@ -14,12 +14,13 @@ from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.widgets import Collapsible, Static
 
-from tests.helpers import dialog_shown, settle_workers, until
+from tests.helpers import dialog_shown, notices, record_notifications, settle_workers, until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
 from tui_app.core import exchange as exchange_module
 from tui_app.core.options import RequestDefaults
 from tui_app.demo import Fault, SimulatedOllama
+from tui_app.messages import OpenChat
 from tui_app.screens.chat import LAST_MODEL_SETTING, ChatScreen
 from tui_app.screens.dialogs import (
     AttachImageDialog,
@@ -416,15 +417,14 @@ async def test_the_view_follows_the_reply_only_from_the_bottom(
         await until(pilot, lambda: transcript.scroll_y == 0)  # scrolling there is animated
         grown = len(last_reply(screen).content)
         await until(pilot, lambda: len(last_reply(screen).content) > grown + 50)
-        await pilot.pause(0.1)
+        await pilot.wait_for_scheduled_animations()
         assert transcript.scroll_y == 0
         # Back at the bottom it follows again.
         await pilot.press("end")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: transcript.scroll_y == transcript.max_scroll_y)
         height = transcript.max_scroll_y
         await until(pilot, lambda: transcript.max_scroll_y > height)
-        await pilot.pause(0.1)
-        assert transcript.scroll_y == transcript.max_scroll_y
+        await until(pilot, lambda: transcript.scroll_y == transcript.max_scroll_y)
         await pilot.press("escape")
         await settle(pilot)
 
@@ -600,6 +600,7 @@ async def test_offline_server_fails_the_reply_and_marks_the_app_offline(
     store = Store.open(tmp_path / "db" / "ollama-tui.db")
     services = Services(client=OllamaClient(url), store=store, host=url, initial_model="llama3.2")
     app = OllamaTUI(services)
+    record_notifications(app)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: not app.connection.online and app.connection.error)
@@ -796,7 +797,7 @@ def clipboard_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def notifications(app: OllamaTUI) -> list[str]:
-    return [n.message for n in app._notifications]
+    return [notice.message for notice in notices(app)]
 
 
 async def test_copy_last_reply_with_pyperclip(
@@ -997,8 +998,8 @@ async def test_open_chat_with_from_another_screen(make_app: AppFactory) -> None:
         await start(pilot)
         await pilot.press("f3")
         await pilot.pause()
-        await app.open_chat_with("gemma3:1b")
-        await pilot.pause()
+        app.post_message(OpenChat("gemma3:1b"))
+        await until(pilot, lambda: app.current_model == "gemma3:1b")
         screen = app.screen
         assert isinstance(screen, ChatScreen)
         assert screen.chat is None and screen.model == "gemma3:1b"
@@ -1059,8 +1060,13 @@ async def test_the_window_of_a_long_chat_stays_bounded(
             await pilot.pause()
         assert len(transcript.views) == 120
         assert transcript.has_newer
-        transcript.scroll_end(animate=False, immediate=True)
-        await until(pilot, lambda: not transcript.has_newer)
+        # Scrolling down pages the newer messages back in, letting go of the oldest.
+        while transcript.has_newer:
+            last = transcript.views[-1].message_id
+            transcript.scroll_end(animate=False, immediate=True)
+            await until(pilot, lambda: transcript.views[-1].message_id != last)  # noqa: B023
+            await pilot.pause()
+            assert len(transcript.views) <= 120
         assert transcript.views[-1].content == "message 599"
 
 

@@ -43,12 +43,12 @@ async def test_an_unknown_theme_is_said_and_the_default_kept(make_app: AppFactor
 
 
 async def test_the_keymap_rebinds_a_key_by_its_id(make_app: AppFactory) -> None:
-    app = make_app(keymap={"nav.models": "f12", "nav.pulls": "ctrl+e"})
+    app = make_app(keymap={"nav.models": "f12", "nav.pulls": "f11"})
     async with app.run_test(size=(100, 30)) as pilot:
         assert isinstance(app.screen, ChatScreen)
         await pilot.press("f12")
         await until(pilot, lambda: isinstance(app.screen, ModelsScreen))
-        await pilot.press("ctrl+e")
+        await pilot.press("f11")
         await until(pilot, lambda: isinstance(app.screen, PullsScreen))
 
 

@@ -11,7 +11,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, Input, Static
 
 from tests.helpers import until
-from tui_app.app import AREAS, OllamaTUI
+from tui_app.app import OllamaTUI
 from tui_app.core.chat_session import AttachedImage, CodeBlock
 from tui_app.screens import dialogs
 from tui_app.screens.dialogs import (
@@ -33,6 +33,7 @@ from tui_app.screens.dialogs import (
     pull_dialog,
 )
 from tui_app.screens.dialogs.chat import SCHEMA_EXAMPLE
+from tui_app.screens.dialogs.help import binding_groups
 
 AppFactory = Callable[..., OllamaTUI]
 
@@ -56,8 +57,7 @@ PARAMETERS = {
 
 
 def _help(app: OllamaTUI) -> HelpDialog:
-    groups: list[tuple[str, Any]] = [("Everywhere", app.BINDINGS)]
-    groups += [(area.AREA_TITLE, area.own_bindings()) for area in AREAS.values()]
+    groups: list[tuple[str, Any]] = list(binding_groups())
     return HelpDialog(groups)
 
 

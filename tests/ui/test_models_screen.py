@@ -8,18 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.message import Message
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static, TextArea
 
-import tui_app.screens.models as models_module
-from tests.helpers import settle_workers
+from tests.helpers import dialog_shown, notices, record_notifications, settle_workers, until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
+from tui_app.core.clock import ManualClock
 from tui_app.core.connection import LinkState
 from tui_app.core.options import RequestDefaults
 from tui_app.demo import Fault, SimModel, SimulatedOllama, many_models
 from tui_app.demo._models import default_models
+from tui_app.messages import OpenChat, StartCreate, StartPull
 from tui_app.screens.dialogs import ConfirmDialog, CreateModelDialog, NameDialog
 from tui_app.screens.dialogs.models import (
     new_name_problem,
@@ -38,23 +40,24 @@ NOW = datetime(2025, 10, 1, 12, 0, 0, tzinfo=UTC)
 SERVER_ORDER = ["qwen3:8b", "gemma3:1b", "llava:7b", "nomic-embed-text:latest", "llama3.2:latest"]
 
 
-class Clock:
-    """A settable clock shared by the simulated server and the screen."""
+class Clock(ManualClock):
+    """A settable clock shared by the simulated server and the app."""
 
     def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        return self.now
+        super().__init__(NOW.timestamp())
 
     def timestamp(self) -> float:
-        return self.now.timestamp()
+        return self.now
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(models_module, "current_time", clock)
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app_clock(clock: Clock) -> Clock:
+    """Apps built by ``make_app`` read the same clock as the simulated server."""
     return clock
 
 
@@ -71,7 +74,7 @@ def fast_polling(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def settle(pilot: Pilot[None], rounds: int = 3) -> None:
-    """Wait for every worker that can finish (not the app's endless connection watch)."""
+    """Wait for every worker to finish."""
     await settle_workers(pilot, rounds=rounds)
 
 
@@ -97,7 +100,7 @@ def cell_text(screen: ModelsScreen, name: str, column: str) -> str:
 
 
 def messages(app: OllamaTUI) -> list[str]:
-    return [notification.message for notification in app._notifications]
+    return [notice.message for notice in notices(app)]
 
 
 def requests_to(sim: SimulatedOllama, path: str) -> list[Any]:
@@ -114,25 +117,36 @@ async def highlight(pilot: Pilot[None], screen: ModelsScreen, name: str) -> None
 
 
 class HandOvers:
-    """Records the app's hand-over hooks instead of switching screens."""
+    """Records the hand-over requests that reach the app, instead of switching screens."""
 
     def __init__(self, app: OllamaTUI) -> None:
         self.chats: list[str] = []
         self.pulls: list[str] = []
         self.creates: list[tuple[str, dict[str, Any]]] = []
+        post = app.post_message
 
-        async def open_chat_with(model: str) -> None:
-            self.chats.append(model)
+        def recording(message: Message) -> bool:
+            match message:
+                case OpenChat():
+                    self.chats.append(message.model)
+                case StartPull():
+                    self.pulls.append(message.model)
+                case StartCreate():
+                    self.creates.append(
+                        (
+                            message.model,
+                            {
+                                "from_": message.from_,
+                                "system": message.system,
+                                "parameters": dict(message.parameters),
+                            },
+                        )
+                    )
+                case _:
+                    return post(message)
+            return True
 
-        async def start_pull(model: str) -> None:
-            self.pulls.append(model)
-
-        async def start_create(model: str, **kwargs: Any) -> None:
-            self.creates.append((model, kwargs))
-
-        app.open_chat_with = open_chat_with  # type: ignore[method-assign]
-        app.start_pull = start_pull  # type: ignore[method-assign]
-        app.start_create = start_create  # type: ignore[method-assign]
+        app.post_message = recording  # type: ignore[method-assign]
 
 
 # -- the table -------------------------------------------------------------------------------
@@ -168,7 +182,7 @@ async def test_server_text_in_cells_is_never_markup(clock: Clock, tmp_path: Path
         clock=clock.timestamp,
         tz=UTC,
     )
-    app = app_for(sim, tmp_path)
+    app = app_for(sim, tmp_path, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
         assert cell_text(screen, "odd:1b", "family") == "[bold red]fam[/]"
@@ -180,13 +194,13 @@ async def test_sort_key_cycles_columns_and_reverses(make_app: AppFactory) -> Non
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
-        await pilot.press("ctrl+s")  # modified → loaded (wraps round)
-        await pilot.press("ctrl+s")  # → name
+        await pilot.press("ctrl+e")  # modified → loaded (wraps round)
+        await pilot.press("ctrl+e")  # → name
         assert screen.table.sort_column == "name"
         assert row_names(screen) == sorted(SERVER_ORDER)
-        await pilot.press("ctrl+o")
+        await pilot.press("ctrl+v")
         assert row_names(screen) == sorted(SERVER_ORDER, reverse=True)
-        await pilot.press("ctrl+s")  # → parameters, biggest first
+        await pilot.press("ctrl+e")  # → parameters, biggest first
         assert row_names(screen)[0] == "qwen3:8b"
         assert row_names(screen)[-1] == "nomic-embed-text:latest"
         assert "▼" in screen.table.columns[screen.table.ordered_columns[2].key].label.plain
@@ -213,7 +227,7 @@ async def test_sorting_keeps_the_cursor_on_the_same_model(make_app: AppFactory) 
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
         await highlight(pilot, screen, "llava:7b")
-        await pilot.press("ctrl+s", "ctrl+s")
+        await pilot.press("ctrl+e", "ctrl+e")
         highlighted = screen.table.highlighted_model
         assert highlighted is not None and highlighted.name == "llava:7b"
 
@@ -260,7 +274,7 @@ async def test_a_filter_matching_nothing_clears_the_details(
         assert screen.details.model_name is None
         await pilot.press("enter")  # back to the table
         assert screen.check_action("load", ()) is None  # greyed out in the footer
-        await pilot.press("ctrl+l", "enter")
+        await pilot.press("ctrl+w", "enter")
         commands = {command.title: command for command in screen.palette_commands()}
         commands["Load the highlighted model"].callback()
         await settle(pilot)
@@ -270,7 +284,7 @@ async def test_a_filter_matching_nothing_clears_the_details(
 
 async def test_500_models_list_filter_and_sort(clock: Clock, tmp_path: Path) -> None:
     sim = SimulatedOllama(models=many_models(500), token_delay=0.0, clock=clock.timestamp, tz=UTC)
-    app = app_for(sim, tmp_path)
+    app = app_for(sim, tmp_path, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
         assert screen.table.row_count == 500
@@ -283,7 +297,7 @@ async def test_500_models_list_filter_and_sort(clock: Clock, tmp_path: Path) -> 
         assert all("qwen" in name or "qwen" in family for name, family in families(screen))
         await pilot.press("escape")
         await pilot.pause(ModelsScreen.FILTER_DELAY_SECONDS + 0.2)
-        await pilot.press("ctrl+s", "ctrl+s")
+        await pilot.press("ctrl+e", "ctrl+e")
         names = row_names(screen)
         assert len(names) == 500
         assert names == sorted(names, key=str.casefold)
@@ -314,7 +328,7 @@ async def test_load_marks_the_row_and_shows_a_countdown(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
         await highlight(pilot, screen, "llama3.2:latest")
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+w")
         await settle(pilot)
         assert requests_to(sim, "/api/chat")[-1] == {"model": "llama3.2:latest", "messages": []}
         assert cell_text(screen, "llama3.2:latest", "loaded") == "●"
@@ -326,9 +340,9 @@ async def test_load_marks_the_row_and_shows_a_countdown(
         assert "unloads in 5:00" in panel
         assert screen.running_panel.border_title == "Loaded: 1"
 
-        clock.now = NOW + timedelta(seconds=48)
-        await pilot.pause(1.2)  # the one-second countdown timer redraws without asking
-        assert "unloads in 4:12" in str(screen.running_panel.describe())
+        clock.set(NOW + timedelta(seconds=48))
+        # The one-second countdown timer redraws without asking.
+        await until(pilot, lambda: "unloads in 4:12" in str(screen.running_panel.describe()))
 
 
 async def test_keep_loaded_says_so_and_shows_the_cpu_gpu_split(
@@ -346,10 +360,10 @@ async def test_keep_loaded_says_so_and_shows_the_cpu_gpu_split(
             "keep_alive": -1,
         }
         panel = str(screen.running_panel.describe())
-        assert "stays loaded" in panel
+        assert "kept loaded" in panel
         assert "2318" not in panel and "unloads" not in panel
         assert "35%/65% CPU/GPU" in panel
-        assert "qwen3:8b is loaded and stays loaded." in messages(app)
+        assert "qwen3:8b is loaded and kept loaded." in messages(app)
 
 
 async def test_embedding_models_load_through_embed(
@@ -359,7 +373,7 @@ async def test_embedding_models_load_through_embed(
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_models(pilot)
         await highlight(pilot, screen, "nomic-embed-text:latest")
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+w")
         await settle(pilot)
         assert requests_to(sim, "/api/embed")[-1] == {
             "model": "nomic-embed-text:latest",
@@ -393,7 +407,7 @@ async def test_a_failed_load_shows_the_server_words(
     async with app.run_test(size=(120, 36)) as pilot:
         await open_models(pilot)
         sim.inject(Fault("/api/chat", status=500, message="model requires more system memory"))
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+w")
         await settle(pilot)
         assert any("model requires more system memory" in text for text in messages(app))
         assert isinstance(app.screen, ModelsScreen)
@@ -406,12 +420,11 @@ async def test_polling_runs_only_while_the_screen_is_visible(
     async with app.run_test(size=(120, 36)) as pilot:
         await open_models(pilot)
         before = len(requests_to(sim, "/api/ps"))
-        await pilot.pause(0.7)
-        assert len(requests_to(sim, "/api/ps")) > before  # polled again on its own
+        await until(pilot, lambda: len(requests_to(sim, "/api/ps")) > before)  # on its own
         await pilot.press("f5")
         await settle(pilot)
         away = len(requests_to(sim, "/api/ps"))
-        await pilot.pause(0.7)
+        await pilot.pause(0.7)  # longer than the polling interval: an absence cannot be awaited
         assert len(requests_to(sim, "/api/ps")) == away
         await pilot.press("f3")
         await settle(pilot)
@@ -438,18 +451,23 @@ async def test_a_poll_error_is_shown_and_the_next_poll_recovers(
         assert cell_text(screen, "gemma3:1b", "loaded") == "●"
 
 
-def app_for(sim: SimulatedOllama, tmp_path: Path, url: str | None = None) -> OllamaTUI:
+def app_for(
+    sim: SimulatedOllama, tmp_path: Path, clock: Clock, url: str | None = None
+) -> OllamaTUI:
     store = Store.open(tmp_path / f"store-{id(sim)}" / "ollama-tui.db")
     client = (
         OllamaClient(url) if url else OllamaClient("http://ollama.test", transport=sim.transport())
     )
-    return OllamaTUI(Services(client=client, store=store, host=url or "http://ollama.test"))
+    services = Services(client=client, store=store, host=url or "http://ollama.test", clock=clock)
+    app = OllamaTUI(services)
+    record_notifications(app)
+    return app
 
 
 async def test_server_going_down_mid_poll_shows_offline(clock: Clock, tmp_path: Path) -> None:
     sim = SimulatedOllama(token_delay=0.0, clock=clock.timestamp, tz=UTC)
     server = sim.serve()
-    app = app_for(sim, tmp_path, server.url)
+    app = app_for(sim, tmp_path, clock, server.url)
     try:
         async with app.run_test(size=(120, 36)) as pilot:
             screen = await open_models(pilot)
@@ -538,7 +556,7 @@ async def test_details_show_hostile_text_literally(clock: Clock, tmp_path: Path)
         parameters={"stop": ["[/]"]},
     )
     sim = SimulatedOllama(models=[model], token_delay=0.0, clock=clock.timestamp, tz=UTC)
-    app = app_for(sim, tmp_path)
+    app = app_for(sim, tmp_path, clock)
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_models(pilot)
         system = static_text(screen, "#details-system")
@@ -635,9 +653,7 @@ async def test_delete_asks_with_the_name_and_size(
         screen = await open_models(pilot)
         await highlight(pilot, screen, "llama3.2:latest")
         await pilot.press("delete")
-        await pilot.pause()
-        dialog = app.screen
-        assert isinstance(dialog, ConfirmDialog)
+        dialog = await dialog_shown(pilot, ConfirmDialog)
         question = str(dialog.query_one("#confirm-question", Static).render())
         assert "llama3.2:latest" in question and "2.0 GB" in question
         assert dialog.focused is dialog.query_one("#cancel", Button)
@@ -647,7 +663,7 @@ async def test_delete_asks_with_the_name_and_size(
         assert "llama3.2:latest" in row_names(screen)
 
         await pilot.press("ctrl+d")
-        await pilot.pause()
+        await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("y")
         await settle(pilot)
         assert requests_to(sim, "/api/delete") == [{"model": "llama3.2:latest"}]
@@ -664,7 +680,7 @@ async def test_delete_of_a_model_already_gone_shows_the_404(
         await highlight(pilot, screen, "gemma3:1b")
         await app.services.client.delete("gemma3:1b")  # removed behind the screen's back
         await pilot.press("delete")
-        await pilot.pause()
+        await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("y")
         await settle(pilot)
         assert "Ollama error 404: model 'gemma3:1b' not found" in messages(app)
@@ -755,7 +771,7 @@ async def test_pull_by_name_hands_over_to_the_pulls_screen(make_app: AppFactory)
     async with app.run_test(size=(120, 36)) as pilot:
         hand_overs = HandOvers(app)
         await open_models(pilot)
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+a")
         await pilot.pause()
         dialog = app.screen
         assert isinstance(dialog, NameDialog)
@@ -773,12 +789,11 @@ async def test_pull_hand_over_reaches_the_pulls_screen(make_app: AppFactory) -> 
     app = make_app()
     async with app.run_test(size=(120, 36)) as pilot:
         await open_models(pilot)
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+a")
         await pilot.pause()
         await pilot.press(*"tinyllama")
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        assert app.current_mode == "pulls"
+        await until(pilot, lambda: app.current_mode == "pulls")
 
 
 # -- keys and palette -------------------------------------------------------------------------

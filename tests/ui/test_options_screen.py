@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static, Switch, TextArea
+from textual.widgets import Input, OptionList, Select, Static, Switch, TextArea
 
 from tests.helpers import settle_workers
 from tui_app.api import ChatMessage
@@ -138,7 +138,7 @@ async def test_without_a_chat_only_global_defaults_are_edited(make_app: AppFacto
         scope_text = str(screen.query_one("#options-scope", Static).render())
         assert "No chat yet" in scope_text
         assert "global defaults" in scope_text
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+t")
         assert screen.scope == "global"
         # The model shown is the one a new chat starts with.
         model_note = str(screen.query_one("#options-model", Static).render())
@@ -292,7 +292,7 @@ async def test_chat_overrides_are_saved_on_the_chat_only(make_app: AppFactory) -
             "options": {"temperature": 0.2, "top_k": 30, "num_ctx": 2048}
         }
         # Flip to the global defaults: the form shows them, and says the chat overrides.
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+t")
         await settle(pilot)
         assert scope_of(screen) == "global"
         assert screen.query_one("#options-global", Switch).value is True
@@ -315,7 +315,7 @@ async def test_unsaved_changes_block_switching_scope(make_app: AppFactory) -> No
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_options(pilot, chat.id)
         await type_into(pilot, screen, "seed", "1")
-        await pilot.press("ctrl+g")
+        await pilot.press("ctrl+t")
         await settle(pilot)
         assert screen.scope == "chat"
         assert screen.query_one("#options-global", Switch).value is False
@@ -477,8 +477,9 @@ async def test_shipped_presets_apply_to_the_form(make_app: AppFactory) -> None:
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_options(pilot, chat.id)
         presets: Select[str] = screen.query_one("#options-presets", Select)
-        names = [str(prompt) for prompt, _ in presets._options[1:]]
-        assert names == ["balanced", "creative", "precise"]
+        overlay = presets.query_one(OptionList)  # the list the select drops down
+        names = [str(overlay.get_option_at_index(i).prompt) for i in range(overlay.option_count)]
+        assert names == ["choose a preset", "balanced", "creative", "precise"]
         presets.value = "precise"
         await pilot.click("#preset-apply")
         await settle(pilot)

@@ -10,13 +10,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tests.helpers import record_notifications, settle_workers, until
+from tests.helpers import notices, record_notifications, settle_workers, until
 from tui_app.api import OllamaUnavailableError, ProgressUpdate
 from tui_app.app import OllamaTUI
 from tui_app.core.connection import LinkState
 from tui_app.core.transfers import Transfer, TransferKind, TransferState
 from tui_app.demo import Fault, SimModel, SimulatedOllama
 from tui_app.demo._models import blob_digest
+from tui_app.messages import StartCreate, StartPull
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import ConfirmDialog
 from tui_app.screens.pulls import PullsScreen
@@ -73,7 +74,7 @@ async def open_pulls(pilot: Pilot[None]) -> PullsScreen:
 
 
 async def settle(pilot: Pilot[None]) -> None:
-    """Wait for pulls and the model-list refresh they start (not the endless connection check)."""
+    """Wait for pulls and the model-list refresh they start."""
     await settle_workers(pilot)
 
 
@@ -144,7 +145,7 @@ async def test_success_refreshes_the_model_list_and_says_so(make_app: AppFactory
         screen.start_pull("multi:1b")
         await settle(pilot)
         assert "multi:1b" in {m.name for m in app.models}
-        messages = [n.message for n in app._notifications]
+        messages = [notice.message for notice in notices(app)]
         assert "Pulled multi:1b" in messages
 
 
@@ -290,7 +291,7 @@ async def test_cancel_closes_the_request_and_pulling_again_resumes(
         assert 0 < shown <= kept
 
         fast_pulls(sim)
-        await pilot.press("r")
+        await pilot.press("ctrl+g")
         assert transfer.runs == 2
         await settle(pilot)
         assert state_of(transfer) is TransferState.SUCCEEDED
@@ -373,7 +374,7 @@ async def test_a_missing_model_fails_with_the_server_words(
         assert "✗ pull model manifest: file does not exist" in panel_text(panel)
         assert any(
             n.message == "pull model manifest: file does not exist" and n.severity == "error"
-            for n in app._notifications
+            for n in notices(app)
         )
 
 
@@ -503,7 +504,8 @@ async def test_the_app_hook_starts_a_pull_from_another_screen(
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await app.start_pull("multi:1b")
+        app.post_message(StartPull("multi:1b"))
+        await until(pilot, lambda: app.services.transfers.jobs)
         await settle(pilot)
         assert isinstance(app.screen, PullsScreen)
         assert app.screen.transfers[0].state is TransferState.SUCCEEDED
@@ -513,9 +515,10 @@ async def test_create_shows_its_status_lines(make_app: AppFactory, sim: Simulate
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await app.start_create(
-            "terse", from_="llama3.2", system="Be brief.", parameters={"temperature": 0.2}
+        app.post_message(
+            StartCreate("terse", "llama3.2", system="Be brief.", parameters={"temperature": 0.2})
         )
+        await until(pilot, lambda: app.services.transfers.jobs)
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PullsScreen)
@@ -541,7 +544,8 @@ async def test_a_failed_create_shows_the_server_words(
     app = make_app()
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
-        await app.start_create("terse", from_="no-such-base")
+        app.post_message(StartCreate("terse", "no-such-base"))
+        await until(pilot, lambda: app.services.transfers.jobs)
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, PullsScreen)
@@ -561,14 +565,14 @@ async def test_clear_removes_only_finished_pulls(
         screen.start_pull("smollm2:135m")
         await wait_until(pilot, lambda: screen.transfers[0].completed_bytes > 0)
         panel_for(screen, "no-such-model").focus()
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+d")
         await pilot.pause()
         assert isinstance(app.focused, Input), "focus leaves the cleared panel"
         assert [t.model for t in screen.transfers] == ["smollm2:135m"]
         assert len(list(screen.query(PullPanel))) == 1
         screen.cancel(screen.transfers[0])
         await settle(pilot)
-        await pilot.press("ctrl+l")
+        await pilot.press("ctrl+d")
         await pilot.pause()
         assert screen.transfers == []
         assert screen.query_one("#pull-empty").display
@@ -648,7 +652,7 @@ async def test_help_lists_the_pull_keys(make_app: AppFactory) -> None:
         for words in (
             "ctrl+x",
             "Stop the highlighted pull",
-            "ctrl+l",
+            "ctrl+d",
             "Remove finished, failed and cancelled pulls",
             "Stop this pull",
             "a pull resumes where it stopped",

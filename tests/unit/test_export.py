@@ -25,7 +25,7 @@ STARTED = dt.datetime(2025, 3, 14, 9, 26, tzinfo=UTC).timestamp()
 @pytest.fixture
 def chat_store(store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
     """A store whose clock reads a fixed time, holding one chat with every kind of message."""
-    monkeypatch.setattr("tui_app.store._now", lambda: STARTED)
+    store.clock = lambda: STARTED
     chat = store.create_chat(
         title="Rust vs Go\nfor CLIs",
         model="llama3.2:latest",

@@ -83,10 +83,12 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """Make every store timestamp distinct and predictable."""
+def clock(request: pytest.FixtureRequest) -> Clock:
+    """Make every timestamp of the test's store distinct and predictable."""
     fake = Clock()
-    monkeypatch.setattr(store_module, "_now", fake)
+    for name in ("store", "search_store"):
+        if name in request.fixturenames:
+            request.getfixturevalue(name).clock = fake
     return fake
 
 

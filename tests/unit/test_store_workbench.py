@@ -24,16 +24,9 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(store_module, "_now", fake)
-    return fake
-
-
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(tmp_path / "data" / "ollama-tui.db") as opened:
+    with Store.open(tmp_path / "data" / "ollama-tui.db", clock=Clock()) as opened:
         yield opened
 
 

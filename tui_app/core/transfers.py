@@ -17,12 +17,29 @@ What Ollama sends is described in ``ollama-api.md`` §4. The model copes with it
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections import deque
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Coroutine, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, Protocol, cast
 
-from tui_app.api import ProgressUpdate
+from tui_app.api import (
+    OllamaClient,
+    OllamaError,
+    OllamaHTTPError,
+    OllamaStreamError,
+    OllamaUnavailableError,
+    ProgressUpdate,
+)
+from tui_app.api.names import model_name_problem, push_name_problem, same_model
+from tui_app.core.catalog import ModelCatalog
+from tui_app.core.clock import Clock
+from tui_app.core.connection import ConnectionMonitor
+from tui_app.core.file_create import FileCreate, create_from_file
 from tui_app.core.formatting import short_digest
+from tui_app.core.observable import Signal
 
 RATE_WINDOW_SECONDS = 3.0
 """How far back the transfer rate looks: long enough to be steady, short enough to follow."""
@@ -354,3 +371,303 @@ class Transfer:
             return None
         elapsed = self.finished_at - self.started_at
         return self._downloaded / elapsed if elapsed > 0 else None
+
+
+# -- running transfers ---------------------------------------------------------------------
+
+
+class Cancellable(Protocol):
+    """A running job that can be stopped (an asyncio task, or a Textual worker)."""
+
+    def cancel(self) -> object:
+        """Stop the job; it unwinds on its own."""
+
+
+Runner = Callable[[Coroutine[Any, Any, None], str], Cancellable]
+"""Runs a coroutine under a name and returns its handle. The app passes one that runs
+Textual workers, so tests can wait for them; the default runs asyncio tasks."""
+
+
+def run_as_task(coroutine: Coroutine[Any, Any, None], name: str) -> Cancellable:
+    """The default runner: an asyncio task, kept until it ends."""
+    task = asyncio.create_task(coroutine, name=name)
+    _TASKS.add(task)
+    task.add_done_callback(_TASKS.discard)
+    return task
+
+
+_TASKS: set[asyncio.Task[None]] = set()
+"""Tasks of the default runner; asyncio keeps only weak references to running tasks."""
+
+
+class TransferRefused(Exception):
+    """A transfer was not started: a bad name, or the same model is already running."""
+
+    def __init__(self, message: str, running: TransferJob | None = None) -> None:
+        super().__init__(message)
+        self.running = running
+        """The job already running for that model, when that was the reason."""
+
+
+@dataclass(eq=False)
+class TransferJob:
+    """One transfer, what it is called on screen, and how to (re)open its stream."""
+
+    transfer: Transfer
+    subject: str
+    """What the transfer does, as shown: "pull llama3.2", "create mine from llama3.2"."""
+    open_stream: Callable[[], AsyncIterator[ProgressUpdate]]
+    handle: Cancellable | None = None
+    """The run following the stream now, while there is one."""
+
+
+class TransferEventKind(StrEnum):
+    """What happened to a job."""
+
+    STARTED = "started"
+    """Added to the list, or started again (it moves to the top)."""
+    ENDED = "ended"
+    """Succeeded, failed or was cancelled."""
+    REMOVED = "removed"
+    """Cleared off the list."""
+
+
+@dataclass(frozen=True, slots=True)
+class TransferEvent:
+    """A change to the list of transfers, told to :attr:`TransferManager.changed`'s listeners."""
+
+    kind: TransferEventKind
+    job: TransferJob
+
+
+class TransferManager:
+    """Every pull and create of this app run: start, cancel, start again, count.
+
+    Jobs keep running whatever screen is on show; the pulls screen draws :attr:`jobs` and
+    follows :attr:`changed`, and the quit guard asks :meth:`running_count`. A finished
+    transfer refreshes the model catalogue; an unreachable server turns the connection
+    offline.
+    """
+
+    def __init__(
+        self,
+        client: OllamaClient,
+        catalog: ModelCatalog,
+        connection: ConnectionMonitor,
+        clock: Clock,
+    ) -> None:
+        self._client = client
+        self._catalog = catalog
+        self._connection = connection
+        self._clock = clock
+        self.jobs: list[TransferJob] = []
+        """Every transfer on the list, newest first."""
+        self.changed: Signal[TransferEvent] = Signal()
+        """Told when a job starts, ends or is cleared."""
+        self.runner: Runner = run_as_task
+        """How a job's stream is followed; the app sets one that runs workers."""
+
+    # -- asking ------------------------------------------------------------------------------
+
+    @property
+    def transfers(self) -> list[Transfer]:
+        """Every transfer on the list, newest first."""
+        return [job.transfer for job in self.jobs]
+
+    def running_count(self) -> int:
+        """How many pulls and creates are still running."""
+        return sum(1 for job in self.jobs if job.transfer.running)
+
+    def find(
+        self, name: str, kind: TransferKind | None = None, *, running: bool = False
+    ) -> TransferJob | None:
+        """The job for model ``name`` (of ``kind``, if given; only a running one if asked)."""
+        for job in self.jobs:
+            transfer = job.transfer
+            if running and not transfer.running:
+                continue
+            if same_model(transfer.model, name) and kind in (None, transfer.kind):
+                return job
+        return None
+
+    def job_of(self, transfer: Transfer) -> TransferJob | None:
+        """The job of ``transfer``, if it is on the list."""
+        return next((job for job in self.jobs if job.transfer is transfer), None)
+
+    # -- starting ----------------------------------------------------------------------------
+
+    def start_pull(self, model: str) -> TransferJob:
+        """Pull ``model``, or pull it again (resuming) if it was pulled before in this run.
+
+        Raises :class:`TransferRefused` for a bad name or a pull of it already running.
+        """
+        name = model.strip()
+        problem = model_name_problem(name)
+        if problem is not None:
+            raise TransferRefused(f"Cannot pull {name!r}: {problem}.")
+        client = self._client
+        return self._start(name, TransferKind.PULL, lambda: client.pull(name))
+
+    def start_create(
+        self,
+        model: str,
+        *,
+        from_: str,
+        system: str | None = None,
+        parameters: Mapping[str, object] | None = None,
+    ) -> TransferJob:
+        """Create ``model`` from ``from_`` (with an optional system prompt and parameters).
+
+        Raises :class:`TransferRefused` for a bad name or the same model already running.
+        """
+        name = model.strip()
+        problem = model_name_problem(name) or model_name_problem(from_)
+        if problem is not None:
+            raise TransferRefused(f"Cannot create {name!r} from {from_!r}: {problem}.")
+        client = self._client
+        wanted = dict(parameters) if parameters else None
+
+        def open_stream() -> AsyncIterator[ProgressUpdate]:
+            return client.create(name, from_=from_, system=system, parameters=wanted)
+
+        return self._start(
+            name, TransferKind.CREATE, open_stream, subject=f"create {name} from {from_}"
+        )
+
+    def start_push(self, model: str) -> TransferJob:
+        """Push ``model`` to its registry, a bar per layer.
+
+        Raises :class:`TransferRefused` for a name outside the user's own namespace, or the
+        same model already running.
+        """
+        name = model.strip()
+        problem = push_name_problem(name)
+        if problem is not None:
+            raise TransferRefused(f"Cannot push {name!r}: {problem}.")
+        client = self._client
+        return self._start(name, TransferKind.PUSH, lambda: client.push(name))
+
+    def start_create_from_file(self, request: FileCreate) -> TransferJob:
+        """Create a model from a local GGUF file: hash, upload what is missing, create.
+
+        Raises :class:`TransferRefused` for a bad name or the same model already running;
+        the file itself is checked as the run starts, and a bad one fails it.
+        """
+        name = request.model.strip()
+        problem = model_name_problem(name)
+        if problem is not None:
+            raise TransferRefused(f"Cannot create {name!r}: {problem}.")
+        client = self._client
+
+        def open_stream() -> AsyncIterator[ProgressUpdate]:
+            return create_from_file(client, request)
+
+        subject = f"create {name} from {request.path.name}"
+        return self._start(name, TransferKind.CREATE, open_stream, subject=subject)
+
+    def again(self, job: TransferJob) -> TransferJob:
+        """Start a finished job once more (a pull resumes where it stopped)."""
+        if job.transfer.running:
+            return job
+        return self._start(job.transfer.model, job.transfer.kind, job.open_stream)
+
+    def _start(
+        self,
+        name: str,
+        kind: TransferKind,
+        open_stream: Callable[[], AsyncIterator[ProgressUpdate]],
+        *,
+        subject: str | None = None,
+    ) -> TransferJob:
+        running = self.find(name, running=True)
+        if running is not None:
+            # A second request would only share the first one's download.
+            raise TransferRefused(f"{running.subject} is already running.", running)
+        now = self._clock.monotonic()
+        job = self.find(name, kind)
+        if job is None:
+            transfer = Transfer(name, kind, now=now)
+            job = TransferJob(transfer, subject or f"{kind} {name}", open_stream)
+        else:
+            job.open_stream = open_stream
+            job.transfer.restart(now)
+            self.jobs.remove(job)
+        self.jobs.insert(0, job)
+        transfer = job.transfer
+        job.handle = self.runner(self.follow(job, transfer.runs), f"{kind}:{transfer.model}")
+        self.changed.emit(TransferEvent(TransferEventKind.STARTED, job))
+        return job
+
+    # -- following ---------------------------------------------------------------------------
+
+    async def follow(self, job: TransferJob, run: int) -> None:
+        """Feed run ``run`` of ``job``'s stream into its transfer until the stream ends."""
+        transfer = job.transfer
+        clock = self._clock
+        # The client's streams are async generators; closing one closes the HTTP request.
+        updates = cast(AsyncGenerator[ProgressUpdate, None], job.open_stream())
+        try:
+            async with contextlib.aclosing(updates):
+                async for update in updates:
+                    transfer.apply(update, clock.monotonic())
+        except asyncio.CancelledError:
+            if transfer.runs == run and transfer.running:
+                transfer.cancel(clock.monotonic())
+                self._ended(job)
+            raise
+        except OllamaUnavailableError as exc:
+            self._connection.failed(exc)
+            self._failed(job, run, str(exc))
+        except (OllamaStreamError, OllamaHTTPError) as exc:
+            self._failed(job, run, exc.server_message)
+        except OllamaError as exc:
+            # A dropped connection or a garbled reply: the message says which.
+            self._failed(job, run, str(exc))
+        except Exception as exc:
+            # Whatever went wrong, the transfer must not stay "running" for ever.
+            self._failed(job, run, f"{type(exc).__name__}: {exc}")
+        else:
+            if transfer.runs != run:
+                return
+            transfer.succeed(clock.monotonic())
+            self._ended(job)
+            with contextlib.suppress(OllamaError):
+                # The new model shows up everywhere; a failure here already said offline.
+                await self._catalog.refresh()
+
+    def _failed(self, job: TransferJob, run: int, message: str) -> None:
+        transfer = job.transfer
+        if transfer.runs != run:
+            return
+        transfer.fail(message, self._clock.monotonic())
+        self._ended(job)
+
+    def _ended(self, job: TransferJob) -> None:
+        job.handle = None
+        self.changed.emit(TransferEvent(TransferEventKind.ENDED, job))
+
+    # -- stopping ----------------------------------------------------------------------------
+
+    def cancel(self, transfer: Transfer) -> bool:
+        """Stop ``transfer``: its HTTP request is closed now; the server keeps the bytes.
+
+        False if it was not running.
+        """
+        job = self.job_of(transfer)
+        if job is None or not transfer.running:
+            return False
+        # Marked at once, so views do not wait for the run to unwind.
+        transfer.cancel(self._clock.monotonic())
+        handle, job.handle = job.handle, None
+        if handle is not None:
+            handle.cancel()
+        self._ended(job)
+        return True
+
+    def clear_finished(self) -> list[TransferJob]:
+        """Take finished, failed and cancelled transfers off the list; returns them."""
+        finished = [job for job in self.jobs if not job.transfer.running]
+        for job in finished:
+            self.jobs.remove(job)
+            self.changed.emit(TransferEvent(TransferEventKind.REMOVED, job))
+        return finished

@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Callable, Iterable
+from typing import ClassVar, Literal, Protocol, TypeVar
 
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
 from textual.screen import Screen
 
+from tui_app.api import OllamaError
+from tui_app.core.errors import describe_error
+from tui_app.core.observable import Subscription
 from tui_app.services import Services
 from tui_app.widgets.key_footer import KeyFooter
 from tui_app.widgets.status_bar import StatusBar
 
-if TYPE_CHECKING:
-    from tui_app.app import OllamaTUI
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Followable(Protocol[T_co]):
+    """Something that tells listeners of changes (an Observable or a Signal)."""
+
+    def subscribe(self, listener: Callable[[T_co], object]) -> Subscription:
+        """Call ``listener`` with every change."""
 
 
 class AreaScreen(Screen[None]):
     """A top-level screen (chat, models, pulls, options) with the status bar and footer.
 
     Subclasses implement :meth:`compose_body` and may offer extra command-palette
-    entries through :meth:`palette_commands`.
+    entries through :meth:`palette_commands`. Everything shared comes from
+    :attr:`services`; :meth:`follow` subscribes to it for as long as the screen is mounted.
     """
 
     AREA_TITLE: ClassVar[str] = ""
@@ -37,6 +49,7 @@ class AreaScreen(Screen[None]):
         self.under_dialog = False
         """Last suspended by a dialog (or help, or the palette) pushed on top, rather than by
         a switch to another area: on resume there is nothing new to read."""
+        self._subscriptions: list[Subscription] = []
 
     @classmethod
     def own_bindings(cls) -> list[BindingType]:
@@ -47,15 +60,39 @@ class AreaScreen(Screen[None]):
                 bindings.extend(klass.__dict__.get("BINDINGS", []))
         return bindings
 
-    @property
-    def tui(self) -> OllamaTUI:
-        """The app, typed."""
-        return self.app  # type: ignore[return-value]
-
     def compose(self) -> ComposeResult:
         yield StatusBar()
         yield from self.compose_body()
         yield KeyFooter(compact=self.COMPACT_FOOTER)
+
+    @on(events.Mount)
+    def _follow_the_status(self) -> None:
+        services = self.services
+        self.follow(services.connection.status, self._refresh_status_bar)
+        self.follow(services.current.model, self._refresh_status_bar)
+        self.follow(services.transfers.changed, self._refresh_status_bar)
+        self._refresh_status_bar()
+
+    @on(events.Unmount)
+    def _stop_following(self) -> None:
+        for subscription in self._subscriptions:
+            subscription.close()
+        self._subscriptions.clear()
+
+    def follow(self, source: Followable[T], listener: Callable[[T], object]) -> None:
+        """Call ``listener`` with every change of ``source`` until the screen is unmounted."""
+        self._subscriptions.append(source.subscribe(listener))
+
+    def _refresh_status_bar(self, _: object = None) -> None:
+        services = self.services
+        for bar in self.query(StatusBar):
+            bar.show(
+                services.connection.current,
+                host=services.host,
+                model=services.current.model.value,
+                demo=services.demo,
+                transfers=services.transfers.running_count(),
+            )
 
     def on_screen_suspend(self) -> None:
         # A screen pushed on top keeps this one on the stack; switching areas does not.
@@ -68,3 +105,36 @@ class AreaScreen(Screen[None]):
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Commands this screen adds to the command palette."""
         return ()
+
+    # -- shared jobs -------------------------------------------------------------------
+
+    def report(
+        self,
+        error: BaseException | None,
+        title: str | None = None,
+        *,
+        message: str | None = None,
+        severity: Literal["warning", "error"] = "error",
+        quiet_offline: bool = False,
+    ) -> None:
+        """Tell the user about ``error``; an unreachable server also turns the app offline.
+
+        ``message`` replaces the error's own text where the caller knows better. With
+        ``quiet_offline`` an unreachable server is only shown as offline (for background
+        reads, whose failure the status bar already tells).
+        """
+        shown = describe_error(error if error is not None else Exception(message or ""), title)
+        if shown.goes_offline and isinstance(error, OllamaError):
+            self.services.connection.failed(error)
+            if quiet_offline:
+                return
+        text = message if message is not None else shown.message
+        self.notify(text, title=shown.title, severity=severity, markup=False)
+
+    @work(exclusive=True, group="models-list", exit_on_error=False)
+    async def refresh_models(self) -> None:
+        """List the installed models again; every screen showing them follows the catalogue."""
+        try:
+            await self.services.catalog.refresh()
+        except OllamaError as exc:
+            self.report(exc, "Could not list models", quiet_offline=True)

@@ -9,20 +9,19 @@ from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import replace
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.widgets import Static
+from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker
 
 from tui_app.api import (
     ModelInfo,
     ModelSummary,
     OllamaError,
-    OllamaUnavailableError,
 )
 from tui_app.core.chat_session import (
     AttachedImage,
@@ -59,6 +58,7 @@ from tui_app.core.options import (
     model_thinks,
     resolve_settings,
 )
+from tui_app.messages import OpenChat, StartPull, WarmedUp
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.dialogs import (
     AttachImageDialog,
@@ -176,6 +176,29 @@ class ChatScreen(AreaScreen):
             id="chat.attach",
             tooltip="Attach an image to the next prompt (vision models)",
         ),
+        Binding(
+            "escape",
+            "focus_prompt",
+            "Prompt",
+            id="chat.focus_prompt",
+            tooltip="From the chat list or the conversation: back to the prompt",
+        ),
+        Binding(
+            "ctrl+backslash",
+            "toggle_thinking",
+            "Thinking",
+            show=False,
+            id="chat.thinking",
+            tooltip="Show or hide the thinking of the last reply (or click its title)",
+        ),
+        Binding(
+            "ctrl+right_square_bracket",
+            "toggle_all_thinking",
+            "All thinking",
+            show=False,
+            id="chat.thinking_all",
+            tooltip="Show or hide the thinking of every reply on screen",
+        ),
     ]
 
     def __init__(self, services: Services) -> None:
@@ -205,7 +228,12 @@ class ChatScreen(AreaScreen):
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="chat-body"):
-            yield ChatList(self._read_chats, follow_open_chat=True, id="chat-list")
+            yield ChatList(
+                self._read_chats,
+                follow_open_chat=True,
+                clock=self.services.clock,
+                id="chat-list",
+            )
             with Vertical(id="chat-main"):
                 yield Static(id="chat-header")
                 yield Transcript(id="transcript")
@@ -229,8 +257,9 @@ class ChatScreen(AreaScreen):
         self._stored_model = stored if isinstance(stored, str) and stored else None
         with contextlib.suppress(StoreError):
             self._defaults = RequestDefaults.load(self.services.store)
-        self.watch(self.tui, "models", self._models_changed, init=False)
-        self.watch(self.tui, "current_chat_id", self._show_open_chat)
+        self.follow(self.services.catalog.models, self._models_changed)
+        self.follow(self.services.current.id, self._show_open_chat)
+        self._show_open_chat(self.services.current.id.value)
         self.transcript.set_empty_hint(self._empty_hint())
         await self.new_chat()
         self.call_after_refresh(self._warm_up)
@@ -238,13 +267,48 @@ class ChatScreen(AreaScreen):
     @work(group="chat-warm-up", exit_on_error=False)
     async def _warm_up(self) -> None:
         await self.transcript.warm_up()
-        self.tui.freeze_startup_objects()
+        self.post_message(WarmedUp())
 
     def on_screen_resume(self) -> None:
         # Another area (options, models) may have changed this chat or its model; a dialog
         # of this screen changes them through the screen itself.
         if not self.under_dialog:
             self._reread_chat()
+        # Back from a dialog or another area, what is typed goes to the prompt, wherever
+        # focus was before.
+        self.focus_prompt()
+
+    def focus_prompt(self) -> None:
+        """Put focus in the prompt box (the chat key, escape, closing a dialog)."""
+        if self.is_mounted:
+            self.set_focus(self.prompt)
+
+    def _typing_elsewhere(self) -> bool:
+        """Whether focus is outside any text field, so typed text is meant for the prompt."""
+        return not isinstance(self.focused, Input | TextArea)
+
+    def take_typing(self, event: events.Key | events.Paste) -> bool:
+        """Send a printable key or a paste arriving outside a text field to the prompt, and
+        focus the prompt; True if it was taken.
+
+        The app asks before it hands the event to the focused widget, so a burst of typed
+        keys reaches the prompt whole and in order. Keys bound where focus is (the chat
+        list's single letters) keep their meaning: they act only while the list has focus,
+        and the footer names them then.
+        """
+        if not self._typing_elsewhere():
+            return False
+        if isinstance(event, events.Key):
+            if not (event.is_printable and event.character) or event.key in self.active_bindings:
+                return False
+            text = event.character
+        else:
+            text = event.text
+        if not text:
+            return False
+        self.focus_prompt()
+        self.prompt.type_text(text)
+        return True
 
     # -- the chat's settings -----------------------------------------------------------------
 
@@ -296,7 +360,7 @@ class ChatScreen(AreaScreen):
                     self.services.store.update_chat, self.chat.id, **fields
                 )
             except (StoreError, ValueError, TypeError) as error:
-                self.notify(str(error), title="Could not save", severity="error", markup=False)
+                self.report(error, "Could not save")
                 return False
             await self._chat_list.reload(select=self.chat.id)
         self._refresh_header()
@@ -312,34 +376,32 @@ class ChatScreen(AreaScreen):
         for name in (self._chosen_model, self.services.initial_model, self._stored_model):
             if name:
                 return name
-        return self._first_chat_model(self.tui.models)
-
-    @staticmethod
-    def _first_chat_model(models: Iterable[ModelSummary]) -> str | None:
-        for model in models:
-            if "embedding" not in model.capabilities:
-                return model.name
-        return None
+        return self.services.catalog.first_chat_model()
 
     def _models_changed(self, models: tuple[ModelSummary, ...]) -> None:
         if self.model is None and self.chat is None:
             self._draft = replace(self._draft, model=self._preferred_model())
-            self.tui.current_model = self.model or ""
+            self.services.current.model.set(self.model or "")
         self._refresh_header()
         self._load_model_details()
 
     # -- model details ---------------------------------------------------------------------------
 
     async def model_info(self, model: str) -> ModelInfo | None:
-        """``/api/show`` of ``model`` (the app keeps it); None when the server cannot say."""
+        """``/api/show`` of ``model`` (the catalogue keeps it); None when the server cannot say."""
         try:
-            return await self.tui.model_info(model)
+            return await self.services.catalog.info(model)
         except OllamaError:
             return None
 
+    async def _capabilities_of(self, model: str) -> tuple[str, ...] | None:
+        """What ``model`` can do, for the model picker; None when the server cannot say."""
+        info = await self.model_info(model)
+        return info.capabilities if info is not None else None
+
     def _cached_info(self) -> ModelInfo | None:
         model = self.model
-        return self.tui.cached_model_info(model) if model else None
+        return self.services.catalog.cached_info(model) if model else None
 
     @work(exclusive=True, group="chat-model-details", exit_on_error=False)
     async def _load_model_details(self) -> None:
@@ -375,25 +437,54 @@ class ChatScreen(AreaScreen):
     def _refresh_header(self) -> None:
         if not self.is_mounted:
             return
+        header = self.query_one("#chat-header", Static)
+        header.update(self._header(header.content_size.width))
+
+    def _header(self, width: int) -> Content:
+        """The header line, shortened to ``width`` cells: the think, format and system
+        indicators are never cut; words shrink first, then the title."""
         title = self.chat.title if self.chat is not None else "New chat"
-        parts = [Content.styled(sanitize(title), "bold")]
         model = self.model
-        if model:
-            label = Content.styled(sanitize(model), "$accent bold")
-            info = self._cached_info()
-            if info is not None:
-                extras = [cap for cap in info.capabilities if cap in ("thinking", "vision")]
-                if extras:
-                    label += Content.styled(f" ({', '.join(extras)})", "$text-muted")
-            parts.append(label)
-        else:
-            parts.append(Content.styled("no model: ctrl+o", "$warning"))
+        info = self._cached_info() if model else None
+        extras = [c for c in info.capabilities if c in ("thinking", "vision")] if info else []
         settings = self.settings()
-        parts.append(Content(f"think: {settings.label('think')}"))
-        parts.append(Content(f"format: {settings.label('format')}"))
-        if self.system:
-            parts.append(Content("system prompt set"))
-        self.query_one("#chat-header", Static).update(Content(" · ").join(parts))
+
+        def line(compact: int, title_cells: int | None) -> Content:
+            shown_title = sanitize(title)
+            if title_cells is not None and len(shown_title) > title_cells:
+                shown_title = shown_title[: max(title_cells - 1, 0)] + "…"
+            parts = [Content.styled(shown_title, "bold")] if shown_title else []
+            if model:
+                label = Content.styled(sanitize(model), "$accent bold")
+                if extras and compact < 1:
+                    label += Content.styled(f" ({', '.join(extras)})", "$text-muted")
+                parts.append(label)
+            else:
+                parts.append(Content.styled("no model: ctrl+o", "$warning"))
+            think, reply_format = settings.label("think"), settings.label("format")
+            if compact >= 2:
+                think = think.replace(" (global)", " (g)")
+                reply_format = reply_format.replace(" (global)", " (g)")
+            if compact >= 3:
+                parts += [Content(f"th:{think}"), Content(f"fmt:{reply_format}")]
+            else:
+                parts += [Content(f"think: {think}"), Content(f"format: {reply_format}")]
+            if self.system:
+                parts.append(Content("system prompt set" if compact < 1 else "system"))
+            return Content(" · " if compact < 3 else "·").join(parts)
+
+        if width <= 0:
+            return line(0, None)
+        for compact in range(4):
+            for title_cells in (None, 16, 8):
+                candidate = line(compact, title_cells)
+                if candidate.cell_length <= width:
+                    return candidate
+        return line(3, 0)
+
+    def on_resize(self) -> None:
+        # After the layout, when the header knows its new width.
+        self.call_after_refresh(self._refresh_header)
 
     async def _refresh_meter(self, stats: dict[str, object] | None = None) -> None:
         """Redraw the context meter from the last reply's stats (or ``stats``)."""
@@ -443,8 +534,13 @@ class ChatScreen(AreaScreen):
             self.refresh_bindings()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Escape goes back to the prompt from elsewhere; in the prompt it stops.
+        focused = self.focused
+        in_prompt = focused is not None and focused.id == "prompt"
         if action == "stop":
-            return self.replying or self._editing is not None
+            return in_prompt and (self.replying or self._editing is not None)
+        if action == "focus_prompt":
+            return not in_prompt
         return True
 
     # -- opening chats ---------------------------------------------------------------------------
@@ -459,34 +555,40 @@ class ChatScreen(AreaScreen):
         self._editing = None
         self._attachments = []
         await self.transcript.show([], has_older=False)
-        self.tui.current_chat_id = None
-        self.tui.current_model = self.model or ""
+        self.services.current.show(None, self.model)
         self._refresh_banners()
         self._refresh_header()
         self._load_model_details()
         self.prompt.focus()
 
-    async def open_chat(self, chat_id: int, message_id: int | None = None) -> None:
-        """Show a saved chat: its newest messages, or the ones around ``message_id``."""
+    async def open_chat(
+        self, chat_id: int, message_id: int | None = None, *, in_thinking: bool = False
+    ) -> None:
+        """Show a saved chat: its newest messages, or the ones around ``message_id``
+        (highlighted; its thinking open when ``in_thinking``, where a search found it)."""
         store = self.services.store
         page = Transcript.PAGE_SIZE
 
-        def read() -> tuple[ChatRecord | None, list[MessageRecord], bool]:
-            """The chat, its page of messages, and whether newer ones follow (one hop)."""
+        def read() -> tuple[ChatRecord | None, list[MessageRecord], bool, bool]:
+            """The chat, its page of messages, and whether older and newer ones exist."""
             chat = store.get_chat(chat_id)
             if chat is None:
-                return None, [], False
+                return None, [], False, False
             if message_id is None:
                 # The newest page: nothing comes after it.
-                return chat, store.messages(chat_id, limit=page), False
-            records = store.messages(chat_id, limit=page, before_id=message_id + 1)
-            newest = store.messages(chat_id, limit=1)
-            return chat, records, bool(records and newest and newest[-1].id > records[-1].id)
+                records = store.messages(chat_id, limit=page)
+                return chat, records, len(records) == page, False
+            # Half a page up to the message and half after it, one more each way to know
+            # whether the chat goes on beyond them.
+            half = page // 2
+            before = store.messages(chat_id, limit=half + 1, before_id=message_id + 1)
+            after = store.messages(chat_id, limit=half + 1, after_id=message_id)
+            return chat, before[-half:] + after[:half], len(before) > half, len(after) > half
 
         try:
-            chat, records, has_newer = await asyncio.to_thread(read)
+            chat, records, has_older, has_newer = await asyncio.to_thread(read)
         except StoreError as error:
-            self.notify(str(error), title="Could not open the chat", severity="error", markup=False)
+            self.report(error, "Could not open the chat")
             return
         if chat is None:
             self.notify("That chat no longer exists.", severity="warning")
@@ -498,14 +600,14 @@ class ChatScreen(AreaScreen):
         self._attachments = []
         await self.transcript.show(
             records,
-            has_older=len(records) == page,
+            has_older=has_older,
             has_newer=has_newer,
             json_mode=self._json_mode(),
             focus_id=message_id,
+            reveal_thinking=in_thinking,
         )
         await self._attach_reply_view()
-        self.tui.current_chat_id = chat.id
-        self.tui.current_model = chat.model or ""
+        self.services.current.show(chat.id, chat.model)
         self.prompt.set_history(record.content for record in records if record.role == "user")
         self._refresh_banners()
         self._refresh_header()
@@ -530,7 +632,7 @@ class ChatScreen(AreaScreen):
             return
         if chat is not None and self.chat is not None and self.chat.id == chat_id:
             self.chat = chat
-            self.tui.current_model = chat.model or ""
+            self.services.current.model.set(chat.model or "")
         self._refresh_header()
         self._load_model_details()
 
@@ -580,13 +682,27 @@ class ChatScreen(AreaScreen):
             records, has_older=len(records) == page, json_mode=self._json_mode()
         )
 
-    @on(Transcript.NewestWanted)
-    async def _load_newest(self, event: Transcript.NewestWanted) -> None:
+    @on(Transcript.NewerWanted)
+    async def _load_newer(self, event: Transcript.NewerWanted) -> None:
+        if self.chat is None:
+            event.transcript.paging_done()
+            return
+        page = Transcript.PAGE_SIZE
         try:
-            await self._show_latest()
+            # One more than a page, to know whether still newer ones follow.
+            records = await asyncio.to_thread(
+                self.services.store.messages, self.chat.id, limit=page + 1, after_id=event.after_id
+            )
         except StoreError as error:
             self.notify(str(error), severity="error", markup=False)
-        event.transcript.paging_done()
+            event.transcript.paging_done()
+            return
+        await event.transcript.append(
+            records[:page], has_newer=len(records) > page, json_mode=self._json_mode()
+        )
+        if not event.transcript.has_newer and self._reply_view is None:
+            # The newest messages are back: a reply arriving in this chat is among them.
+            await self._attach_reply_view()
 
     # -- the chat list ------------------------------------------------------------------------
 
@@ -595,11 +711,17 @@ class ChatScreen(AreaScreen):
         try:
             return await asyncio.to_thread(self.services.store.list_chats)
         except StoreError as error:
-            self.notify(str(error), title="Could not read chats", severity="error", markup=False)
+            self.report(error, "Could not read chats")
             return None
 
     def _show_open_chat(self, chat_id: int | None) -> None:
         self._chat_list.open_chat_id = chat_id
+
+    @on(OpenChat)
+    async def _open_chat_requested(self, request: OpenChat) -> None:
+        # Handed over by the app from another area; it must not bubble back up.
+        request.stop()
+        await self.new_chat(model=request.model)
 
     @on(ChatList.ChatSelected)
     async def _chat_selected(self, event: ChatList.ChatSelected) -> None:
@@ -659,7 +781,7 @@ class ChatScreen(AreaScreen):
             await self._chat_list.reload()
             return
         except (StoreError, ValueError) as error:
-            self.notify(str(error), title="Could not rename", severity="error", markup=False)
+            self.report(error, "Could not rename")
             return
         await self._chat_list.reload(select=chat_id)
         self._chat_renamed(chat_id, renamed.title)
@@ -671,7 +793,7 @@ class ChatScreen(AreaScreen):
         try:
             count = await asyncio.to_thread(store.count_messages, chat_id)
         except StoreError as error:
-            self.notify(str(error), title="Could not delete", severity="error", markup=False)
+            self.report(error, "Could not delete")
             return
         messages = f"{count} message{'s' if count != 1 else ''}"
         confirmed = await self.app.push_screen_wait(
@@ -687,7 +809,7 @@ class ChatScreen(AreaScreen):
             # False means another window deleted it first: gone either way.
             await asyncio.to_thread(store.delete_chat, chat_id)
         except StoreError as error:
-            self.notify(str(error), title="Could not delete", severity="error", markup=False)
+            self.report(error, "Could not delete")
             return
         await self._chat_list.reload()
         await self._chat_deleted(chat_id)
@@ -707,7 +829,7 @@ class ChatScreen(AreaScreen):
         try:
             exported = await asyncio.to_thread(self._export_text, chat_id)
         except StoreError as error:
-            self.notify(str(error), title="Could not export", severity="error", markup=False)
+            self.report(error, "Could not export")
             return
         if exported is None:
             self.notify(CHAT_GONE, severity="warning")
@@ -727,9 +849,10 @@ class ChatScreen(AreaScreen):
     @work(exclusive=True, group="chat-list-action", exit_on_error=False)
     async def search_chats(self) -> None:
         """Search every chat's messages and open the chat of the hit chosen, at that message."""
-        hit = await self.app.push_screen_wait(SearchChatsDialog(self.services.store))
+        dialog = SearchChatsDialog(self.services.store, self.services.clock)
+        hit = await self.app.push_screen_wait(dialog)
         if hit is not None:
-            await self.open_chat(hit.chat_id, hit.message_id)
+            await self.open_chat(hit.chat_id, hit.message_id, in_thinking=hit.in_thinking)
 
     # -- sending ---------------------------------------------------------------------------------
 
@@ -848,11 +971,10 @@ class ChatScreen(AreaScreen):
         """Draw the saved prompt in the open chat (created for it, maybe)."""
         chat = event.chat
         self.chat = chat
-        # A new chat's list entry appears by itself (the list follows current_chat_id), and
+        # A new chat's list entry appears by itself (the list follows the current chat), and
         # the list is read again when the reply ends: the request does not wait for it.
         if event.created:
-            self.tui.current_chat_id = chat.id
-            self.tui.current_model = chat.model or ""
+            self.services.current.show(chat.id, chat.model)
             self._refresh_header()
         transcript = self.transcript
         if event.replaced_from is not None:
@@ -884,12 +1006,12 @@ class ChatScreen(AreaScreen):
         """Say how the reply ended; offer to pull a missing model."""
         view = self._let_go(reply)
         if isinstance(end, Failed):
-            if isinstance(end.cause, OllamaUnavailableError):
-                self.tui.mark_offline(end.cause)
-            self.notify(end.error or "", title="The reply failed", severity="error", markup=False)
+            self.report(end.cause, "The reply failed", message=end.error or "")
         await self._show_reply_end(reply, end, view)
         if isinstance(end, ModelMissing):
-            await self._offer_pull(end.model, end.error or "")
+            # In a worker of its own: the turn is over, and its keys (stop) go now, not
+            # when the question is answered.
+            self._offer_pull(end.model, end.error or "")
 
     async def _show_reply_end(
         self, reply: ActiveReply, end: ReplyEnd, view: MessageView | None
@@ -911,6 +1033,7 @@ class ChatScreen(AreaScreen):
         # The app is closing mid-reply: the worker may never get to run its own save.
         self._exchange.close()
 
+    @work(exclusive=True, group="chat-dialog", exit_on_error=False)
     async def _offer_pull(self, model: str, server_message: str) -> None:
         """Say the model is missing in the server's words and offer to pull it."""
         offer = ConfirmDialog(
@@ -922,7 +1045,7 @@ class ChatScreen(AreaScreen):
             heading="Model not installed",
         )
         if await self.app.push_screen_wait(offer):
-            await self.tui.start_pull(model)
+            self.post_message(StartPull(model))
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -937,25 +1060,52 @@ class ChatScreen(AreaScreen):
             self._refresh_banners()
             self.refresh_bindings()
 
+    def action_focus_prompt(self) -> None:
+        """Move focus back to the prompt."""
+        self.focus_prompt()
+
+    def action_toggle_thinking(self) -> None:
+        """Show or hide the thinking of the newest reply that has some."""
+        view = next((view for view in reversed(self.transcript.views) if view.has_thinking), None)
+        if view is None:
+            self.notify("No reply here has thinking to show.", severity="warning", timeout=3)
+            return
+        view.show_thinking(not view.thinking_shown)
+        if view.thinking_shown:
+            self.transcript.scroll_to_widget(view, animate=False, top=True)
+
+    def action_toggle_all_thinking(self) -> None:
+        """Show the thinking of every reply on screen, or hide it if all of it shows."""
+        views = [view for view in self.transcript.views if view.has_thinking]
+        if not views:
+            self.notify("No reply here has thinking to show.", severity="warning", timeout=3)
+            return
+        shown = not all(view.thinking_shown for view in views)
+        for view in views:
+            view.show_thinking(shown)
+
     async def action_new_chat(self) -> None:
         """Start a new chat with the preferred model."""
         await self.new_chat()
 
     def action_pick_model(self) -> None:
         """Choose the model of this chat."""
-        if not self.tui.models:
-            self.tui.refresh_models()
+        if not self.services.catalog.models.value:
+            self.refresh_models()
         self._pick_model()
 
     @work(exclusive=True, group="chat-dialog", exit_on_error=False)
     async def _pick_model(self) -> None:
-        chosen = await self.app.push_screen_wait(ModelPickerDialog(self.tui.models, self.model))
+        picker = ModelPickerDialog(
+            self.services.catalog.models.value, self.model, self._capabilities_of
+        )
+        chosen = await self.app.push_screen_wait(picker)
         if not chosen:
             return
         await self._remember_model(chosen)
         if not await self._update_chat(model=chosen):
             return
-        self.tui.current_model = chosen
+        self.services.current.model.set(chosen)
         self._load_model_details()
         if self._attachments:
             info = await self.model_info(chosen)

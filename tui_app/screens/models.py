@@ -1,7 +1,7 @@
 """The model browser (f3): installed and loaded models, their details, and what to do with them.
 
 It does the jobs of ``ollama list``, ``ps``, ``show``, ``cp``, ``rm`` and ``stop``
-in one place. The table follows the app's ``models`` reactive, so a pull, copy,
+in one place. The table follows the model catalogue, so a pull, copy,
 delete or create made anywhere shows up here; loaded models are polled from
 ``/api/ps`` every few seconds, but only while this screen is on show.
 """
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import ClassVar
 
 from textual import on, work
@@ -25,10 +24,12 @@ from tui_app.api import (
     OllamaError,
     OllamaUnavailableError,
 )
-from tui_app.api.names import push_name_problem
+from tui_app.api.names import push_name_problem, same_model
+from tui_app.core.disk_use import DeleteEstimate, weights_blob
 from tui_app.core.file_create import FileCreate
 from tui_app.core.formatting import human_size
 from tui_app.core.options import RequestDefaults, effective_settings
+from tui_app.messages import OpenChat, StartCreate, StartCreateFromFile, StartPull, StartPush
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.dialogs import (
     ConfirmDialog,
@@ -39,21 +40,30 @@ from tui_app.screens.dialogs import (
     pull_dialog,
 )
 from tui_app.services import Services
+from tui_app.store import StoreError
 from tui_app.widgets.model_details import ModelDetails
 from tui_app.widgets.model_table import ModelTable, is_embedding_only, model_key
 from tui_app.widgets.running_models import RunningModels
 
-
-def current_time() -> datetime:
-    """Now, in UTC; the one clock of this screen, so tests can fix it."""
-    return datetime.now(UTC)
+KEEP_FILTER_SETTING = "models_keep_filter"
+"""Store setting: True when the user chose to keep the models filter between visits."""
 
 
 class FilterInput(Input):
     """The filter line above the table; down or enter goes back to the table."""
 
+    HELP_TITLE: ClassVar[str] = "Models: the filter"
+    """The heading of this class's keys in help (f1)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "screen.focus_table", "To the table", show=False),
+        Binding(
+            "down",
+            "screen.focus_table",
+            "To the table",
+            show=False,
+            id="models.to_table",
+            tooltip="From the filter: back to the table",
+        ),
     ]
 
 
@@ -90,7 +100,7 @@ class ModelsScreen(AreaScreen):
             tooltip="Open a new chat with the highlighted model",
         ),
         Binding(
-            "slash",
+            "ctrl+f,slash",
             "focus_filter",
             "Filter",
             id="models.filter",
@@ -105,7 +115,7 @@ class ModelsScreen(AreaScreen):
             tooltip="Clear the filter and go back to the table",
         ),
         Binding(
-            "ctrl+l",
+            "ctrl+w",
             "load",
             "Load",
             id="models.load",
@@ -134,15 +144,7 @@ class ModelsScreen(AreaScreen):
             id="models.create",
             tooltip="Create a model from this one with a system prompt and parameters",
         ),
-        Binding("ctrl+g", "pull", "Pull", id="models.pull", tooltip="Pull a model by name"),
-        Binding(
-            "ctrl+b",
-            "create_from_file",
-            "From file",
-            id="models.create_file",
-            show=False,
-            tooltip="Create a model from a local GGUF file",
-        ),
+        Binding("ctrl+a", "pull", "Pull", id="models.pull", tooltip="Add a model: pull it by name"),
         Binding(
             "f8",
             "push",
@@ -152,14 +154,22 @@ class ModelsScreen(AreaScreen):
             tooltip="Push the highlighted model to its registry (yourname/model)",
         ),
         Binding(
-            "ctrl+s",
+            "ctrl+b",
+            "create_from_file",
+            "From file",
+            id="models.create_file",
+            show=False,
+            tooltip="Create a model from a local GGUF file",
+        ),
+        Binding(
+            "ctrl+e",
             "cycle_sort",
             "Sort",
             id="models.sort",
             tooltip="Sort by the next column (or click a column header)",
         ),
         Binding(
-            "ctrl+o",
+            "ctrl+v",
             "reverse_sort",
             "Reverse",
             id="models.reverse",
@@ -197,7 +207,7 @@ class ModelsScreen(AreaScreen):
             with Vertical(id="models-main"):
                 with Horizontal(id="models-filter-row"):
                     yield FilterInput(
-                        placeholder="Filter: type a name, family or quantization  (/)",
+                        placeholder="Filter: type a name, family or quantization  (ctrl+f or /)",
                         id="models-filter",
                         compact=True,
                         # Typing in the table hands over its first character; selecting
@@ -232,7 +242,9 @@ class ModelsScreen(AreaScreen):
     def on_mount(self) -> None:
         self._poll_timer = self.set_interval(self.PS_POLL_SECONDS, self._poll_tick, pause=True)
         self._countdown_timer = self.set_interval(1.0, self._countdown_tick, pause=True)
-        self.watch(self.tui, "models", self._models_changed)
+        models = self.services.catalog.models
+        self.follow(models, self._models_changed)
+        self._models_changed(models.value)
 
     def on_screen_resume(self) -> None:
         """Start polling and bring the list up to date whenever the screen comes into view."""
@@ -240,8 +252,31 @@ class ModelsScreen(AreaScreen):
             self._poll_timer.resume()
             self._countdown_timer.resume()
         if not self.under_dialog:
+            if not self.keep_filter:
+                # A filter left from an earlier visit would hide models and take the
+                # next name typed as more of itself.
+                self.filter_input.value = ""
+                self._apply_filter()
             self.poll_running_models()
-            self.tui.refresh_models()
+            self.refresh_models()
+
+    @property
+    def keep_filter(self) -> bool:
+        """Whether the filter stays as it was when the screen is shown again (a saved choice)."""
+        return self.services.store.get_setting(KEEP_FILTER_SETTING) is True
+
+    def action_toggle_keep_filter(self) -> None:
+        """Choose whether the filter outlives a visit to another screen."""
+        keep = not self.keep_filter
+        try:
+            self.services.store.set_setting(KEEP_FILTER_SETTING, keep)
+        except StoreError as exc:
+            self.notify(str(exc), title="Could not save the choice", severity="error")
+            return
+        if keep:
+            self.notify("The models filter is kept between visits.")
+        else:
+            self.notify("The models filter starts empty on each visit.")
 
     def on_screen_suspend(self) -> None:
         """Stop asking the server while the screen is out of view."""
@@ -253,7 +288,7 @@ class ModelsScreen(AreaScreen):
     # -- the list -------------------------------------------------------------------
 
     def _models_changed(self, models: tuple[ModelSummary, ...]) -> None:
-        self.table.show_models(models, current_time())
+        self.table.show_models(models, self.services.clock.utc())
         if self._select_when_listed and self.table.select_model(self._select_when_listed):
             self._select_when_listed = None
         self._update_key_states()
@@ -373,18 +408,18 @@ class ModelsScreen(AreaScreen):
         key = self._cache_key(model)
         try:
             await asyncio.sleep(self.DETAILS_DELAY_SECONDS)
-            info = self.tui.cached_model_info(model.name)
+            info = self.services.catalog.cached_info(model.name)
             if info is None:
-                self.details.show_summary(model, current_time())
+                self.details.show_summary(model, self.services.clock.utc())
                 self._details_shown = None
                 try:
-                    info = await self.tui.model_info(model.name)
+                    info = await self.services.catalog.info(model.name)
                 except OllamaError as exc:
                     if self._still_highlighted(model):
-                        self.details.show_problem(model, str(exc), current_time())
+                        self.details.show_problem(model, str(exc), self.services.clock.utc())
                     return
             if self._still_highlighted(model):
-                self.details.show_info(model, info, current_time())
+                self.details.show_info(model, info, self.services.clock.utc())
                 self._details_shown = key
         finally:
             if self._details_pending == model.name:
@@ -398,7 +433,7 @@ class ModelsScreen(AreaScreen):
         """What the model can do: from the list if the server said, else from ``/api/show``."""
         if model.capabilities:
             return model.capabilities
-        return (await self.tui.model_info(model.name)).capabilities
+        return (await self.services.catalog.info(model.name)).capabilities
 
     # -- loaded models --------------------------------------------------------------
 
@@ -406,7 +441,7 @@ class ModelsScreen(AreaScreen):
         self.poll_running_models()
 
     def _countdown_tick(self) -> None:
-        self.running_panel.tick(current_time())
+        self.running_panel.tick(self.services.clock.utc())
 
     @work(exclusive=True, group="models-ps", exit_on_error=False)
     async def poll_running_models(self) -> None:
@@ -414,17 +449,17 @@ class ModelsScreen(AreaScreen):
         try:
             running = await self.services.client.running_models()
         except OllamaUnavailableError as exc:
-            self.tui.mark_offline(exc)
+            self.services.connection.failed(exc)
             self._running_unknown(f"Ollama is unreachable ({exc.reason})")
             return
         except OllamaError as exc:
             self._running_unknown(str(exc))
             return
-        self.running_panel.show_running(running, current_time())
+        self.running_panel.show_running(running, self.services.clock.utc())
         self.table.set_loaded(model.name for model in running)
 
     def _running_unknown(self, reason: str) -> None:
-        self.running_panel.show_unreachable(reason, current_time())
+        self.running_panel.show_unreachable(reason, self.services.clock.utc())
         self.table.set_loaded(())
 
     # -- actions --------------------------------------------------------------------
@@ -434,11 +469,6 @@ class ModelsScreen(AreaScreen):
         if model is None:
             self.notify("No model is highlighted.", severity="warning")
         return model
-
-    def _report(self, exc: OllamaError, title: str) -> None:
-        if isinstance(exc, OllamaUnavailableError):
-            self.tui.mark_offline(exc)
-        self.notify(str(exc), title=title, severity="error", markup=False)
 
     @on(DataTable.RowSelected, "#models-table")
     def action_chat(self) -> None:
@@ -453,7 +483,7 @@ class ModelsScreen(AreaScreen):
         try:
             capabilities = await self._capabilities(model)
         except OllamaError as exc:
-            self._report(exc, f"Could not check {model.name}")
+            self.report(exc, f"Could not check {model.name}")
             return
         if is_embedding_only(capabilities):
             self.notify(
@@ -464,7 +494,7 @@ class ModelsScreen(AreaScreen):
                 markup=False,
             )
             return
-        await self.tui.open_chat_with(model.name)
+        self.post_message(OpenChat(model.name))
 
     def action_load(self) -> None:
         """Load the highlighted model with the server's default keep-alive."""
@@ -490,12 +520,12 @@ class ModelsScreen(AreaScreen):
             else:
                 await client.load(model.name, keep_alive=keep_alive)
         except OllamaError as exc:
-            self._report(exc, f"Could not load {model.name}")
+            self.report(exc, f"Could not load {model.name}")
             return
         finally:
             self.poll_running_models()
         if keep_alive is not None and keep_alive < 0:
-            self.notify(f"{model.name} is loaded and stays loaded.", markup=False)
+            self.notify(f"{model.name} is loaded and kept loaded.", markup=False)
         else:
             self.notify(f"{model.name} is loaded.", markup=False)
 
@@ -511,7 +541,7 @@ class ModelsScreen(AreaScreen):
         try:
             await self.services.client.unload(model.name)
         except OllamaError as exc:
-            self._report(exc, f"Could not unload {model.name}")
+            self.report(exc, f"Could not unload {model.name}")
             return
         finally:
             self.poll_running_models()
@@ -522,7 +552,7 @@ class ModelsScreen(AreaScreen):
         model = self._target()
         if model is None:
             return
-        existing = [m.name for m in self.tui.models]
+        existing = self.services.catalog.names()
 
         def copy_to(destination: str | None) -> None:
             if destination:
@@ -536,29 +566,80 @@ class ModelsScreen(AreaScreen):
         try:
             await self.services.client.copy(model.name, destination)
         except OllamaError as exc:
-            self._report(exc, f"Could not copy {model.name}")
-            self.tui.refresh_models()
+            self.report(exc, f"Could not copy {model.name}")
+            self.refresh_models()
             return
         self.notify(f"Copied {model.name} to {destination}.", markup=False)
         self._select_when_listed = destination
-        self.tui.refresh_models()
+        self.refresh_models()
 
     def action_delete(self) -> None:
-        """Delete the highlighted model, after a confirmation naming it and its size."""
+        """Delete the highlighted model, after a confirmation saying what it frees.
+
+        The question is up at once, so a quick ``y`` or ``enter`` answers it; what is
+        freed fills in when the server has said.
+        """
         model = self._target()
         if model is None:
             return
 
-        def confirmed(yes: bool | None) -> None:
+        def answered(yes: bool | None) -> None:
             if yes:
                 self.delete_model(model)
 
         question = ConfirmDialog(
-            f"Delete {model.name} ({human_size(model.size)} on disk)?",
-            "It is removed from disk; pulling it again downloads it again.",
+            f"Delete {model.name} ({human_size(model.size)})?",
+            "Checking whether other models share its files…",
             heading="Delete model",
         )
-        self.app.push_screen(question, confirmed)
+        self.app.push_screen(question, answered)
+        self.explain_delete(model, question)
+
+    @work(exclusive=True, group="models-ask-delete", exit_on_error=False)
+    async def explain_delete(self, model: ModelSummary, question: ConfirmDialog) -> None:
+        """Say in ``question`` how much disk deleting ``model`` really frees."""
+        estimate = await self.delete_estimate(model)
+        if question.is_attached:
+            question.update_detail(estimate.describe())
+
+    async def delete_estimate(self, model: ModelSummary) -> DeleteEstimate:
+        """What deleting ``model`` frees, from the manifests listed and the weights shown.
+
+        Only models that look alike (family, size class, quantization) can share weights,
+        so only those are asked about (``/api/show``, cached).
+        """
+        listed = self.services.catalog.models.value
+        others = [m for m in listed if not same_model(m.name, model.name)]
+        copies = tuple(m.name for m in others if model.digest and m.digest == model.digest)
+        if copies:
+            return DeleteEstimate(model.size, same_manifest=copies)
+        mine = model.details
+        lookalikes = [
+            m.name
+            for m in others
+            if (m.details.family, m.details.parameter_size, m.details.quantization_level)
+            == (mine.family, mine.parameter_size, mine.quantization_level)
+        ]
+        if not lookalikes:
+            return DeleteEstimate(model.size)
+        try:
+            own = weights_blob((await self.services.catalog.info(model.name)).modelfile)
+        except OllamaError:
+            own = None
+        if own is None:
+            return DeleteEstimate(model.size, checked=False)
+        sharing: list[str] = []
+        checked = True
+        for name in lookalikes:
+            try:
+                theirs = weights_blob((await self.services.catalog.info(name)).modelfile)
+            except OllamaError:
+                theirs = None
+            if theirs is None:
+                checked = False
+            elif theirs == own:
+                sharing.append(name)
+        return DeleteEstimate(model.size, same_weights=tuple(sharing), checked=checked)
 
     @work(group="models-action", exit_on_error=False)
     async def delete_model(self, model: ModelSummary) -> None:
@@ -566,10 +647,10 @@ class ModelsScreen(AreaScreen):
         try:
             await self.services.client.delete(model.name)
         except OllamaError as exc:
-            self._report(exc, f"Could not delete {model.name}")
+            self.report(exc, f"Could not delete {model.name}")
         else:
             self.notify(f"Deleted {model.name}.", markup=False)
-        self.tui.refresh_models()
+        self.refresh_models()
         self.poll_running_models()
 
     def action_create(self) -> None:
@@ -583,61 +664,49 @@ class ModelsScreen(AreaScreen):
 
     def _open_create_dialog(self, base: str | None, *, prefer_chat_model: bool = False) -> None:
         store = self.services.store
-        chat_id = self.tui.current_chat_id
+        chat_id = self.services.current.id.value
         chat = store.get_chat(chat_id) if chat_id is not None else None
         settings = effective_settings(RequestDefaults.load(store), chat)
-        if chat is not None and chat.model and (prefer_chat_model or base is None):
-            base = chat.model
+        # A new chat has no record until its first prompt, but it has a model already.
+        chat_model = chat.model if chat is not None else self.services.current.model.value
+        if chat_model and (prefer_chat_model or base is None):
+            base = chat_model
         if chat is not None:
             note = f"System prompt and parameters from the chat “{chat.title}”."
+        elif chat_model:
+            note = "The chat in view is new: parameters come from the global defaults."
         else:
-            note = "No chat is open: parameters come from the global defaults."
+            note = "Parameters come from the global defaults."
         dialog = CreateModelDialog(
             from_=base or "",
             system=(chat.system or "") if chat is not None else "",
             parameters=settings.options,
-            existing=[m.name for m in self.tui.models],
+            existing=self.services.catalog.names(),
             source_note=note,
         )
 
         def create(request: CreateRequest | None) -> None:
             if request is not None:
-                self.hand_over_create(request)
+                # The pulls screen shows its progress.
+                self.post_message(
+                    StartCreate(
+                        request.name,
+                        request.from_,
+                        system=request.system,
+                        parameters=dict(request.parameters),
+                    )
+                )
 
         self.app.push_screen(dialog, create)
-
-    @work(group="models-handover", exit_on_error=False)
-    async def hand_over_create(self, request: CreateRequest) -> None:
-        """Start the create on the pulls screen, where its progress shows."""
-        await self.tui.start_create(
-            request.name,
-            from_=request.from_,
-            system=request.system,
-            parameters=dict(request.parameters) or None,
-        )
 
     def action_pull(self) -> None:
         """Ask for a model name and pull it on the pulls screen."""
 
         def pull(name: str | None) -> None:
             if name:
-                self.hand_over_pull(name)
+                self.post_message(StartPull(name))
 
         self.app.push_screen(pull_dialog(), pull)
-
-    def action_create_from_file(self) -> None:
-        """Ask for a GGUF file and a name, then create the model on the pulls screen."""
-
-        def create(request: FileCreate | None) -> None:
-            if request is not None:
-                self.hand_over_create_from_file(request)
-
-        self.app.push_screen(CreateFromFileDialog(), create)
-
-    @work(group="models-handover", exit_on_error=False)
-    async def hand_over_create_from_file(self, request: FileCreate) -> None:
-        """Start the create on the pulls screen, where hashing and uploading show."""
-        await self.tui.start_create_from_file(request)
 
     def action_push(self) -> None:
         """Push the highlighted model to its registry, with progress on the pulls screen."""
@@ -654,17 +723,16 @@ class ModelsScreen(AreaScreen):
                 markup=False,
             )
             return
-        self.hand_over_push(model.name)
+        self.post_message(StartPush(model.name))
 
-    @work(group="models-handover", exit_on_error=False)
-    async def hand_over_push(self, name: str) -> None:
-        """Start pushing ``name`` on the pulls screen."""
-        await self.tui.start_push(name)
+    def action_create_from_file(self) -> None:
+        """Ask for a GGUF file and a name, then create the model on the pulls screen."""
 
-    @work(group="models-handover", exit_on_error=False)
-    async def hand_over_pull(self, name: str) -> None:
-        """Start pulling ``name`` on the pulls screen."""
-        await self.tui.start_pull(name)
+        def create(request: FileCreate | None) -> None:
+            if request is not None:
+                self.post_message(StartCreateFromFile(request))
+
+        self.app.push_screen(CreateFromFileDialog(), create)
 
     # -- command palette ------------------------------------------------------------
 
@@ -697,6 +765,13 @@ class ModelsScreen(AreaScreen):
                 self.action_create_from_file,
             ),
             ("Filter models", "Filter by name, family or quantization", self.action_focus_filter),
+            (
+                "Start the models filter empty on each visit"
+                if self.is_mounted and self.keep_filter
+                else "Keep the models filter between visits",
+                "Whether the filter outlives a visit to another screen",
+                self.action_toggle_keep_filter,
+            ),
             ("Sort models by the next column", "Cycle the sort column", self.action_cycle_sort),
             ("Reverse the model sort", "Flip the sort order", self.action_reverse_sort),
             ("Show or hide model details", "Toggle the details pane", self.action_toggle_details),

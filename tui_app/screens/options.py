@@ -1,6 +1,6 @@
 """The Options screen: every Ollama option, checked as typed, per chat or globally, with presets.
 
-The form edits one level at a time: the overrides of the chat in view (``app.current_chat_id``)
+The form edits one level at a time: the overrides of the chat in view (``services.current``)
 or the global defaults that every chat starts from. Nothing is written until the form is saved,
 and a form with an invalid field cannot be saved, so a failed edit never loses what is stored.
 The notes and the preview come from :func:`~tui_app.core.options.resolve_settings` of the
@@ -139,7 +139,7 @@ class OptionsScreen(AreaScreen):
             tooltip="Save the form (also a button and in the palette)",
         ),
         Binding(
-            "ctrl+g",
+            "ctrl+t",
             "toggle_scope",
             "Chat/global",
             id="options.scope",
@@ -178,7 +178,7 @@ class OptionsScreen(AreaScreen):
         with Horizontal(id="options-top"):
             yield Static(id="options-scope")
             yield Label("Global defaults", id="options-global-label")
-            yield Switch(value=True, id="options-global", tooltip="ctrl+g switches")
+            yield Switch(value=True, id="options-global", tooltip="ctrl+t switches")
         yield Static(id="options-model")
         with Horizontal(id="options-body"):
             with VerticalScroll(id="options-form"):
@@ -202,9 +202,10 @@ class OptionsScreen(AreaScreen):
                     yield Button("Reset to defaults", id="options-reset", compact=True)
 
     def on_mount(self) -> None:
-        self.watch(self.tui, "current_chat_id", self._chat_changed, init=False)
-        self.watch(self.tui, "current_model", self._model_changed, init=False)
-        self.watch(self.tui, "models", self._models_listed, init=False)
+        services = self.services
+        self.follow(services.current.id, self._chat_changed)
+        self.follow(services.current.model, self._model_changed)
+        self.follow(services.catalog.models, self._models_listed)
 
     def on_screen_resume(self) -> None:
         if not self.under_dialog:
@@ -268,10 +269,10 @@ class OptionsScreen(AreaScreen):
     async def _load(self) -> None:
         try:
             defaults, chat, presets = await asyncio.to_thread(
-                self._read_store, self.tui.current_chat_id
+                self._read_store, self.services.current.id.value
             )
         except StoreError as exc:
-            self.notify(str(exc), title="Could not read options", severity="error", markup=False)
+            self.report(exc, "Could not read options")
             return
         # Measured after the read: the user may have typed while it ran.
         was_dirty = self.dirty
@@ -290,7 +291,8 @@ class OptionsScreen(AreaScreen):
             self.fill_form(self._saved)
         self._sync_switch()
         # With no chat yet, the model a new chat would start with is the one in the status bar.
-        self._want_model(chat.model if chat is not None else self.tui.current_model or None)
+        model = chat.model if chat is not None else self.services.current.model.value
+        self._want_model(model or None)
         self._recompute()
 
     def _saved_at(self, scope: Scope) -> RequestDefaults:
@@ -341,7 +343,7 @@ class OptionsScreen(AreaScreen):
             why = "No model chosen yet" if self._chat is None else "This chat has no model yet"
             self._show_model_note(Content(f"{why}: Ollama's defaults are shown."))
             return
-        cached = self.tui.cached_model_info(model)
+        cached = self.services.catalog.cached_info(model)
         if cached is not None:
             self._use_parameters(model, parse_show_parameters(cached.parameters))
             return
@@ -354,7 +356,7 @@ class OptionsScreen(AreaScreen):
         note: Content | None = None
         parameters: dict[str, object] = {}
         try:
-            info = await self.tui.model_info(model)
+            info = await self.services.catalog.info(model)
         except OllamaUnavailableError:
             note = Content("Ollama is not reachable: Ollama's defaults are shown.")
         except ModelNotFoundError as exc:
@@ -484,7 +486,7 @@ class OptionsScreen(AreaScreen):
 
     def _model_info(self) -> ModelInfo | None:
         model = self._wanted_model
-        return self.tui.cached_model_info(model) if model is not None else None
+        return self.services.catalog.cached_info(model) if model is not None else None
 
     def _model_thinks(self) -> bool:
         return model_thinks(self._model_info())
@@ -604,7 +606,7 @@ class OptionsScreen(AreaScreen):
             self.reload(reset_form=True)
             return
         except (StoreError, ValueError, TypeError) as exc:
-            self.notify(str(exc), title="Not saved", severity="error", markup=False)
+            self.report(exc, "Not saved")
             return
         if scope == self.scope:
             self._saved = edited
@@ -740,7 +742,7 @@ class OptionsScreen(AreaScreen):
             await asyncio.to_thread(change)
             presets = await asyncio.to_thread(store.list_presets)
         except (StoreError, ValueError, TypeError) as exc:
-            self.notify(str(exc), title="Presets", severity="error", markup=False)
+            self.report(exc, "Presets")
             return
         self._set_presets(presets)
         if select is not None:
@@ -770,7 +772,7 @@ class OptionsScreen(AreaScreen):
         if self._chat is not None:
             other = "this chat's options" if self.scope == "global" else "the global defaults"
             yield SystemCommand(
-                f"Edit {other}", "Switch the options form (ctrl+g)", self.action_toggle_scope
+                f"Edit {other}", "Switch the options form (ctrl+t)", self.action_toggle_scope
             )
         yield SystemCommand(
             "Reset options to defaults", "Empty the options form", self.action_reset

@@ -1,20 +1,17 @@
 """The Pulls screen: download models with per-layer progress, several at once.
 
-Each pull (or create) runs in its own worker owned by this screen. Mode screens
-persist once created, so pulls keep going while the user is on another screen.
-Workers only update plain :class:`~tui_app.core.transfers.Transfer` objects; a timer
-redraws the panels about ten times a second, so a server sending a thousand
-progress lines a second costs a thousand small updates, not a thousand redraws.
+The pulls and creates themselves belong to the
+:class:`~tui_app.core.transfers.TransferManager`, so they keep going whatever screen is
+on show; this screen draws a panel per transfer and follows the manager's changes. Runs
+only update plain :class:`~tui_app.core.transfers.Transfer` objects; a timer redraws the
+panels about ten times a second, so a server sending a thousand progress lines a second
+costs a thousand small updates, not a thousand redraws.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import time
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterable
-from dataclasses import dataclass
-from typing import ClassVar, cast
+from collections.abc import Callable, Iterable
+from typing import ClassVar
 
 from textual import on
 from textual.app import ComposeResult, SystemCommand
@@ -23,18 +20,17 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
-from textual.worker import Worker
 
-from tui_app.api import (
-    OllamaError,
-    OllamaHTTPError,
-    OllamaStreamError,
-    OllamaUnavailableError,
-    ProgressUpdate,
+from tui_app.api.names import model_name_problem
+from tui_app.core.transfers import (
+    Transfer,
+    TransferEvent,
+    TransferEventKind,
+    TransferJob,
+    TransferKind,
+    TransferRefused,
+    TransferState,
 )
-from tui_app.api.names import model_name_problem, push_name_problem, same_model
-from tui_app.core.file_create import FileCreate, create_from_file
-from tui_app.core.transfers import Transfer, TransferKind
 from tui_app.screens.base import AreaScreen
 from tui_app.services import Services
 from tui_app.widgets.pull_progress import PullPanel
@@ -44,16 +40,6 @@ EMPTY_HINT = (
     "hf.co/namespace/model) and press enter. Several pulls can run at once; a cancelled "
     "pull resumes where it stopped when you pull it again."
 )
-
-
-@dataclass(eq=False)
-class _Job:
-    """A transfer, how to (re)open its stream, and the worker following it now."""
-
-    transfer: Transfer
-    panel: PullPanel
-    open_stream: Callable[[], AsyncIterator[ProgressUpdate]]
-    worker: Worker[None] | None = None
 
 
 class PullsScreen(AreaScreen):
@@ -72,17 +58,21 @@ class PullsScreen(AreaScreen):
             priority=True,
         ),
         Binding(
-            "ctrl+l",
+            "ctrl+d",
             "clear_finished",
             "Clear finished",
             id="pulls.clear",
             tooltip="Remove finished, failed and cancelled pulls from the list",
+            # Also from the name field, where ctrl+d would otherwise delete a character
+            # (the delete key still does).
+            priority=True,
         ),
         Binding(
             "down",
             "focus_newest",
             "Newest pull",
             show=False,
+            id="pulls.newest",
             tooltip="Go from the name field to the pulls",
         ),
     ]
@@ -90,12 +80,13 @@ class PullsScreen(AreaScreen):
     REDRAW_SECONDS: ClassVar[float] = 0.1
     """How often running pulls are redrawn, however fast progress arrives."""
 
-    clock: Callable[[], float] = staticmethod(time.monotonic)
-    """Where transfer times come from; tests may replace it."""
-
     def __init__(self, services: Services) -> None:
         super().__init__(services)
-        self._jobs: list[_Job] = []
+        self.clock = services.clock.monotonic
+        """Where transfer times come from."""
+        self.manager = services.transfers
+        """Where the transfers live."""
+        self._panels: dict[Transfer, PullPanel] = {}
         self._redraw_timer: Timer | None = None
 
     @classmethod
@@ -119,6 +110,10 @@ class PullsScreen(AreaScreen):
         )
         self.query_one("#pull-problem").display = False
         self._input.focus()
+        # Transfers started before this screen was first shown (from another area).
+        for job in reversed(self.manager.jobs):
+            self._started(job)
+        self.follow(self.manager.changed, self._transfer_changed)
 
     def on_screen_resume(self) -> None:
         if not self.under_dialog:
@@ -138,50 +133,16 @@ class PullsScreen(AreaScreen):
 
     def running_count(self) -> int:
         """How many pulls and creates are still running."""
-        return sum(1 for job in self._jobs if job.transfer.running)
+        return self.manager.running_count()
 
     @property
     def transfers(self) -> list[Transfer]:
         """Every transfer on the list, newest first."""
-        return [job.transfer for job in self._jobs]
+        return self.manager.transfers
 
     def start_pull(self, model: str) -> None:
         """Start pulling ``model``, or resume it if it was pulled before in this session."""
-        name = model.strip()
-        problem = model_name_problem(name)
-        if problem is not None:
-            self._show_problem(f"Cannot pull {name!r}: {problem}.")
-            return
-        self._show_problem(None)
-        client = self.services.client
-        self._start(name, TransferKind.PULL, lambda: client.pull(name))
-
-    def start_push(self, model: str) -> None:
-        """Push ``model`` to its registry, with progress per layer."""
-        name = model.strip()
-        problem = push_name_problem(name)
-        if problem is not None:
-            self._show_problem(f"Cannot push {name!r}: {problem}.")
-            return
-        self._show_problem(None)
-        client = self.services.client
-        self._start(name, TransferKind.PUSH, lambda: client.push(name))
-
-    def start_create_from_file(self, request: FileCreate) -> None:
-        """Create a model from a local GGUF file: hash, upload what is missing, create."""
-        name = request.model.strip()
-        problem = model_name_problem(name)
-        if problem is not None:
-            self._show_problem(f"Cannot create {name!r}: {problem}.")
-            return
-        self._show_problem(None)
-        client = self.services.client
-
-        def open_stream() -> AsyncIterator[ProgressUpdate]:
-            return create_from_file(client, request)
-
-        subject = f"create {name} from {request.path.name}"
-        self._start(name, TransferKind.CREATE, open_stream, subject=subject)
+        self._start(lambda: self.manager.start_pull(model))
 
     def start_create(
         self,
@@ -192,149 +153,87 @@ class PullsScreen(AreaScreen):
         parameters: dict[str, object] | None = None,
     ) -> None:
         """Create ``model`` from ``from_`` (with an optional system prompt and parameters)."""
-        name = model.strip()
-        problem = model_name_problem(name) or model_name_problem(from_)
-        if problem is not None:
-            self._show_problem(f"Cannot create {name!r} from {from_!r}: {problem}.")
+        self._start(
+            lambda: self.manager.start_create(
+                model, from_=from_, system=system, parameters=parameters
+            )
+        )
+
+    def cancel(self, transfer: Transfer) -> None:
+        """Stop ``transfer``: its HTTP request is closed now; the server keeps the bytes."""
+        self.manager.cancel(transfer)
+
+    # -- following the manager -----------------------------------------------------------
+
+    def _start(self, start: Callable[[], TransferJob]) -> None:
+        try:
+            start()
+        except TransferRefused as refused:
+            if refused.running is None:
+                self._show_problem(str(refused))
+                return
+            self._show_problem(None)
+            self.notify(str(refused), title="Already running", severity="warning", markup=False)
+            panel = self._panels.get(refused.running.transfer)
+            if panel is not None:
+                panel.scroll_visible()
             return
         self._show_problem(None)
-        client = self.services.client
 
-        def open_stream() -> AsyncIterator[ProgressUpdate]:
-            return client.create(name, from_=from_, system=system, parameters=parameters)
-
-        self._start(name, TransferKind.CREATE, open_stream, subject=f"create {name} from {from_}")
-
-    # -- starting, following and stopping ------------------------------------------------
-
-    def _find_job(
-        self, name: str, kind: TransferKind | None = None, *, running: bool = False
-    ) -> _Job | None:
-        """The job for model ``name`` (of ``kind``, if given; only a running one if asked)."""
-        for job in self._jobs:
-            transfer = job.transfer
-            if running and not transfer.running:
-                continue
-            if same_model(transfer.model, name) and kind in (None, transfer.kind):
-                return job
-        return None
-
-    def _start(
-        self,
-        name: str,
-        kind: TransferKind,
-        open_stream: Callable[[], AsyncIterator[ProgressUpdate]],
-        *,
-        subject: str | None = None,
-    ) -> None:
-        running = self._find_job(name, running=True)
-        if running is not None:
-            # A second request would only share the first one's download.
-            self.notify(
-                f"{running.panel.subject} is already running.",
-                title="Already running",
-                severity="warning",
-                markup=False,
-            )
-            running.panel.scroll_visible()
-            return
-        job = self._find_job(name, kind)
-        if job is None:
-            transfer = Transfer(name, kind, now=self.clock())
-            job = _Job(transfer, PullPanel(transfer, subject=subject), open_stream)
-            self._jobs.insert(0, job)
-            self.query_one("#pull-empty").display = False
-            self._list.mount(job.panel, before=0)
-        else:
-            job.open_stream = open_stream
-            job.transfer.restart(self.clock())
-            self._jobs.remove(job)
-            self._jobs.insert(0, job)
-            self._list.move_child(job.panel, before=0)
-        self._launch(job)
-
-    def _launch(self, job: _Job) -> None:
-        transfer = job.transfer
-        job.worker = self.run_worker(
-            self._follow(job, transfer.runs),
-            name=f"{transfer.kind}:{transfer.model}",
-            group="pulls",
-            exit_on_error=False,
-        )
-        job.panel.redraw(self.clock())
-        if self._redraw_timer is not None:
-            self._redraw_timer.resume()
-
-    async def _follow(self, job: _Job, run: int) -> None:
-        """Feed the stream's progress lines into the transfer until it ends."""
-        transfer = job.transfer
-        clock = self.clock
-        # The client's streams are async generators; closing one closes the HTTP request.
-        updates = cast(AsyncGenerator[ProgressUpdate, None], job.open_stream())
-        try:
-            async with contextlib.aclosing(updates):
-                async for update in updates:
-                    transfer.apply(update, clock())
-        except asyncio.CancelledError:
-            if transfer.runs == run:
-                transfer.cancel(clock())
-                self._ended(job)
-            raise
-        except OllamaUnavailableError as exc:
-            self.tui.mark_offline(exc)
-            self._failed(job, run, str(exc))
-        except (OllamaStreamError, OllamaHTTPError) as exc:
-            self._failed(job, run, exc.server_message)
-        except OllamaError as exc:
-            # A dropped connection or a garbled reply: the message says which.
-            self._failed(job, run, str(exc))
-        except Exception as exc:
-            # Whatever went wrong, the panel must not stay "running" for ever.
-            self._failed(job, run, f"{type(exc).__name__}: {exc}")
-        else:
-            if transfer.runs != run:
-                return
-            transfer.succeed(clock())
+    def _transfer_changed(self, event: TransferEvent) -> None:
+        job = event.job
+        if event.kind is TransferEventKind.STARTED:
+            self._started(job)
+        elif event.kind is TransferEventKind.ENDED:
             self._ended(job)
-            self.tui.refresh_models()
+        else:
+            self._removed(job)
+
+    def _started(self, job: TransferJob) -> None:
+        """Put the job's panel at the top of the list, and keep redrawing while it runs."""
+        panel = self._panels.get(job.transfer)
+        if panel is None:
+            panel = PullPanel(job.transfer, subject=job.subject)
+            self._panels[job.transfer] = panel
+            self.query_one("#pull-empty").display = False
+            self._list.mount(panel, before=0)
+        else:
+            self._list.move_child(panel, before=0)
+        if job.transfer.running:
+            panel.redraw(self.clock())
+            if self._redraw_timer is not None:
+                self._redraw_timer.resume()
+
+    def _ended(self, job: TransferJob) -> None:
+        """Draw a transfer's final state at once, say how it ended, and rest the timer."""
+        transfer = job.transfer
+        panel = self._panels.get(transfer)
+        if panel is not None and panel.is_attached:
+            panel.redraw(self.clock())
+        if self.manager.running_count() == 0 and self._redraw_timer is not None:
+            self._redraw_timer.pause()
+        if transfer.state is TransferState.SUCCEEDED:
             done = {
                 TransferKind.PULL: "Pulled",
                 TransferKind.CREATE: "Created",
                 TransferKind.PUSH: "Pushed",
             }[transfer.kind]
             self.notify(f"{done} {transfer.model}", title="Model ready", markup=False)
+        elif transfer.state is TransferState.FAILED:
+            self.notify(
+                transfer.error,
+                title=f"{job.subject.capitalize()} failed",
+                severity="error",
+                markup=False,
+            )
 
-    def _failed(self, job: _Job, run: int, message: str) -> None:
-        transfer = job.transfer
-        if transfer.runs != run:
-            return
-        transfer.fail(message, self.clock())
-        self._ended(job)
-        self.notify(
-            message,
-            title=f"{job.panel.subject.capitalize()} failed",
-            severity="error",
-            markup=False,
-        )
-
-    def _ended(self, job: _Job) -> None:
-        """Draw a transfer's final state at once, and rest the timer if nothing runs."""
-        if not job.panel.is_attached:
-            return
-        job.panel.redraw(self.clock())
-        if self.running_count() == 0 and self._redraw_timer is not None:
-            self._redraw_timer.pause()
-
-    def cancel(self, transfer: Transfer) -> None:
-        """Stop ``transfer``: its HTTP request is closed now; the server keeps the bytes."""
-        job = next((job for job in self._jobs if job.transfer is transfer), None)
-        if job is None or not transfer.running:
-            return
-        # Mark it at once so the panel does not wait for the worker to unwind.
-        transfer.cancel(self.clock())
-        if job.worker is not None:
-            job.worker.cancel()
-        self._ended(job)
+    def _removed(self, job: TransferJob) -> None:
+        panel = self._panels.pop(job.transfer, None)
+        if panel is not None:
+            if panel is self.focused:
+                self._input.focus()
+            panel.remove()
+        self.query_one("#pull-empty").display = not self._panels
 
     # -- drawing -----------------------------------------------------------------------
 
@@ -345,10 +244,10 @@ class PullsScreen(AreaScreen):
         if not self.is_current:
             return
         now = self.clock()
-        for job in self._jobs:
+        for transfer, panel in self._panels.items():
             # Running panels are redrawn every tick anyway: rates and times move on.
-            if force or job.transfer.running or job.panel.drawn_version != job.transfer.version:
-                job.panel.redraw(now)
+            if force or transfer.running or panel.drawn_version != transfer.version:
+                panel.redraw(now)
 
     def _show_problem(self, problem: str | None) -> None:
         label = self.query_one("#pull-problem", Static)
@@ -380,15 +279,15 @@ class PullsScreen(AreaScreen):
     @on(PullPanel.AgainRequested)
     def _again_requested(self, event: PullPanel.AgainRequested) -> None:
         event.stop()
-        job = next((job for job in self._jobs if job.panel is event.panel), None)
+        job = self.manager.job_of(event.panel.transfer)
         if job is not None and not job.transfer.running:
-            self._start(job.transfer.model, job.transfer.kind, job.open_stream)
-            job.panel.focus()
+            self._start(lambda: self.manager.again(job))
+            event.panel.focus()
 
     @on(PullPanel.MoveRequested)
     def _move_requested(self, event: PullPanel.MoveRequested) -> None:
         event.stop()
-        panels = [job.panel for job in self._jobs]
+        panels = self._ordered_panels()
         index = panels.index(event.panel) + event.direction
         if index < 0:
             self._input.focus()
@@ -397,15 +296,20 @@ class PullsScreen(AreaScreen):
 
     def action_focus_newest(self) -> None:
         """From the name field, down goes to the newest pull."""
-        if self._jobs:
-            self._jobs[0].panel.focus()
+        panels = self._ordered_panels()
+        if panels:
+            panels[0].focus()
+
+    def _ordered_panels(self) -> list[PullPanel]:
+        """The panels as listed, newest first."""
+        return [self._panels[t] for t in self.manager.transfers if t in self._panels]
 
     def _selected(self) -> Transfer | None:
         """The focused pull, else the newest running one."""
         focused = self.focused
         if isinstance(focused, PullPanel):
             return focused.transfer
-        return next((job.transfer for job in self._jobs if job.transfer.running), None)
+        return next((t for t in self.manager.transfers if t.running), None)
 
     def action_cancel_selected(self) -> None:
         """Stop the highlighted pull, or the newest running one."""
@@ -417,13 +321,7 @@ class PullsScreen(AreaScreen):
 
     def action_clear_finished(self) -> None:
         """Take finished, failed and cancelled pulls off the list."""
-        finished = [job for job in self._jobs if not job.transfer.running]
-        if any(job.panel is self.focused for job in finished):
-            self._input.focus()
-        for job in finished:
-            self._jobs.remove(job)
-            job.panel.remove()
-        self.query_one("#pull-empty").display = not self._jobs
+        self.manager.clear_finished()
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Pull-screen commands for the command palette."""

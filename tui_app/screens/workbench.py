@@ -53,6 +53,7 @@ from tui_app.core.workbench import (
     generate_stats,
     similarity_lines,
 )
+from tui_app.messages import StartPull
 from tui_app.records import WorkbenchRecord
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.dialogs import ConfirmDialog, SaveExchangeDialog
@@ -558,7 +559,7 @@ class WorkbenchScreen(AreaScreen):
             heading="Model not installed",
         )
         if await self.app.push_screen_wait(offer):
-            await self.tui.start_pull(model)
+            self.post_message(StartPull(model))
 
     def _failed(self, message: str) -> None:
         self._set_status(f"Failed: {one_line(message)}", "error")
@@ -603,7 +604,8 @@ class WorkbenchScreen(AreaScreen):
             self._set_status(f"Could not read the history: {exc}", "error")
             return
         running = self._record.id if self._record is not None else None
-        self.query_one("#wb-history", HistoryList).show(records, time.time(), running=running)
+        now = self.services.clock.time()
+        self.query_one("#wb-history", HistoryList).show(records, now, running=running)
 
     def action_history(self) -> None:
         """Go to the list of past requests."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Protocol
@@ -18,17 +17,13 @@ from textual.widget import Widget
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tui_app.core.clock import Clock
 from tui_app.core.formatting import compact_relative_time, one_line
 
 __all__ = ["ChatList", "ChatSource", "ListedChat"]
 
 _NEW_CHAT_ID = "new-chat"
 _CHAT_PREFIX = "chat-"
-
-
-def _now() -> float:
-    """Current time in unix seconds; one seam so tests can fix the relative times."""
-    return time.time()
 
 
 class ListedChat(Protocol):
@@ -84,6 +79,9 @@ class ChatList(Widget):
     the chats); choosing a row or pressing a key posts a message, and the screen does the rest:
     opening, renaming, deleting, exporting, searching.
     """
+
+    HELP_TITLE: ClassVar[str] = "Chat: the list of chats"
+    """The heading of this class's keys in help (f1)."""
 
     DEFAULT_CSS = """
     ChatList {
@@ -155,11 +153,18 @@ class ChatList(Widget):
         """The user asked to search the messages of every chat."""
 
     def __init__(
-        self, source: ChatSource, *, follow_open_chat: bool = False, id: str | None = None
+        self,
+        source: ChatSource,
+        *,
+        follow_open_chat: bool = False,
+        clock: Clock | None = None,
+        id: str | None = None,
     ) -> None:
         super().__init__(id=id)
         self.source = source
         """Reads the chats to show."""
+        self.clock = clock or Clock()
+        """Where "3 min ago" is measured from."""
         self.follow_open_chat = follow_open_chat
         """Whether the highlight follows :attr:`open_chat_id` ("+ New chat" while it is
         ``None``); otherwise the newest chat is highlighted at first."""
@@ -209,7 +214,7 @@ class ChatList(Widget):
             if chats is None:
                 return
             # Rows are built off the UI thread: with thousands of chats it adds up.
-            rows = await asyncio.to_thread(self._rows_of, chats, _now())
+            rows = await asyncio.to_thread(self._rows_of, chats, self.clock.time())
             if not self.is_attached:
                 return
             wanted = self._pending_select
@@ -258,7 +263,7 @@ class ChatList(Widget):
 
     def refresh_times(self) -> None:
         """Redraw the relative times ("3 min ago") that changed, without reading the chats."""
-        self._redraw_times(self._rows_of(self.chats, _now()))
+        self._redraw_times(self._rows_of(self.chats, self.clock.time()))
 
     def _redraw_times(self, rows: list[_Row]) -> None:
         """Replace the rows (of the same chats) whose time reads differently now."""

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import Collapsible, Static
+from textual.widgets.collapsible import CollapsibleTitle
 
 from tui_app.core.chat_session import format_count, pretty_json, stats_text
 from tui_app.core.formatting import sanitize
@@ -25,6 +26,19 @@ def _fenced(code: str, language: str) -> str:
     while fence in code:
         fence += "`"
     return f"{fence}{language}\n{code}\n{fence}"
+
+
+class ThinkingBlock(Collapsible):
+    """A reply's reasoning, folded under a title.
+
+    The title is no tab stop: with a block in every reply, tab would stop at each of them
+    on its way between the prompt and the chat list. A click on the title still opens and
+    closes it, and so do the chat screen's thinking keys.
+    """
+
+    def on_mount(self) -> None:
+        for title in self.query(CollapsibleTitle):
+            title.can_focus = False
 
 
 class MessageView(Vertical):
@@ -218,7 +232,7 @@ class MessageView(Vertical):
 
     def _make_thinking_box(self, *, collapsed: bool) -> Collapsible:
         self._thinking_text = Static(Content(sanitize(self.thinking)), classes="thinking-text")
-        self._thinking_box = Collapsible(
+        self._thinking_box = ThinkingBlock(
             self._thinking_text, title=self._thinking_title(), collapsed=collapsed
         )
         return self._thinking_box
@@ -241,6 +255,21 @@ class MessageView(Vertical):
             text = Content(stats_text(self.stats)) if self.stats else Content("")
         self._footer.update(text)
         self._footer.display = bool(text.plain)
+
+    @property
+    def has_thinking(self) -> bool:
+        """Whether the reply shows a thinking block."""
+        return self._thinking_box is not None
+
+    @property
+    def thinking_shown(self) -> bool:
+        """Whether the reply's thinking block is open."""
+        return self._thinking_box is not None and not self._thinking_box.collapsed
+
+    def show_thinking(self, shown: bool = True) -> None:
+        """Open (or, with ``shown`` false, fold) the reply's thinking block, if it has one."""
+        if self._thinking_box is not None:
+            self._thinking_box.collapsed = not shown
 
     def highlight(self, on: bool = True) -> None:
         """Mark the message as the one a search led to."""

@@ -111,6 +111,9 @@ class ModelTable(DataTable[Text]):
     (names come from the server and are never read as markup).
     """
 
+    HELP_TITLE: ClassVar[str] = "Models: the table"
+    """The heading of this class's keys in help (f1)."""
+
     DEFAULT_CSS = """
     ModelTable {
         height: 1fr;

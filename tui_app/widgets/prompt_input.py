@@ -20,6 +20,9 @@ class PromptInput(TextArea):
     In an empty box, ``up`` and ``down`` walk through earlier prompts.
     """
 
+    HELP_TITLE: ClassVar[str] = "Chat: the prompt"
+    """The heading of this class's keys in help (f1)."""
+
     DEFAULT_CSS = """
     PromptInput {
         height: auto;
@@ -148,6 +151,12 @@ class PromptInput(TextArea):
     def action_submit(self) -> None:
         """Ask the screen to send the prompt."""
         self.post_message(self.Submitted(self, self.text))
+
+    def type_text(self, text: str) -> None:
+        """Insert ``text`` at the cursor, replacing any selection, as typing it would."""
+        self._history_index = None
+        start, end = self.selection
+        self.replace(text, start, end, maintain_selection_offset=False)
 
     def action_newline(self) -> None:
         """Insert a line break at the cursor."""

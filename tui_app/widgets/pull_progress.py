@@ -76,9 +76,9 @@ def state_caption(transfer: Transfer, now: float) -> str:
         case TransferState.SUCCEEDED:
             return "done"
         case TransferState.FAILED:
-            return "failed · r to retry"
+            return "failed · enter to retry"
         case TransferState.CANCELLED:
-            return f"cancelled · r to {again}"
+            return f"cancelled · enter to {again}"
 
 
 class TextLine(Static):
@@ -158,6 +158,9 @@ class ProgressRow(Horizontal):
 class PullPanel(Vertical, can_focus=True):
     """Everything about one pull or create, drawn from its :class:`Transfer`."""
 
+    HELP_TITLE: ClassVar[str] = "Pulls: a pull"
+    """The heading of this class's keys in help (f1)."""
+
     DEFAULT_CSS = """
     PullPanel {
         height: auto;
@@ -201,7 +204,7 @@ class PullPanel(Vertical, can_focus=True):
     BINDINGS: ClassVar[list[BindingType]] = [
         # ctrl+x on the screen does the same for the focused pull, and it shows in the footer.
         Binding(
-            "x,delete",
+            "x",
             "cancel",
             "Cancel",
             show=False,
@@ -209,14 +212,16 @@ class PullPanel(Vertical, can_focus=True):
             tooltip="Stop this pull",
         ),
         Binding(
-            "r,enter",
+            "enter,ctrl+g",
             "again",
             "Pull again",
             id="pulls.again",
             tooltip="Start again; a pull resumes where it stopped",
         ),
-        Binding("up", "move(-1)", "Previous", show=False, tooltip="The pull above"),
-        Binding("down", "move(1)", "Next", show=False, tooltip="The pull below"),
+        Binding(
+            "up", "move(-1)", "Previous", show=False, id="pulls.previous", tooltip="The pull above"
+        ),
+        Binding("down", "move(1)", "Next", show=False, id="pulls.next", tooltip="The pull below"),
     ]
 
     class CancelRequested(Message):

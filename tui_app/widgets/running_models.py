@@ -11,17 +11,41 @@ from textual.widgets import Static
 from tui_app.api import RunningModel
 from tui_app.core.formatting import countdown, human_size, processor_split, visible_controls
 
+KEPT_LOADED = "kept loaded"
+"""What the panel says of a model that does not unload by itself."""
+
+KEPT_LOADED_AFTER_DAYS = 365
+"""An unload further away than this is no countdown worth reading: the model was kept
+loaded (Ollama's "forever" is about 292 years ahead, and a long keep-alive such as
+``87600h`` is ten years)."""
+
 
 def unload_phrase(model: RunningModel, now: datetime) -> str:
-    """When ``model`` leaves memory: ``unloads in 4:12``, ``stays loaded`` or ``unloading…``."""
+    """When ``model`` leaves memory: ``unloads in 4:12``, ``kept loaded`` or ``unloading…``."""
     if model.kept_forever:
-        return "stays loaded"
+        return KEPT_LOADED
     if model.expires_at is None:
         return ""
     remaining = (model.expires_at - now).total_seconds()
     if remaining <= 0:
         return "unloading…"
+    if remaining > KEPT_LOADED_AFTER_DAYS * 86400:
+        return KEPT_LOADED
     return f"unloads in {countdown(remaining)}"
+
+
+def _line_width(rows: list[list[str]]) -> int:
+    """Width of the widest line the rows make: a marker, then columns two spaces apart."""
+    widths = [max(len(row[index]) for row in rows) for index in range(4)]
+    return 2 + sum(widths) + 2 * 4 + max(len(row[4]) for row in rows)
+
+
+def _short_split(model: RunningModel) -> str:
+    """Where the model lives, in fewer letters: ``65% GPU`` for a split model."""
+    if model.size <= 0 or not 0 <= model.size_vram <= model.size:
+        return "?"
+    gpu = round(model.size_vram / model.size * 100)
+    return f"{gpu}% GPU" if model.size_vram else "CPU"
 
 
 class RunningModels(Static):
@@ -97,17 +121,33 @@ class RunningModels(Static):
         if not self._models:
             return Content.styled("No model is loaded.", "$text-muted")
         names = [visible_controls(model.name, multi_line=False) for model in self._models]
-        name_width = max(len(name) for name in names)
         rows = [
-            (
+            [
                 name,
                 human_size(model.size),
                 processor_split(model.size, model.size_vram),
                 f"ctx {model.context_length:,}" if model.context_length else "",
                 unload_phrase(model, self._now),
-            )
+            ]
             for name, model in zip(names, self._models, strict=True)
         ]
+        width = self.content_size.width if self.is_mounted else 0
+        if width and _line_width(rows) > width:
+            # One line per model, always: shorter words first, then shorter names.
+            for row, model in zip(rows, self._models, strict=True):
+                row[2] = _short_split(model)
+                row[3] = row[3].removeprefix("ctx ") + " ctx" if row[3] else ""
+                row[4] = row[4].removeprefix("unloads in ") + (
+                    " left" if row[4].startswith("unloads in ") else ""
+                )
+            excess = _line_width(rows) - width
+            if excess > 0:
+                longest = max(len(row[0]) for row in rows)
+                keep = max(8, longest - excess)
+                for row in rows:
+                    if len(row[0]) > keep:
+                        row[0] = row[0][: keep - 1] + "…"
+        name_width = max(len(row[0]) for row in rows)
         widths = [max(len(row[index]) for row in rows) for index in range(1, 4)]
         lines = []
         for name, size, split, context, unload in rows:
@@ -122,10 +162,13 @@ class RunningModels(Static):
                     "  ",
                     (context.ljust(widths[2]), "$text-muted"),
                     "  ",
-                    (unload, "$accent" if unload == "stays loaded" else "$text"),
+                    (unload, "$accent" if unload == KEPT_LOADED else "$text"),
                 )
             )
         return Content("\n").join(lines)
+
+    def on_resize(self) -> None:
+        self._redraw()
 
     def _redraw(self) -> None:
         self.set_class(self._problem is not None, "-unreachable")

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.content import Content
 from textual.widgets import Static
 
 from tui_app.core.connection import ConnectionStatus, LinkState
 
-if TYPE_CHECKING:
-    from tui_app.app import OllamaTUI
-
 
 class StatusBar(Static):
-    """Connection state, server version, host and the current chat's model.
+    """Connection state, server version, host, the current chat's model and running pulls.
 
-    It follows the app's ``connection`` and ``current_model`` reactives, so every
-    screen shows the same facts without asking for them.
+    It is told what to show by its screen (:meth:`show`), which follows the shared state,
+    so every screen shows the same facts.
     """
 
     DEFAULT_CSS = """
@@ -34,19 +29,17 @@ class StatusBar(Static):
     }
     """
 
-    def on_mount(self) -> None:
-        app: OllamaTUI = self.app  # type: ignore[assignment]
-        self.watch(app, "connection", self._refresh_status)
-        self.watch(app, "current_model", self._refresh_status, init=False)
-
-    def _refresh_status(self, _: object = None) -> None:
-        app: OllamaTUI = self.app  # type: ignore[assignment]
-        status: ConnectionStatus = app.connection
+    def show(
+        self, status: ConnectionStatus, *, host: str, model: str, demo: bool, transfers: int = 0
+    ) -> None:
+        """Show these facts (every value is plain text, never markup)."""
         self.set_class(status.state is LinkState.OFFLINE, "-offline")
-        self.update(self.describe(status, app.services.host, app.current_model, app.services.demo))
+        self.update(self.describe(status, host, model, demo, transfers))
 
     @staticmethod
-    def describe(status: ConnectionStatus, host: str, model: str, demo: bool) -> Content:
+    def describe(
+        status: ConnectionStatus, host: str, model: str, demo: bool, transfers: int = 0
+    ) -> Content:
         """The bar's text; every value is plain text, never markup."""
         parts: list[Content] = []
         if status.state is LinkState.ONLINE:
@@ -64,4 +57,6 @@ class StatusBar(Static):
             parts.append(Content("start Ollama with `ollama serve` · retrying (ctrl+r now)"))
         elif model:
             parts.append(Content(f"model {model}"))
+        if transfers:
+            parts.append(Content(f"{transfers} pull{'' if transfers == 1 else 's'} running"))
         return Content(" · ").join(parts)

@@ -57,11 +57,12 @@ print("fenced")
 class Transcript(VerticalScroll):
     """The messages of the open chat, newest at the bottom.
 
-    Only a window of a long chat is mounted: the newest page when it opens, older pages
-    when the user scrolls to the top (:class:`OlderWanted`), and never more than
-    :attr:`MAX_VIEWS` messages; when scrolling up pushes the window past that, the newest
-    messages are let go and come back (:class:`NewestWanted`) when the user scrolls down to
-    the end again. The view follows a streaming reply while it is scrolled to the bottom.
+    Only a window of a long chat is mounted: the newest page when it opens (or the page
+    around a search hit), older pages when the user scrolls to the top (:class:`OlderWanted`),
+    newer ones when the window stops short of the newest message and the user scrolls to its
+    bottom (:class:`NewerWanted`), and never more than :attr:`MAX_VIEWS` messages: paging
+    one way lets go of messages at the other end. The view follows a streaming reply while
+    it is scrolled to the bottom.
     """
 
     DEFAULT_CSS = """
@@ -96,10 +97,12 @@ class Transcript(VerticalScroll):
         """Load messages older than this id."""
 
     @dataclass
-    class NewestWanted(Message):
+    class NewerWanted(Message):
         """The user scrolled to the bottom of a window that stops short of the newest message."""
 
         transcript: Transcript
+        after_id: int
+        """Load messages newer than this id."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -113,7 +116,7 @@ class Transcript(VerticalScroll):
             "↑ scroll up for older messages", classes="transcript-note", id="older-note"
         )
         self._newer_note = Static(
-            "↓ newer messages: scroll down to load the latest",
+            "↓ newer messages: scroll down to load them",
             classes="transcript-note",
             id="newer-note",
         )
@@ -171,25 +174,42 @@ class Transcript(VerticalScroll):
         has_newer: bool = False,
         json_mode: bool = False,
         focus_id: int | None = None,
+        reveal_thinking: bool = False,
     ) -> None:
-        """Replace everything with ``records`` and scroll to the end (or to ``focus_id``)."""
+        """Replace everything with ``records`` and scroll to the end, or to ``focus_id``
+        (highlighted, its thinking open with ``reveal_thinking``)."""
         self._paging = True
+        target: MessageView | None = None
         try:
+            if focus_id is not None:
+                # Not pulled to the bottom while the messages arrive: the hit is the place.
+                self.release_anchor()
             with self.app.batch_update():
                 await self.remove_children(MessageView)
                 self.has_older = has_older
                 self.has_newer = has_newer
                 await self.mount_all(self._views(records, json_mode), before=self._newer_note)
                 self._refresh_notes()
+            target = self.view_for(focus_id) if focus_id is not None else None
         finally:
-            self._paging = False
-        target = self.view_for(focus_id) if focus_id is not None else None
+            if target is None:
+                self._paging = False
         if target is not None:
             target.highlight()
-            self.release_anchor()
-            self.call_after_refresh(self.scroll_to_widget, target, animate=False, top=True)
+            if reveal_thinking:
+                target.show_thinking()
+            # Paging waits until the hit is in place, or the way there would ask for pages.
+            self.call_after_refresh(self._scroll_near_top, target, 20)
         else:
             self.anchor()
+
+    def _scroll_near_top(self, target: MessageView, tries: int) -> None:
+        """Put ``target`` near the top of the view, with what led to it just above."""
+        if target.is_attached and not target.virtual_region.height and tries > 0:
+            self.call_after_refresh(self._scroll_near_top, target, tries - 1)  # not laid out
+            return
+        self.scroll_to(y=max(0, target.virtual_region.y - 2), animate=False, immediate=True)
+        self._paging_settled()
 
     async def prepend(
         self, records: Sequence[MessageRecord], *, has_older: bool, json_mode: bool = False
@@ -218,10 +238,40 @@ class Transcript(VerticalScroll):
                 # position (still at the top) would ask for the next page at once.
                 self.call_after_refresh(self._keep_in_place, first)
 
+    async def append(
+        self, records: Sequence[MessageRecord], *, has_newer: bool, json_mode: bool = False
+    ) -> None:
+        """Mount newer messages below the current ones, keeping what is on screen in place."""
+        self.has_newer = has_newer
+        views = self.views
+        if not records or not views:
+            self._refresh_notes()
+            self._paging = False
+            return
+        self._paging = True
+        last = views[-1]
+        offset = last.virtual_region.y - self.scroll_y
+        try:
+            with self.app.batch_update():
+                await self.mount_all(self._views(records, json_mode), before=self._newer_note)
+                excess = len(self.views) - self.MAX_VIEWS
+                if excess > 0:
+                    await self.remove_children(self.views[:excess])
+                    self.has_older = True
+                self._refresh_notes()
+        finally:
+            # As with older pages: paging waits until the view is back in place.
+            self.call_after_refresh(self._keep_at, last, offset)
+
+    def _keep_at(self, view: MessageView, offset: float) -> None:
+        # Messages let go above ``view`` moved it up; put it back where it was on screen.
+        self.scroll_to(y=max(0, view.virtual_region.y - offset), animate=False, immediate=True)
+        self._paging_settled()
+
     def _keep_in_place(self, first: MessageView) -> None:
         # The old first message moved down by the height of what was added above it.
         self.scroll_to(y=max(0, first.virtual_region.y - 1), animate=False, immediate=True)
-        self._paging = False
+        self._paging_settled()
 
     async def add(self, record: MessageRecord, *, json_mode: bool = False) -> MessageView:
         """Append a new message at the bottom."""
@@ -277,9 +327,57 @@ class Transcript(VerticalScroll):
                 self._paging = True
                 self.post_message(self.OlderWanted(self, before_id=views[0].message_id))
         elif self.has_newer and new_value >= self.max_scroll_y and new_value > old_value:
-            self._paging = True
-            self.post_message(self.NewestWanted(self))
+            views = self.views
+            if views:
+                self._paging = True
+                self.post_message(self.NewerWanted(self, after_id=views[-1].message_id))
 
     def paging_done(self) -> None:
-        """The screen answered an :class:`OlderWanted` or :class:`NewestWanted`."""
+        """The screen answered an :class:`OlderWanted` or :class:`NewerWanted`."""
+        self._paging_settled()
+
+    def _paging_settled(self) -> None:
         self._paging = False
+        # A key that reached an edge while a page was loading asked for nothing then.
+        self.call_after_refresh(self._check_edges)
+
+    def _check_edges(self) -> None:
+        """Ask for the next page if the view already sits at an edge with more beyond it
+        (scrolling cannot ask then: the position no longer changes)."""
+        if self._paging or not self.is_mounted or self.max_scroll_y <= 0:
+            return
+        views = self.views
+        if not views:
+            return
+        if self.has_newer and self.scroll_y >= self.max_scroll_y:
+            self._paging = True
+            self.post_message(self.NewerWanted(self, after_id=views[-1].message_id))
+        elif self.has_older and self.scroll_y <= 0:
+            self._paging = True
+            self.post_message(self.OlderWanted(self, before_id=views[0].message_id))
+
+    # The scrolling keys: pressed at an edge, they move nothing, so they ask for a page here.
+
+    def action_scroll_end(self) -> None:
+        super().action_scroll_end()
+        self.call_after_refresh(self._check_edges)
+
+    def action_scroll_home(self) -> None:
+        super().action_scroll_home()
+        self.call_after_refresh(self._check_edges)
+
+    def action_page_down(self) -> None:
+        super().action_page_down()
+        self.call_after_refresh(self._check_edges)
+
+    def action_page_up(self) -> None:
+        super().action_page_up()
+        self.call_after_refresh(self._check_edges)
+
+    def action_scroll_down(self) -> None:
+        super().action_scroll_down()
+        self.call_after_refresh(self._check_edges)
+
+    def action_scroll_up(self) -> None:
+        super().action_scroll_up()
+        self.call_after_refresh(self._check_edges)

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Static, TextArea
 from textual.widgets.button import ButtonVariant
 
 ResultT = TypeVar("ResultT")
@@ -30,6 +30,9 @@ class Dialog(ModalScreen[ResultT | None]):
     :meth:`compose_buttons` (made with :meth:`confirm_button` and :meth:`cancel_button`).
     The confirm button and ``ctrl+s``-style bindings call :meth:`action_confirm`.
     """
+
+    HELP_TITLE: ClassVar[str] = "Dialogs"
+    """The heading of this class's keys in help (f1)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
@@ -109,3 +112,29 @@ class Dialog(ModalScreen[ResultT | None]):
         self.hint = Content(hint) if isinstance(hint, str) else hint
         self._hint_line.update(self.hint)
         self._hint_line.display = bool(self.hint)
+
+
+class DialogTextArea(TextArea):
+    """A text box in a dialog: ``ctrl+j`` and ``alt+enter`` start a new line, as in the prompt.
+
+    ``enter`` does too; the other keys matter because the prompt taught them.
+    """
+
+    HELP_TITLE: ClassVar[str] = "Dialogs: text boxes"
+    """The heading of this class's keys in help (f1)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+j,alt+enter",
+            "newline",
+            "New line",
+            show=False,
+            id="dialog.newline",
+            tooltip="Start a new line in a text box of a dialog",
+        ),
+    ]
+
+    def action_newline(self) -> None:
+        """Insert a line break at the cursor."""
+        if not self.read_only:
+            self.insert("\n")

@@ -23,11 +23,14 @@ from tui_app.core.chat_session import (
 )
 from tui_app.core.formatting import sanitize
 from tui_app.core.options import schema_problem
-from tui_app.screens.dialogs.base import Dialog
+from tui_app.screens.dialogs.base import Dialog, DialogTextArea
 
 
 class SystemPromptDialog(Dialog[str]):
     """Edit the chat's system prompt; returns the new text ("" clears it) or None."""
+
+    HELP_TITLE: ClassVar[str] = "Dialogs: system prompt"
+    """The heading of this class's keys in help (f1)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "confirm", "Save", id="chat.system.save"),
@@ -39,7 +42,7 @@ class SystemPromptDialog(Dialog[str]):
         self._model_system = model_system or ""
 
     def compose_body(self) -> ComposeResult:
-        yield TextArea(
+        yield DialogTextArea(
             self._current,
             id="system-text",
             soft_wrap=True,
@@ -87,9 +90,29 @@ SCHEMA_EXAMPLE = """{
 }"""
 
 
+class ChoiceSet(RadioSet):
+    """A radio set whose cursor starts on the pressed button, not on the first one.
+
+    Otherwise ``enter`` straight after opening would press the first choice and replace
+    what was saved.
+    """
+
+    def on_mount(self) -> None:
+        # RadioSet's own mount handler runs after this one and puts the cursor on the
+        # first button; then walk it to the pressed one, as the arrow keys would.
+        self.call_next(self._to_pressed)
+
+    def _to_pressed(self) -> None:
+        for _ in range(max(self.pressed_index, 0)):
+            self.action_next_button()
+
+
 class FormatDialog(Dialog[FormatChoice]):
     """Choose the chat's reply format: as the global defaults, off, JSON, or a JSON schema
     checked before use."""
+
+    HELP_TITLE: ClassVar[str] = "Dialogs: reply format"
+    """The heading of this class's keys in help (f1)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "confirm", "Save", id="chat.format.save"),
@@ -107,7 +130,7 @@ class FormatDialog(Dialog[FormatChoice]):
     def compose_body(self) -> ComposeResult:
         current = self._current
         kind = "default" if not current else current if current in ("off", "json") else "schema"
-        with RadioSet(id="format-kind"):
+        with ChoiceSet(id="format-kind"):
             yield RadioButton(
                 f"Default: as the global defaults ({self._inherited})",
                 value=kind == "default",
@@ -117,7 +140,7 @@ class FormatDialog(Dialog[FormatChoice]):
             yield RadioButton("JSON", value=kind == "json", id="format-json")
             yield RadioButton("JSON schema", value=kind == "schema", id="format-schema")
         schema = self._current if kind == "schema" and self._current else SCHEMA_EXAMPLE
-        yield TextArea(schema, id="format-schema-text", language="json", soft_wrap=True)
+        yield DialogTextArea(schema, id="format-schema-text", language="json", soft_wrap=True)
 
     def compose_buttons(self) -> Iterable[Button]:
         yield self.cancel_button()

@@ -23,11 +23,28 @@ class ConfirmDialog(Dialog[bool]):
     Every text is shown as plain text.
     """
 
+    HELP_TITLE: ClassVar[str] = "Dialogs: questions"
+    """The heading of this class's keys in help (f1)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "dismiss(None)", "Cancel", show=False),
-        Binding("y", "confirm", "Yes", id="dialog.confirm"),
-        Binding("left", "app.focus_previous", show=False),
-        Binding("right", "app.focus_next", show=False),
+        Binding("n", "dismiss(None)", "No", show=False, id="dialog.no", tooltip="No: cancel"),
+        Binding("y", "confirm", "Yes", id="dialog.confirm", tooltip="Yes: go ahead"),
+        Binding(
+            "left",
+            "app.focus_previous",
+            "Previous button",
+            show=False,
+            id="dialog.previous_button",
+            tooltip="The button on the left",
+        ),
+        Binding(
+            "right",
+            "app.focus_next",
+            "Next button",
+            show=False,
+            id="dialog.next_button",
+            tooltip="The button on the right",
+        ),
     ]
 
     def __init__(
@@ -40,10 +57,14 @@ class ConfirmDialog(Dialog[bool]):
         heading: str = "",
         cancel_label: str = "Cancel",
     ) -> None:
-        super().__init__(
-            heading or confirm_label,
-            hint=f"y {confirm_label.lower()} · n or escape {cancel_label.lower()}",
+        # enter presses the focused button, which is Cancel when going ahead is for good.
+        go, stop = confirm_label.lower(), cancel_label.lower()
+        hint = (
+            f"y: {go} · enter, n or escape: {stop}"
+            if danger
+            else f"enter or y: {go} · n or escape: {stop}"
         )
+        super().__init__(heading or confirm_label, hint=hint)
         self.question = question
         """The question, as plain text."""
         self.detail = detail
@@ -54,12 +75,22 @@ class ConfirmDialog(Dialog[bool]):
         """Label of the button that does nothing."""
         self.danger = danger
         """Whether going ahead cannot be undone."""
+        self._detail_line: Static | None = None
 
     def compose_body(self) -> ComposeResult:
         # Names in the question come from the user, the server or the file system.
         yield Label(Content(visible_controls(self.question)), id="confirm-question")
         if self.detail:
-            yield Static(Content(visible_controls(self.detail)), id="confirm-detail")
+            self._detail_line = Static(Content(visible_controls(self.detail)), id="confirm-detail")
+            yield self._detail_line
+
+    def update_detail(self, detail: str) -> None:
+        """Replace the detail (plain text): for one that is known only once the question
+        is up, so no key typed meanwhile lands elsewhere."""
+        self.detail = detail
+        # Kept at hand rather than queried: the answer may come before it is mounted.
+        if self._detail_line is not None:
+            self._detail_line.update(Content(visible_controls(detail)))
 
     def compose_buttons(self) -> Iterable[Button]:
         yield self.cancel_button(self.cancel_label)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import time
 from collections.abc import Iterable
 from pathlib import Path
 from typing import ClassVar
@@ -20,16 +19,12 @@ from textual.content import Content
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tui_app.core.clock import Clock
 from tui_app.core.export import describe_write_error, write_export
 from tui_app.core.formatting import compact_relative_time, one_line
 from tui_app.screens.dialogs.base import Dialog
 from tui_app.screens.dialogs.confirm import ConfirmDialog
 from tui_app.store import SearchHit, Store, StoreError
-
-
-def _now() -> float:
-    """Current time in unix seconds; one seam so tests can fix the result times."""
-    return time.time()
 
 
 class ExportChatDialog(Dialog[Path]):
@@ -112,9 +107,14 @@ class SearchChatsDialog(Dialog[SearchHit]):
     hit. Dismisses with the chosen :class:`SearchHit`, or ``None``.
     """
 
+    HELP_TITLE: ClassVar[str] = "Dialogs: search"
+    """The heading of this class's keys in help (f1)."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "move(1)", "Next result", show=False),
-        Binding("up", "move(-1)", "Previous result", show=False),
+        Binding("down", "move(1)", "Next", show=False, id="dialog.next", tooltip="The next one"),
+        Binding(
+            "up", "move(-1)", "Previous", show=False, id="dialog.previous", tooltip="The one before"
+        ),
     ]
 
     DEBOUNCE_SECONDS: ClassVar[float] = 0.2
@@ -124,10 +124,12 @@ class SearchChatsDialog(Dialog[SearchHit]):
     SNIPPET_LEAD: ClassVar[int] = 40
     """Characters of context kept before the first match in a snippet."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, clock: Clock | None = None) -> None:
         super().__init__("Search all chats", hint="enter opens the chat · escape closes")
         self.store = store
         """Where to search."""
+        self.clock = clock or Clock()
+        """Where the results' "3 min ago" is measured from."""
         self.hits: list[SearchHit] = []
         """The results on show."""
         self._shown_query = ""
@@ -192,7 +194,7 @@ class SearchChatsDialog(Dialog[SearchHit]):
         )
         self._set_status(f"{count} message{'s' if count != 1 else ''} found{more}")
         pattern = re.compile(re.escape(one_line(needle)), re.IGNORECASE)
-        now = _now()
+        now = self.clock.time()
         rows: list[Option | None] = []
         for index, hit in enumerate(hits):
             if index:
@@ -204,6 +206,8 @@ class SearchChatsDialog(Dialog[SearchHit]):
     def _prompt(self, hit: SearchHit, pattern: re.Pattern[str], now: float) -> Content:
         """A result row: chat title, who wrote it and when, then the snippet, match in bold."""
         who = "you" if hit.role == "user" else hit.role
+        if hit.in_thinking:
+            who += ", thinking"
         heading = Content.assemble(
             Content.styled(one_line(hit.chat_title), "bold"),
             Content.styled(f"  {who} · {compact_relative_time(hit.created_at, now)}", "dim"),
