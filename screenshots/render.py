@@ -90,7 +90,7 @@ async def workbench(pilot: Pilot[None]) -> None:
     """Three inputs embedded: vectors, timings and their similarity matrix, raw reply beside."""
     await pilot.press("f10")
     await settle(pilot)
-    await pilot.press("f6")
+    await pilot.press("f12")
     await settle(pilot)
     for text in ("The cat sat on the mat.", "A kitten naps on the rug.", "Stocks fell on Monday."):
         await pilot.press(*text, "enter")

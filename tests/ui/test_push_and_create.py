@@ -50,7 +50,7 @@ async def test_push_shows_each_layer_and_succeeds(
         app.refresh_models()
         screen = await open_models(pilot)
         await until(pilot, lambda: screen.table.select_model("me/llama3.2:latest"))
-        await pilot.press("f8")
+        screen.action_push()
         await until(pilot, lambda: isinstance(app.screen, PullsScreen))
         pulls = app.screen
         assert isinstance(pulls, PullsScreen)
@@ -72,7 +72,7 @@ async def test_a_library_model_is_not_pushed(make_app: AppFactory, sim: Simulate
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_models(pilot)
         await until(pilot, lambda: screen.table.select_model("llama3.2:latest"))
-        await pilot.press("f8")
+        screen.action_push()
         await until(pilot, lambda: any("Cannot push" in text for text in said))
         assert "copy it to a name such as yourname/llama3.2" in said[-1]
         assert isinstance(app.screen, ModelsScreen)
@@ -99,8 +99,7 @@ async def test_create_from_a_gguf_file(
     path = write_minimal_gguf(tmp_path / "tiny.gguf", payload=b"w" * 3_000_000)
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_models(pilot)
-        await pilot.press("ctrl+b")
+        (await open_models(pilot)).action_create_from_file()
         dialog = await dialog_shown(pilot, CreateFromFileDialog)
         await fill(pilot, dialog, "tiny", str(path))
         await until(pilot, lambda: isinstance(app.screen, PullsScreen))
@@ -126,8 +125,7 @@ async def test_a_missing_or_non_gguf_file_is_refused_in_the_dialog(
     text.write_text("not a model")
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_models(pilot)
-        await pilot.press("ctrl+b")
+        (await open_models(pilot)).action_create_from_file()
         dialog = await dialog_shown(pilot, CreateFromFileDialog)
         error = dialog.query_one("#dialog-error", Static)
         await fill(pilot, dialog, "mine", str(tmp_path / "gone.gguf"))

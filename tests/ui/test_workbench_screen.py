@@ -179,7 +179,7 @@ async def test_embed_of_three_inputs_with_a_similarity_matrix(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_workbench(pilot)
-        await pilot.press("f6")
+        await pilot.press("f12")
         await until(pilot, lambda: screen.model == "nomic-embed-text:latest")
         await pilot.press(*"cats purr", "enter", *"kittens meow", "enter", *"stocks fell")
         await pilot.pause()
@@ -212,7 +212,7 @@ async def test_bad_inputs_send_nothing(make_app: AppFactory, sim: SimulatedOllam
         await send(pilot, screen)
         assert screen.option_field("temperature").problem is not None
         # Embed with no input, and with a bad dimensions value.
-        await pilot.press("f6")
+        await pilot.press("f12")
         await until(pilot, lambda: screen.model == "nomic-embed-text:latest")
         await send(pilot, screen)
         assert screen.area("inputs").has_class("-invalid")
@@ -260,9 +260,9 @@ async def test_copy_as_curl_and_python(
         await pilot.pause()
         request = screen.build().request
         assert request is not None
-        await pilot.press("f7")
+        await pilot.press("f9")
         await until(pilot, lambda: len(copied) == 1)
-        await pilot.press("f8")
+        await pilot.press("ctrl+b")
         await until(pilot, lambda: len(copied) == 2)
         assert copied == [
             as_curl("http://ollama.test", request),
@@ -308,7 +308,7 @@ async def test_history_edits_and_sends_again_a_past_request(
         screen.option_field("temperature").set_text("0.3")
         await pilot.pause()
         await send(pilot, screen)
-        await pilot.press("f6")
+        await pilot.press("f12")
         await until(pilot, lambda: screen.model == "nomic-embed-text:latest")
         screen.area("inputs").set_text("x\ny")
         await pilot.pause()
@@ -318,7 +318,7 @@ async def test_history_edits_and_sends_again_a_past_request(
         assert [r.mode for r in history.records] == ["embed", "generate"]
 
         # enter on the generate request puts it back in the form, mode and model included.
-        await pilot.press("f9")
+        await pilot.press("ctrl+f")
         await pilot.press("down", "enter")
         await until(pilot, lambda: screen.mode == "generate")
         assert screen.model == "llama3.2:latest"
@@ -328,7 +328,7 @@ async def test_history_edits_and_sends_again_a_past_request(
         assert previewed(screen) == first
 
         # r sends it again, unchanged.
-        await pilot.press("f9")
+        await pilot.press("ctrl+f")
         await until(pilot, lambda: history.has_focus)
         await pilot.press("home", "down", "r")
         await settle_workers(pilot)
@@ -352,7 +352,7 @@ async def test_choosing_a_past_request_asks_before_replacing_unsent_text(
         await pilot.pause()
         history = screen.query_one(HistoryList)
         await until(pilot, lambda: len(history.records) == 1)
-        await pilot.press("f9", "enter")
+        await pilot.press("ctrl+f", "enter")
         await dialog_shown(pilot, ConfirmDialog)
         await pilot.press("escape")
         await until(pilot, lambda: app.screen is screen)

@@ -99,23 +99,21 @@ class WorkbenchScreen(AreaScreen):
             tooltip="Continue from the last reply's context (again: drop it)",
         ),
         Binding(
-            "f6",
+            "f12",
             "switch_mode",
             "Generate/embed",
             id="workbench.mode",
             tooltip="Change the mode",
-            priority=True,  # a text area would take f6 as "select line"
         ),
         Binding(
-            "f7",
+            "f9",
             "copy_curl",
             "Copy curl",
             id="workbench.copy_curl",
             tooltip="Copy the request as a curl command",
-            priority=True,  # a text area would take f7 as "select all"
         ),
         Binding(
-            "f8",
+            "ctrl+b",
             "copy_python",
             "Copy Python",
             id="workbench.copy_python",
@@ -128,13 +126,12 @@ class WorkbenchScreen(AreaScreen):
             id="workbench.save",
             tooltip="Save the last request and its response to a file",
         ),
-        Binding("ctrl+o", "choose_model", "Model", show=False, id="workbench.model"),
         Binding(
-            "f9",
+            "ctrl+f",
             "history",
             "History",
             id="workbench.history",
-            tooltip="Past requests: enter edits one, r sends it again",
+            tooltip="Find a past request: enter edits it, ctrl+g sends it again",
         ),
     ]
 
@@ -163,11 +160,6 @@ class WorkbenchScreen(AreaScreen):
         self._clean_form: tuple[GenerateForm, EmbedForm] | None = None
         """The form as last sent or taken from the history: nothing in it is unsaved."""
         """What the request preview shows: ``POST <url>`` and the body, or the problems."""
-
-    @classmethod
-    def own_bindings(cls) -> list[BindingType]:
-        """The screen's keys plus those of the history list, for the help screen."""
-        return [*super().own_bindings(), *HistoryList.BINDINGS]
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -227,7 +219,7 @@ class WorkbenchScreen(AreaScreen):
                         _dimensions_problem,
                     )
                 yield build_field("keep_alive")
-                with Collapsible(title="history (f9)", collapsed=False, id="wb-history-box"):
+                with Collapsible(title="history (ctrl+f)", collapsed=False, id="wb-history-box"):
                     yield HistoryList(id="wb-history")
             with Vertical(id="wb-side"):
                 with VerticalScroll(id="wb-preview-box") as preview_box:
@@ -344,7 +336,7 @@ class WorkbenchScreen(AreaScreen):
         model = self.model
         capabilities = self.capabilities.get(model)
         if not model:
-            note.update(Content("No model chosen (ctrl+o)."))
+            note.update(Content("No model chosen."))
         elif capabilities is None:
             note.update(Content(""))
         else:
@@ -853,16 +845,24 @@ class WorkbenchScreen(AreaScreen):
             self.action_carry_context,
         )
         yield SystemCommand(
-            "Workbench: generate or embed", "Change the mode (f6)", self.action_switch_mode
+            "Workbench: generate or embed", "Change the mode (f12)", self.action_switch_mode
         )
         yield SystemCommand(
-            "Workbench: copy as curl", "The request as a curl command (f7)", self.action_copy_curl
+            "Workbench: copy as curl", "The request as a curl command (f9)", self.action_copy_curl
         )
         yield SystemCommand(
             "Workbench: copy as Python",
-            "The request as a script for the ollama package (f8)",
+            "The request as a script for the ollama package (ctrl+b)",
             self.action_copy_python,
         )
         yield SystemCommand(
             "Workbench: save request and response", "To a file (ctrl+s)", self.action_save
+        )
+        yield SystemCommand(
+            "Workbench: choose model", "Open the model choice", self.action_choose_model
+        )
+        yield SystemCommand(
+            "Workbench: past requests",
+            "Edit or send again a past request (ctrl+f)",
+            self.action_history,
         )

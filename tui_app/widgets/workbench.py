@@ -134,10 +134,12 @@ _STATUS_MARKS = {"complete": "✓", "stopped": "■", "failed": "✗", "running"
 
 class HistoryList(OptionList):
     """Requests sent from the workbench, newest first: ``enter`` puts one back in the form to
-    edit, ``r`` sends it again, ``d`` forgets it."""
+    edit, ``ctrl+g`` (or ``r``) sends it again, ``d`` forgets it."""
+
+    HELP_TITLE: ClassVar[str] = "Workbench"
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("r", "again", "Send again", id="workbench.history.again"),
+        Binding("ctrl+g,r", "again", "Send again", id="workbench.history.again"),
         Binding("d,delete", "forget", "Forget", id="workbench.history.forget"),
     ]
 

@@ -28,6 +28,8 @@ class CreateFromFileDialog(Dialog[FileCreate]):
     for a file that would be refused.
     """
 
+    HELP_TITLE: ClassVar[str] = "Dialogs: create from a file"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "confirm", "Create", id="models.create_file.confirm"),
     ]
