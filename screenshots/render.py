@@ -88,6 +88,18 @@ async def options(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def workbench(pilot: Pilot[None]) -> None:
+    """Three inputs embedded: vectors, timings and their similarity matrix, raw reply beside."""
+    await pilot.press("f10")
+    await settle(pilot)
+    await pilot.press("f12")
+    await settle(pilot)
+    for text in ("The cat sat on the mat.", "A kitten naps on the rug.", "Stocks fell on Monday."):
+        await pilot.press(*text, "enter")
+    await pilot.press("backspace", "ctrl+g")
+    await settle(pilot)
+
+
 async def help_screen(pilot: Pilot[None]) -> None:
     await pilot.press("f1")
     await settle(pilot)
@@ -99,6 +111,7 @@ SCENES: dict[str, tuple[Scene, tuple[int, int]]] = {
     "models": (models, SIZE),
     "pulls": (pulls, SIZE),
     "options": (options, SIZE),
+    "workbench": (workbench, SIZE),
     "help": (help_screen, SIZE),
 }
 

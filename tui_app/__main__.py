@@ -128,6 +128,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         theme=config.theme.value,
         keymap=config.keymap,
         config_problems=config.problems,
+        api_key_env=config.api_key_env if api_key else None,
     )
     app = OllamaTUI(services, freeze_startup_heap=True)
     try:

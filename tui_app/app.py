@@ -22,7 +22,14 @@ from tui_app.api import ModelSummary, OllamaError, OllamaUnavailableError
 from tui_app.core.connection import ConnectionStatus, LinkState
 from tui_app.core.formatting import sanitize, visible_controls
 from tui_app.core.transfers import TransferRefused
-from tui_app.messages import OpenChat, StartCreate, StartPull, WarmedUp
+from tui_app.messages import (
+    OpenChat,
+    StartCreate,
+    StartCreateFromFile,
+    StartPull,
+    StartPush,
+    WarmedUp,
+)
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import ConfirmDialog, HelpDialog
@@ -30,6 +37,7 @@ from tui_app.screens.dialogs.help import app_bindings, binding_groups
 from tui_app.screens.models import ModelsScreen
 from tui_app.screens.options import OptionsScreen
 from tui_app.screens.pulls import PullsScreen
+from tui_app.screens.workbench import WorkbenchScreen
 from tui_app.services import Services
 from tui_app.store import StoreError
 
@@ -38,6 +46,7 @@ AREAS: dict[str, type[AreaScreen]] = {
     "models": ModelsScreen,
     "pulls": PullsScreen,
     "options": OptionsScreen,
+    "workbench": WorkbenchScreen,
 }
 """Top-level screens by mode name, in the order of their function keys."""
 
@@ -66,6 +75,7 @@ class OllamaTUI(App[None]):
         Binding("f3", "switch_area('models')", "Models", id="nav.models"),
         Binding("f4", "switch_area('pulls')", "Pulls", id="nav.pulls"),
         Binding("f5", "switch_area('options')", "Options", id="nav.options"),
+        Binding("f10", "switch_area('workbench')", "Workbench", id="nav.workbench"),
         Binding(
             "ctrl+r",
             "reconnect",
@@ -299,6 +309,20 @@ class OllamaTUI(App[None]):
                 system=request.system,
                 parameters=request.parameters or None,
             )
+        )
+
+    @on(StartPush)
+    async def _start_push(self, request: StartPush) -> None:
+        """Show the pulls screen and push there, with progress per layer."""
+        await self.switch_mode("pulls")
+        self._start_transfer(lambda: self.services.transfers.start_push(request.model))
+
+    @on(StartCreateFromFile)
+    async def _start_create_from_file(self, request: StartCreateFromFile) -> None:
+        """Show the pulls screen and create a model from a local GGUF file there."""
+        await self.switch_mode("pulls")
+        self._start_transfer(
+            lambda: self.services.transfers.start_create_from_file(request.request)
         )
 
     def _start_transfer(self, start: Callable[[], object]) -> None:

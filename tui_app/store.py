@@ -30,7 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
-from tui_app.records import ChatRecord, MessageRecord, Preset, SearchHit
+from tui_app.records import ChatRecord, MessageRecord, Preset, SearchHit, WorkbenchRecord
 from tui_app.safe_text import safe_line, safe_text
 
 __all__ = [
@@ -40,6 +40,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "THINK_CHOICES",
     "THINK_VALUES",
+    "WORKBENCH_MODES",
+    "WORKBENCH_STATUSES",
     "ChatRecord",
     "DatabaseCorruptError",
     "DatabaseTooNewError",
@@ -49,6 +51,7 @@ __all__ = [
     "SearchHit",
     "Store",
     "StoreError",
+    "WorkbenchRecord",
 ]
 
 ROLES: Final = frozenset({"system", "user", "assistant", "tool"})
@@ -56,6 +59,15 @@ ROLES: Final = frozenset({"system", "user", "assistant", "tool"})
 
 MESSAGE_STATUSES: Final = frozenset({"complete", "streaming", "stopped", "failed"})
 """Lifecycle of a message: ``streaming`` until the reply ends one of the other three ways."""
+
+WORKBENCH_MODES: Final = frozenset({"generate", "embed"})
+"""Endpoints a workbench request may be for."""
+
+WORKBENCH_STATUSES: Final = frozenset({"running", "complete", "stopped", "failed"})
+"""Lifecycle of a workbench request: ``running`` until it ends one of the other three ways."""
+
+WORKBENCH_KEPT: Final = 500
+"""The newest workbench requests kept; older ones go as new ones are added."""
 
 THINK_CHOICES: Final = ("off", "on", "low", "medium", "high", "max")
 """Think settings, in order; ``None`` follows the defaults. The one list of them: the
@@ -270,10 +282,35 @@ def _ensure_search_index(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+_WORKBENCH_SCHEMA: Final = (
+    """
+    CREATE TABLE workbench_request (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        mode TEXT NOT NULL,
+        model TEXT NOT NULL,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'running',
+        result TEXT NOT NULL DEFAULT '',
+        stats TEXT NOT NULL DEFAULT '',
+        error TEXT,
+        created_at REAL NOT NULL
+    )
+    """,
+    "CREATE INDEX workbench_by_time ON workbench_request (created_at, id)",
+)
+
+
+def _migrate_workbench(db: sqlite3.Connection) -> None:
+    """Add the history of requests sent from the workbench."""
+    for statement in _WORKBENCH_SCHEMA:
+        db.execute(statement)
+
+
 _MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
     _migrate_to_v1,
     _migrate_to_v2,
     _migrate_to_v3,
+    _migrate_workbench,
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
@@ -1229,6 +1266,83 @@ class Store:
         """Delete a preset; ``False`` if it did not exist."""
         with self._write() as db:
             return db.execute("DELETE FROM preset WHERE name = ?", (name,)).rowcount > 0
+
+    # -- workbench history -----------------------------------------------------------------
+
+    def add_workbench_request(self, mode: str, body: dict[str, object]) -> WorkbenchRecord:
+        """Record a workbench request as it is sent (status ``running``); the oldest beyond
+        :data:`WORKBENCH_KEPT` are dropped."""
+        if mode not in WORKBENCH_MODES:
+            raise ValueError(f"mode must be one of {sorted(WORKBENCH_MODES)}, not {mode!r}")
+        encoded = _json_object(body, "request body")
+        model = _required_str(body.get("model", ""), "model")
+        created = self.clock()
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO workbench_request (mode, model, body, created_at) VALUES (?, ?, ?, ?)",
+                (mode, model, encoded, created),
+            )
+            new_id = int(cursor.lastrowid or 0)
+            db.execute(
+                "DELETE FROM workbench_request WHERE id NOT IN"
+                " (SELECT id FROM workbench_request ORDER BY created_at DESC, id DESC LIMIT ?)",
+                (WORKBENCH_KEPT,),
+            )
+        return WorkbenchRecord(new_id, mode, model, dict(body), "running", "", "", None, created)
+
+    def finish_workbench_request(
+        self,
+        request_id: int,
+        status: str,
+        *,
+        result: str = "",
+        stats: str = "",
+        error: str | None = None,
+    ) -> None:
+        """Record how a workbench request ended and what it returned.
+
+        Raises :class:`NotFoundError` if there is no such request (it may have been pruned).
+        """
+        if status not in WORKBENCH_STATUSES:
+            raise ValueError(f"status must be one of {sorted(WORKBENCH_STATUSES)}")
+        with self._write() as db:
+            changed = db.execute(
+                "UPDATE workbench_request SET status = ?, result = ?, stats = ?, error = ?"
+                " WHERE id = ?",
+                (status, result, stats, error, request_id),
+            ).rowcount
+        if not changed:
+            raise NotFoundError(f"workbench request {request_id} does not exist")
+
+    def list_workbench_requests(self, limit: int = WORKBENCH_KEPT) -> list[WorkbenchRecord]:
+        """Workbench requests, newest first."""
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT id, mode, model, body, status, result, stats, error, created_at"
+                " FROM workbench_request ORDER BY created_at DESC, id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            WorkbenchRecord(
+                int(row[0]),
+                str(row[1]),
+                str(row[2]),
+                _load_object(row[3]),
+                str(row[4]),
+                str(row[5]),
+                str(row[6]),
+                row[7],
+                float(row[8]),
+            )
+            for row in rows
+        ]
+
+    def delete_workbench_request(self, request_id: int) -> bool:
+        """Forget one workbench request; ``False`` if it did not exist."""
+        with self._write() as db:
+            return (
+                db.execute("DELETE FROM workbench_request WHERE id = ?", (request_id,)).rowcount > 0
+            )
 
     # -- helpers -------------------------------------------------------------------------------
 

@@ -189,6 +189,11 @@ class OllamaClient:
             timeout=httpx.Timeout(None, connect=5.0),
         )
 
+    @property
+    def base_url(self) -> str:
+        """The server's address as requests are sent to it, without a trailing slash."""
+        return self._base_url
+
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._http.aclose()
@@ -616,6 +621,25 @@ class OllamaClient:
                 raise
             return await self._legacy_embed(request)
         return EmbedResult.from_json(data)
+
+    async def embed_exchange(self, request: EmbedRequest) -> Streamed[EmbedResult]:
+        """Send ``request`` as it is; the reply comes with its body exactly as received.
+
+        A server that only has the legacy ``/api/embeddings`` is asked there, as
+        :meth:`embed` does; that reply is pieced together, so its line is empty.
+        """
+        try:
+            response = await self._send(
+                "POST", request.path, request.body(), model=request.model, timeout=None
+            )
+        except ModelNotFoundError:
+            raise
+        except OllamaHTTPError as exc:
+            if exc.status != 404:
+                raise
+            return Streamed(await self._legacy_embed(request), "")
+        text = response.text
+        return Streamed(EmbedResult.from_json(self._decode_line(request.path, text)), text)
 
     async def _legacy_embed(self, request: EmbedRequest) -> EmbedResult:
         """``/api/embeddings`` takes one ``prompt`` and returns one ``embedding``."""
