@@ -32,6 +32,8 @@ class ChatRecord:
     """Unix seconds."""
     updated_at: float
     """Unix seconds of the last change to the chat or its messages."""
+    tools: str | None = None
+    """The text of a JSON list of tool definitions sent with each request, or ``None``."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,11 @@ class MessageRecord:
     model: str | None
     """Model that wrote an assistant reply."""
     created_at: float
+    tool_calls: list[dict[str, object]] = field(default_factory=list)
+    """The functions a reply asked to call, in their wire form (``function.name``,
+    ``function.arguments``, maybe ``id``)."""
+    tool_name: str = ""
+    """The tool whose result a ``tool`` message carries."""
 
 
 @dataclass(frozen=True, slots=True)

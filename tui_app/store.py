@@ -79,7 +79,16 @@ THINK_VALUES: Final = frozenset(THINK_CHOICES)
 INTERRUPTED_ERROR: Final = "interrupted: the app closed before the reply finished"
 """Error text given by :meth:`Store.mark_interrupted` to replies a crash left streaming."""
 
-CHAT_FIELDS: Final = ("title", "model", "system", "options", "keep_alive", "think", "format")
+CHAT_FIELDS: Final = (
+    "title",
+    "model",
+    "system",
+    "options",
+    "keep_alive",
+    "think",
+    "format",
+    "tools",
+)
 """Chat fields that :meth:`Store.update_chat` accepts."""
 
 BUSY_TIMEOUT_MS: Final = 5000
@@ -306,11 +315,19 @@ def _migrate_workbench(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _migrate_tools(db: sqlite3.Connection) -> None:
+    """Keep the tool calls of replies, the tool a result answers, and each chat's tools."""
+    db.execute("ALTER TABLE message ADD COLUMN tool_calls TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE message ADD COLUMN tool_name TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE chat ADD COLUMN tools TEXT")
+
+
 _MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
     _migrate_to_v1,
     _migrate_to_v2,
     _migrate_to_v3,
     _migrate_workbench,
+    _migrate_tools,
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
@@ -422,6 +439,39 @@ def _format(value: object) -> str | None:
     return text
 
 
+def _tools(value: object) -> str | None:
+    """A chat's tools: None, or the text of a JSON list of objects."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise TypeError("tools must be a string or None")
+    try:
+        tools = json.loads(value)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"tools must be JSON: {error}") from None
+    if not isinstance(tools, list) or not all(isinstance(tool, dict) for tool in tools):
+        raise ValueError("tools must be a JSON list of objects")
+    return value
+
+
+def _json_calls(value: object) -> str:
+    """Tool calls as stored: a JSON list of objects (their wire form)."""
+    if not isinstance(value, list) or not all(isinstance(call, dict) for call in value):
+        raise TypeError("tool_calls must be a list of objects")
+    return _to_json(value)
+
+
+def _load_calls(text: str) -> list[dict[str, object]]:
+    """Tool calls read back; anything that is not a list of objects reads as none."""
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, TypeError):
+        return []
+    if not isinstance(value, list):
+        return []
+    return [call for call in value if isinstance(call, dict)]
+
+
 def _chat_column(name: str, value: object) -> object:
     """Check one chat field and return its column value."""
     if name == "title":
@@ -432,6 +482,8 @@ def _chat_column(name: str, value: object) -> object:
         return _think(value)
     if name == "format":
         return _format(value)
+    if name == "tools":
+        return _tools(value)
     return _optional_str(value, name)
 
 
@@ -439,10 +491,11 @@ def _chat_column(name: str, value: object) -> object:
 # Row decoding
 
 _CHAT_COLUMNS: Final = (
-    "id, title, model, system, options, keep_alive, think, format, created_at, updated_at"
+    "id, title, model, system, options, keep_alive, think, format, created_at, updated_at, tools"
 )
 _MESSAGE_COLUMNS: Final = (
-    "id, chat_id, role, content, thinking, images, stats, status, error, model, created_at"
+    "id, chat_id, role, content, thinking, images, stats, status, error, model, created_at,"
+    " tool_calls, tool_name"
 )
 
 
@@ -469,6 +522,7 @@ def _chat(row: tuple[Any, ...]) -> ChatRecord:
         format=row[7],
         created_at=float(row[8]),
         updated_at=float(row[9]),
+        tools=row[10],
     )
 
 
@@ -486,6 +540,8 @@ def _message(row: tuple[Any, ...]) -> MessageRecord:
         error=None if row[8] is None else safe_text(str(row[8])),
         model=_optional_line(row[9]),
         created_at=float(row[10]),
+        tool_calls=_load_calls(row[11]),
+        tool_name=safe_line(str(row[12])),
     )
 
 
@@ -838,6 +894,7 @@ class Store:
         keep_alive: str | None = None,
         think: str | None = None,
         format: str | None = None,
+        tools: str | None = None,
     ) -> ChatRecord:
         """Create a chat and return it."""
         values = {
@@ -848,13 +905,14 @@ class Store:
             "keep_alive": keep_alive,
             "think": think,
             "format": format,
+            "tools": tools,
         }
         columns = [_chat_column(name, value) for name, value in values.items()]
         now = self.clock()
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO chat (title, model, system, options, keep_alive, think, format,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " tools, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*columns, now, now),
             )
             return self._fetch_chat(db, int(cursor.lastrowid or 0))
@@ -924,10 +982,14 @@ class Store:
         status: str = "complete",
         error: str | None = None,
         model: str | None = None,
+        tool_calls: list[dict[str, object]] | None = None,
+        tool_name: str = "",
     ) -> MessageRecord:
         """Append a message to a chat, bump the chat's ``updated_at``, and return the message.
 
-        Raises :class:`NotFoundError` if the chat does not exist.
+        ``tool_calls`` are a reply's calls in their wire form; ``tool_name`` names the tool
+        whose result a ``tool`` message carries. Raises :class:`NotFoundError` if the chat
+        does not exist.
         """
         row = (
             chat_id,
@@ -940,12 +1002,15 @@ class Store:
             _optional_str(error, "error"),
             _optional_str(model, "model"),
             self.clock(),
+            _json_calls([] if tool_calls is None else tool_calls),
+            _required_str(tool_name, "tool_name"),
         )
         with self._write() as db:
             self._require_chat(db, chat_id)
             cursor = db.execute(
                 "INSERT INTO message (chat_id, role, content, thinking, images, stats, status,"
-                " error, model, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " error, model, created_at, tool_calls, tool_name)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
             self._bump_chat(db, chat_id)
@@ -988,6 +1053,7 @@ class Store:
         stats: dict[str, object] | None = None,
         status: str | None = None,
         error: str | None = None,
+        tool_calls: list[dict[str, object]] | None = None,
     ) -> bool:
         """Change the given fields of a message (``None`` leaves a field as it is).
 
@@ -1009,6 +1075,8 @@ class Store:
                 values["error"] = None
         if error is not None:
             values["error"] = _required_str(error, "error")
+        if tool_calls is not None:
+            values["tool_calls"] = _json_calls(tool_calls)
         assignments = ", ".join(f"{name} = ?" for name in values)
         with self._write() as db:
             row = db.execute("SELECT chat_id FROM message WHERE id = ?", (message_id,)).fetchone()

@@ -16,7 +16,7 @@ from typing import Final, cast
 
 from markdown_it import MarkdownIt
 
-from tui_app.api import ChatMessage, Metrics
+from tui_app.api import ChatMessage, Metrics, ToolCall
 from tui_app.api.show_parameters import parse_show_parameters
 from tui_app.core.formatting import sanitize
 from tui_app.core.options import SPECS_BY_NAME, THINK_LEVELS
@@ -79,14 +79,126 @@ def history_messages(records: Iterable[MessageRecord], system: str | None) -> li
         messages.append(ChatMessage("system", system))
     for record in records:
         if record.role == "assistant":
-            if record.status == "failed" or not (record.content or record.thinking):
+            calls = tuple(ToolCall.from_json(call) for call in record.tool_calls)
+            if record.status == "failed" or not (record.content or record.thinking or calls):
                 continue
-            messages.append(ChatMessage("assistant", record.content, thinking=record.thinking))
+            messages.append(
+                ChatMessage("assistant", record.content, thinking=record.thinking, tool_calls=calls)
+            )
         elif record.role == "user":
             messages.append(ChatMessage("user", record.content, images=tuple(record.images)))
+        elif record.role == "tool":
+            messages.append(ChatMessage("tool", record.content, tool_name=record.tool_name))
         else:
             messages.append(ChatMessage(record.role, record.content))
     return messages
+
+
+# -- tools --------------------------------------------------------------------------------------
+
+
+def tool_call_name(call: Mapping[str, object]) -> str:
+    """The function a stored tool call names (``""`` if it names none)."""
+    function = call.get("function")
+    name = function.get("name") if isinstance(function, Mapping) else None
+    return name if isinstance(name, str) else ""
+
+
+def tool_calls_text(calls: Iterable[Mapping[str, object]]) -> str:
+    """Tool calls as plain text: each function's name, then its arguments as indented JSON."""
+    parts: list[str] = []
+    for call in calls:
+        function = call.get("function")
+        arguments = function.get("arguments") if isinstance(function, Mapping) else None
+        pretty = json.dumps(
+            arguments if arguments is not None else {}, indent=2, ensure_ascii=False
+        )
+        parts.append(f"→ call {tool_call_name(call) or '(no name)'}\n{pretty}")
+    return "\n".join(parts)
+
+
+def pending_tool_results(records: Iterable[MessageRecord]) -> list[str]:
+    """The tools whose results the chat still waits for, in order.
+
+    After a reply that asked for tool calls, each call wants one ``tool`` message; those
+    already given (at the end of the chat) are not waiting any more. Any other message
+    after the reply means the user moved on.
+    """
+    waiting: list[str] = []
+    for record in records:
+        if record.role == "assistant":
+            done = record.status in ("complete", "stopped")
+            waiting = [tool_call_name(call) for call in record.tool_calls] if done else []
+        elif record.role == "tool" and waiting:
+            waiting.pop(0)
+        else:
+            waiting = []
+    return waiting
+
+
+TOOL_TYPE: Final = "function"
+"""The only ``type`` of tool the chat API takes."""
+
+
+def tools_problem(text: str) -> str | None:
+    """Why ``text`` is not a list of tools for ``/api/chat``, or None if it is.
+
+    Each tool must be ``{"type": "function", "function": {"name", "description",
+    "parameters"}}`` with a non-blank name, a text description and an object schema for
+    the parameters (its ``type`` ``"object"``, its ``properties`` an object).
+    """
+    try:
+        tools = json.loads(text)
+    except json.JSONDecodeError as error:
+        return f"Not JSON: {error.msg} (line {error.lineno}, column {error.colno})"
+    if not isinstance(tools, list):
+        return "Tools must be a JSON list: [ {...}, {...} ]"
+    names: set[str] = set()
+    for number, tool in enumerate(tools, start=1):
+        where = f"Tool {number}"
+        if not isinstance(tool, dict):
+            return f"{where} is not an object"
+        if tool.get("type") != TOOL_TYPE:
+            return f'{where}: "type" must be "function"'
+        function = tool.get("function")
+        if not isinstance(function, dict):
+            return f'{where}: "function" must be an object'
+        name = function.get("name")
+        if not isinstance(name, str) or not name.strip():
+            return f'{where}: "function.name" must be a non-blank string'
+        where = f"Tool {number} ({name})"
+        if name in names:
+            return f"{where}: the name is used twice"
+        names.add(name)
+        description = function.get("description")
+        if not isinstance(description, str):
+            return f'{where}: "function.description" must be a string'
+        parameters = function.get("parameters")
+        if not isinstance(parameters, dict):
+            return f'{where}: "function.parameters" must be an object'
+        if parameters.get("type") != "object":
+            return f'{where}: "parameters.type" must be "object"'
+        properties = parameters.get("properties", {})
+        if not isinstance(properties, dict):
+            return f'{where}: "parameters.properties" must be an object'
+        required = parameters.get("required", [])
+        if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
+            return f'{where}: "parameters.required" must be a list of names'
+    return None
+
+
+def tools_of(chat_tools: str | None) -> list[dict[str, object]] | None:
+    """The ``tools`` a chat sends, from its stored text; None when it has none."""
+    if not chat_tools:
+        return None
+    try:
+        tools = json.loads(chat_tools)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(tools, list):
+        return None
+    usable = [tool for tool in tools if isinstance(tool, dict)]
+    return usable or None
 
 
 # -- reply metrics ------------------------------------------------------------------------------

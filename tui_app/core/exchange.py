@@ -32,7 +32,7 @@ from tui_app.api import (
     OllamaError,
     OllamaUnavailableError,
 )
-from tui_app.core.chat_session import chat_title, history_messages
+from tui_app.core.chat_session import chat_title, history_messages, tools_of
 from tui_app.core.options import (
     RequestDefaults,
     RequestSettings,
@@ -63,6 +63,7 @@ class ChatDraft:
     system: str | None = None
     think: str | None = None
     format: str | None = None
+    tools: str | None = None
 
 
 # -- events -------------------------------------------------------------------------------------
@@ -105,6 +106,13 @@ class Delta:
 
     thinking: str
     answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCalls:
+    """The reply asked for function calls (their wire form), to show as they come."""
+
+    calls: tuple[dict[str, object], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +174,7 @@ class ModelMissing(Failed):
     model: str
 
 
-ChatEvent = NotSent | PromptSaved | Started | Delta | NotSaved | ReplyEnd
+ChatEvent = NotSent | PromptSaved | Started | Delta | ToolCalls | NotSaved | ReplyEnd
 """What a turn yields."""
 
 
@@ -182,6 +190,8 @@ class ActiveReply:
     """The reply's row as it was added, marked ``streaming``."""
     thinking: list[str] = field(default_factory=list)
     answer: list[str] = field(default_factory=list)
+    tool_calls: list[dict[str, object]] = field(default_factory=list)
+    """The function calls the reply asked for, in their wire form."""
     end: ReplyEnd | None = None
     """How it ended, once that is saved."""
     _splitter: ThinkTagSplitter = field(default_factory=ThinkTagSplitter, repr=False)
@@ -260,21 +270,27 @@ class ChatExchange:
         *,
         model: str,
         replace_from: int | None = None,
+        tool_name: str | None = None,
+        ask: bool = True,
     ) -> AsyncGenerator[ChatEvent]:
         """Save ``text`` as the next prompt of ``chat``, then ask for and stream the reply.
 
         With no ``chat``, one is created from ``draft`` and titled after the prompt. With
         ``replace_from`` (editing the last prompt) that message and every later one are
-        deleted in the same step. ``model`` is used when the chat names none.
+        deleted in the same step. ``model`` is used when the chat names none. With
+        ``tool_name``, the text is that tool's result (a ``tool`` message); with ``ask``
+        false it is only saved (more results are still to come before the next reply).
         """
         try:
             saved, created, record = await asyncio.to_thread(
-                self._save_prompt, chat, draft, text, images, replace_from
+                self._save_prompt, chat, draft, text, images, replace_from, tool_name
             )
         except (StoreError, ValueError, TypeError) as error:
             yield NotSent(f"The prompt was not sent: {error}", prompt_saved=False)
             return
         yield PromptSaved(saved, record, created, replace_from)
+        if not ask:
+            return
         async with contextlib.aclosing(self.reply(saved, model)) as events:
             async for event in events:
                 yield event
@@ -311,6 +327,7 @@ class ChatExchange:
                 think=settings.think,
                 format=settings.format,
                 keep_alive=settings.keep_alive,
+                tools=tools_of(chat.tools),
             )
             # Closing the client's generator closes the request.
             async with contextlib.aclosing(stream) as chunks:
@@ -326,6 +343,10 @@ class ChatExchange:
                     if thinking or answer:
                         reply.add(thinking, answer)
                         yield Delta(thinking, answer)
+                    if chunk.tool_calls:
+                        calls = tuple(call.to_json() for call in chunk.tool_calls)
+                        reply.tool_calls.extend(calls)
+                        yield ToolCalls(calls)
                     now = time.monotonic()
                     if now - last_save >= SAVE_INTERVAL:
                         save_error = await self._save_partial(reply)
@@ -399,6 +420,7 @@ class ChatExchange:
         text: str,
         images: list[str],
         replace_from: int | None,
+        tool_name: str | None = None,
     ) -> tuple[ChatRecord, bool, MessageRecord]:
         """Store the prompt before anything is sent (runs in a thread)."""
         store = self._store
@@ -410,10 +432,14 @@ class ChatExchange:
                 system=draft.system,
                 think=draft.think,
                 format=draft.format,
+                tools=draft.tools,
             )
         if replace_from is not None:
             store.delete_messages_from(chat.id, replace_from)
-        record = store.add_message(chat.id, "user", text, images=images)
+        if tool_name is not None:
+            record = store.add_message(chat.id, "tool", text, tool_name=tool_name)
+        else:
+            record = store.add_message(chat.id, "user", text, images=images)
         return chat, created, record
 
     async def _start_reply(
@@ -446,11 +472,17 @@ class ChatExchange:
     async def _save_partial(self, reply: ActiveReply) -> str:
         """Save the text so far, off the event loop; return why it failed, or ''."""
         thinking, answer = reply.text()
+        calls = list(reply.tool_calls)
 
         def write() -> None:
             with reply._lock:
                 if not reply._saved:
-                    self._store.update_message(reply.message_id, content=answer, thinking=thinking)
+                    self._store.update_message(
+                        reply.message_id,
+                        content=answer,
+                        thinking=thinking,
+                        tool_calls=calls,
+                    )
 
         try:
             await asyncio.to_thread(write)
@@ -474,6 +506,7 @@ class ChatExchange:
                     stats=end.stats,
                     status=end.status,
                     error=end.error,
+                    tool_calls=list(reply.tool_calls),
                 )
             except StoreError as failure:
                 end = replace(end, save_error=str(failure))

@@ -50,6 +50,7 @@ from tui_app.core.exchange import (
     ReplyEnd,
     Started,
     Stopped,
+    ToolCalls,
 )
 from tui_app.core.export import chat_to_markdown, export_file_name
 from tui_app.core.formatting import one_line, sanitize
@@ -952,6 +953,10 @@ class ChatScreen(AreaScreen):
                             await self._stop_waiting()
                             if self._reply_view is not None:
                                 await self._reply_view.feed(event.thinking, event.answer)
+                        case ToolCalls():
+                            await self._stop_waiting()
+                            if self._reply_view is not None:
+                                await self._reply_view.add_tool_calls(event.calls)
                         case NotSaved():
                             self.notify(
                                 event.error,

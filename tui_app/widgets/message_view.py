@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Iterable
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -13,7 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Collapsible, Static
 from textual.widgets.collapsible import CollapsibleTitle
 
-from tui_app.core.chat_session import format_count, pretty_json, stats_text
+from tui_app.core.chat_session import format_count, pretty_json, stats_text, tool_calls_text
 from tui_app.core.formatting import sanitize
 from tui_app.records import MessageRecord
 from tui_app.widgets.markdown_document import MarkdownDocument
@@ -101,6 +102,10 @@ class MessageView(Vertical):
         height: auto;
         color: $text-muted;
     }
+    MessageView > .tool-calls {
+        height: auto;
+        color: $secondary;
+    }
     MessageView.-failed > .message-footer {
         color: $error;
     }
@@ -147,6 +152,11 @@ class MessageView(Vertical):
         """Final-chunk metrics of a reply."""
         self.json_mode = json_mode
         """Show a JSON reply pretty-printed (the request asked for ``format``)."""
+        self.tool_calls: list[dict[str, object]] = list(record.tool_calls)
+        """The function calls a reply asked for (wire form)."""
+        self.tool_name = record.tool_name
+        """The tool whose result a ``tool`` message is."""
+        self._calls_view: Static | None = None
         self._answer: list[str] = [record.content] if record.content else []
         self._thinking: list[str] = [record.thinking] if record.thinking else []
         self._pending_answer: list[str] = []
@@ -206,6 +216,8 @@ class MessageView(Vertical):
             self._markdown = MarkdownDocument(self._display_answer())
             self._markdown.display = bool(self.content) or self.status == "streaming"
             yield self._markdown
+            if self.tool_calls:
+                yield self._make_calls_view()
         self._update_footer()
         yield self._footer
 
@@ -218,7 +230,24 @@ class MessageView(Vertical):
             return label
         if self.role == "assistant":
             return Content(sanitize(self.model or "assistant"))
+        if self.role == "tool":
+            return Content(f"tool result · {sanitize(self.tool_name or '(no name)')}")
         return Content(self.role)
+
+    def _make_calls_view(self) -> Static:
+        # Model output: plain Content, never markup.
+        self._calls_view = Static(
+            Content(sanitize(tool_calls_text(self.tool_calls))), classes="tool-calls"
+        )
+        return self._calls_view
+
+    async def add_tool_calls(self, calls: Iterable[dict[str, object]]) -> None:
+        """Show function calls the reply asked for, below its text."""
+        self.tool_calls.extend(calls)
+        if self._calls_view is None:
+            await self.mount(self._make_calls_view(), before=self._footer)
+        else:
+            self._calls_view.update(Content(sanitize(tool_calls_text(self.tool_calls))))
 
     def _prompt_body(self) -> Content:
         text = self.content

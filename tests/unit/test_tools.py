@@ -1,0 +1,129 @@
+"""Tools: checking a chat's tool list, and the history around tool calls and results."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tui_app.core.chat_session import (
+    history_messages,
+    pending_tool_results,
+    tool_calls_text,
+    tools_of,
+    tools_problem,
+)
+from tui_app.records import MessageRecord
+
+GOOD: dict[str, Any] = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get weather",
+        "parameters": {
+            "type": "object",
+            "required": ["city"],
+            "properties": {"city": {"type": "string"}},
+        },
+    },
+}
+
+CALL = {"function": {"index": 0, "name": "get_weather", "arguments": {"city": "Tokyo"}}}
+
+
+def record(role: str, content: str = "", **fields: Any) -> MessageRecord:
+    values: dict[str, Any] = {
+        "id": 1,
+        "chat_id": 1,
+        "role": role,
+        "content": content,
+        "thinking": "",
+        "images": [],
+        "stats": {},
+        "status": "complete",
+        "error": None,
+        "model": None,
+        "created_at": 0.0,
+    }
+    values.update(fields)
+    return MessageRecord(**values)
+
+
+def test_a_good_tool_list_passes() -> None:
+    assert tools_problem(json.dumps([GOOD])) is None
+    assert tools_problem("[]") is None
+
+
+@pytest.mark.parametrize(
+    ("tools", "reason"),
+    [
+        ("{", "Not JSON"),
+        (json.dumps(GOOD), "must be a JSON list"),
+        (json.dumps([1]), "Tool 1 is not an object"),
+        (json.dumps([{**GOOD, "type": "fn"}]), '"type" must be "function"'),
+        (json.dumps([{"type": "function"}]), '"function" must be an object'),
+        (
+            json.dumps([{**GOOD, "function": {**GOOD["function"], "name": " "}}]),
+            '"function.name" must be a non-blank string',
+        ),
+        (
+            json.dumps([{**GOOD, "function": {**GOOD["function"], "description": 3}}]),
+            '"function.description" must be a string',
+        ),
+        (
+            json.dumps([{**GOOD, "function": {**GOOD["function"], "parameters": []}}]),
+            '"function.parameters" must be an object',
+        ),
+        (
+            json.dumps(
+                [{**GOOD, "function": {**GOOD["function"], "parameters": {"type": "string"}}}]
+            ),
+            '"parameters.type" must be "object"',
+        ),
+        (json.dumps([GOOD, GOOD]), "used twice"),
+    ],
+)
+def test_bad_tool_lists_say_why(tools: str, reason: str) -> None:
+    problem = tools_problem(tools)
+    assert problem is not None and reason in problem
+
+
+def test_tools_of_reads_the_stored_text() -> None:
+    assert tools_of(None) is None
+    assert tools_of("[]") is None
+    assert tools_of(json.dumps([GOOD])) == [GOOD]
+
+
+def test_history_carries_tool_calls_and_results() -> None:
+    records = [
+        record("user", "weather in Tokyo?"),
+        record("assistant", "", tool_calls=[CALL]),
+        record("tool", "sunny", tool_name="get_weather"),
+    ]
+    assert [m.to_json() for m in history_messages(records, None)] == [
+        {"role": "user", "content": "weather in Tokyo?"},
+        {"role": "assistant", "content": "", "tool_calls": [CALL]},
+        {"role": "tool", "content": "sunny", "tool_name": "get_weather"},
+    ]
+
+
+def test_a_failed_reply_with_calls_is_left_out() -> None:
+    records = [record("assistant", "", tool_calls=[CALL], status="failed")]
+    assert history_messages(records, None) == []
+
+
+def test_pending_results_follow_the_last_reply_with_calls() -> None:
+    second = {"function": {"index": 1, "name": "get_time", "arguments": {}}}
+    asked = [record("user", "q"), record("assistant", "", tool_calls=[CALL, second])]
+    assert pending_tool_results(asked) == ["get_weather", "get_time"]
+    one = [*asked, record("tool", "sunny", tool_name="get_weather")]
+    assert pending_tool_results(one) == ["get_time"]
+    both = [*one, record("tool", "noon", tool_name="get_time")]
+    assert pending_tool_results(both) == []
+    assert pending_tool_results([*asked, record("user", "never mind")]) == []
+    assert pending_tool_results([record("assistant", "", tool_calls=[CALL], status="failed")]) == []
+
+
+def test_calls_as_text_are_name_and_indented_json() -> None:
+    assert tool_calls_text([CALL]) == '→ call get_weather\n{\n  "city": "Tokyo"\n}'
