@@ -7,12 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import Static, TextArea
 
-from tests.helpers import settle_workers, until
+from tests.helpers import dialog_shown, settle_workers, until
 from tui_app.app import OllamaTUI
 from tui_app.demo import SimulatedOllama
 from tui_app.screens.chat import ChatScreen
+from tui_app.screens.dialogs import ToolsDialog
 from tui_app.store import Store
 
 AppFactory = Callable[..., OllamaTUI]
@@ -102,3 +103,108 @@ async def test_a_tool_call_is_shown_saved_and_shown_again(
         await screen.open_chat(chat_id)
         await settle(pilot)
         assert "get_weather" in calls_text(screen)
+
+
+async def test_a_tool_result_goes_back_as_a_tool_message_and_the_reply_streams(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    app = make_app(initial_model="llama3.2")
+    async with app.run_test(size=SIZE) as pilot:
+        store = app.services.store
+        screen, chat_id = await open_chat_with_tools(pilot, store)
+        await send(pilot, screen, "What is the weather in Tokyo?")
+        assert screen.prompt.placeholder == "Tool result for get_weather"
+        await send(pilot, screen, "sunny, 24 C")
+        body = chat_requests(sim)[-1]
+        call = store.messages(chat_id)[1].tool_calls[0]
+        assert body["tools"] == WEATHER
+        assert body["messages"] == [
+            {"role": "user", "content": "What is the weather in Tokyo?"},
+            {"role": "assistant", "content": "", "tool_calls": [call]},
+            {"role": "tool", "content": "sunny, 24 C", "tool_name": "get_weather"},
+        ]
+        roles = [(m.role, m.tool_name) for m in store.messages(chat_id)]
+        assert roles == [
+            ("user", ""),
+            ("assistant", ""),
+            ("tool", "get_weather"),
+            ("assistant", ""),
+        ]
+        reply = store.messages(chat_id)[-1]
+        assert "sunny, 24 C" in reply.content and not reply.tool_calls
+        assert screen.prompt.placeholder != "Tool result for get_weather"
+        # The next prompt is an ordinary one.
+        await send(pilot, screen, "thanks")
+        assert chat_requests(sim)[-1]["messages"][-1] == {"role": "user", "content": "thanks"}
+
+
+async def test_escape_drops_the_wait_for_a_tool_result(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    app = make_app(initial_model="llama3.2")
+    async with app.run_test(size=SIZE) as pilot:
+        store = app.services.store
+        screen, _ = await open_chat_with_tools(pilot, store)
+        await send(pilot, screen, "What is the weather in Tokyo?")
+        await pilot.press(*"never mind")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen.prompt.text == "never mind"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert chat_requests(sim)[-1]["messages"][-1] == {"role": "user", "content": "never mind"}
+
+
+async def test_a_reopened_chat_still_waits_for_the_tool_result(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    app = make_app(initial_model="llama3.2")
+    async with app.run_test(size=SIZE) as pilot:
+        store = app.services.store
+        screen, chat_id = await open_chat_with_tools(pilot, store)
+        await send(pilot, screen, "What is the weather in Tokyo?")
+        await screen.new_chat()
+        assert screen.prompt.placeholder != "Tool result for get_weather"
+        await screen.open_chat(chat_id)
+        await settle(pilot)
+        assert screen.prompt.placeholder == "Tool result for get_weather"
+
+
+async def test_tools_are_given_in_a_dialog_checked_and_sent(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    app = make_app(initial_model="llama3.2")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot)
+        await pilot.press("f11")
+        dialog = await dialog_shown(pilot, ToolsDialog)
+        text_box = dialog.query_one("#tools-text", TextArea)
+        assert '"get_weather"' in text_box.text  # an example to start from
+        text_box.load_text('[{"type": "function", "function": {"name": "x"}}]')
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        error = dialog.query_one("#dialog-error", Static)
+        assert app.screen is dialog and error.display
+        assert '"function.description" must be a string' in str(error.render())
+        text_box.load_text(json.dumps(WEATHER))
+        await pilot.pause()
+        assert not error.display
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is screen)
+        await send(pilot, screen, "What is the weather in Oslo?")
+        body = chat_requests(sim)[-1]
+        assert body["tools"] == WEATHER
+        chat = app.services.store.get_chat(app.services.store.list_chats()[0].id)
+        assert chat is not None and chat.tools is not None
+        assert json.loads(chat.tools) == WEATHER
+        # Cleared, no tools go with the next request.
+        await pilot.press("f11")
+        dialog = await dialog_shown(pilot, ToolsDialog)
+        await pilot.click("#tools-clear")
+        await until(pilot, lambda: app.screen is screen)
+        await settle(pilot)
+        screen.prompt.load_text("hello")  # the tool result wait is dropped by escape first
+        await pilot.press("escape")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "tools" not in chat_requests(sim)[-1]

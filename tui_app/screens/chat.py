@@ -34,6 +34,9 @@ from tui_app.core.chat_session import (
     image_kind,
     model_num_ctx,
     next_think,
+    pending_tool_results,
+    tool_call_name,
+    tools_of,
 )
 from tui_app.core.clipboard import CopyMethod, copy_text, system_copy
 from tui_app.core.exchange import (
@@ -73,6 +76,7 @@ from tui_app.screens.dialogs import (
     NameDialog,
     SearchChatsDialog,
     SystemPromptDialog,
+    ToolsDialog,
 )
 from tui_app.services import Services
 from tui_app.store import ChatRecord, MessageRecord, NotFoundError, StoreError
@@ -167,6 +171,15 @@ class ChatScreen(AreaScreen):
             tooltip="Reply format: default, off, JSON or a JSON schema",
         ),
         Binding(
+            "f11",
+            "edit_tools",
+            "Tools",
+            show=False,
+            priority=True,  # like f6 and f7: a setting of the chat, from the prompt too
+            id="chat.tools",
+            tooltip="Tools of this chat: a JSON list of functions the model may call",
+        ),
+        Binding(
             "ctrl+f",
             "search_chats",
             "Search",
@@ -222,6 +235,8 @@ class ChatScreen(AreaScreen):
         self._worker: Worker[None] | None = None
         self._attachments: list[AttachedImage] = []
         self._editing: MessageRecord | None = None
+        self._tool_results: list[str] = []
+        """The tools whose results the open chat waits for: the prompt sends the first's."""
         self._chosen_model: str | None = None
         self._stored_model: str | None = None
         self._waiting: Timer | None = None
@@ -341,6 +356,11 @@ class ChatScreen(AreaScreen):
     def reply_format(self) -> str | None:
         """The open chat's ``format``."""
         return self.chat.format if self.chat is not None else self._draft.format
+
+    @property
+    def tools(self) -> str | None:
+        """The open chat's tools: a JSON list's text, or None."""
+        return self.chat.tools if self.chat is not None else self._draft.tools
 
     def settings(self) -> ResolvedSettings:
         """The open chat's settings as its next request carries them, and where each comes
@@ -522,12 +542,25 @@ class ChatScreen(AreaScreen):
 
     def _refresh_banners(self) -> None:
         editing = self.query_one("#chat-editing", Static)
-        editing.display = self._editing is not None
+        waiting = self._tool_results if self._editing is None else []
+        editing.display = self._editing is not None or bool(waiting)
         if self._editing is not None:
             editing.update(
                 "Editing your last prompt: enter sends it again and replaces the last exchange"
                 " · escape stops editing"
             )
+        elif waiting:
+            more = f" ({len(waiting) - 1} more after it)" if len(waiting) > 1 else ""
+            # The name is model output: plain Content, never markup.
+            editing.update(
+                Content(
+                    f"The model called {sanitize(waiting[0])}{more}: enter sends what you type"
+                    " as its result · escape types a prompt instead"
+                )
+            )
+        self.prompt.placeholder = (
+            f"Tool result for {sanitize(waiting[0])}" if waiting else PROMPT_PLACEHOLDER
+        )
         attachments = self.query_one("#chat-attachments", Static)
         attachments.display = bool(self._attachments)
         if self._attachments:
@@ -548,7 +581,9 @@ class ChatScreen(AreaScreen):
         focused = self.focused
         in_prompt = focused is not None and focused.id == "prompt"
         if action == "stop":
-            return in_prompt and (self.replying or self._editing is not None)
+            return in_prompt and (
+                self.replying or self._editing is not None or bool(self._tool_results)
+            )
         if action == "focus_prompt":
             return not in_prompt
         return True
@@ -563,6 +598,7 @@ class ChatScreen(AreaScreen):
         self.chat = None
         self._draft = ChatDraft(model=model or self._preferred_model())
         self._editing = None
+        self._tool_results = []
         self._attachments = []
         await self.transcript.show([], has_older=False)
         self.services.current.show(None, self.model)
@@ -607,6 +643,7 @@ class ChatScreen(AreaScreen):
         await self._detach_reply_view()
         self.chat = chat
         self._editing = None
+        self._tool_results = pending_tool_results(records) if not has_newer else []
         self._attachments = []
         await self.transcript.show(
             records,
@@ -910,25 +947,31 @@ class ChatScreen(AreaScreen):
     async def _send(self, text: str, images: list[str], model: str) -> None:
         """Send the prompt through the exchange and draw the turn."""
         prompt = self.prompt
-        attachments, editing = self._attachments, self._editing
+        attachments, editing, results = self._attachments, self._editing, self._tool_results
+        tool_name = results[0] if results and editing is None else None
         prompt.clear()
         prompt.remember(text)
         self._attachments, self._editing = [], None
+        self._tool_results = results[1:] if tool_name is not None else []
         self._refresh_banners()
 
         def give_back() -> None:
             # The prompt was not saved: it goes back in the box, to send again.
             prompt.load_text(text)
             self._attachments, self._editing = attachments, editing
+            self._tool_results = results
             self._refresh_banners()
 
         turn = self._exchange.send(
             self.chat,
             self._draft,
             text,
-            images,
+            images if tool_name is None else [],
             model=model,
             replace_from=editing.id if editing is not None else None,
+            tool_name=tool_name,
+            # With more results to give, the model is asked once it has them all.
+            ask=not self._tool_results,
         )
         await self._draw_turn(turn, give_back=give_back)
 
@@ -1082,6 +1125,10 @@ class ChatScreen(AreaScreen):
             if isinstance(end, Stopped) and end.tail is not None:
                 await view.feed(end.tail.thinking, end.tail.answer)
             await view.finish(status=end.status, stats=end.stats, error=end.error)
+        if self.chat is not None and self.chat.id == reply.chat_id:
+            calls = reply.tool_calls if end.status in ("complete", "stopped") else []
+            self._tool_results = [tool_call_name(call) for call in calls]
+            self._refresh_banners()
         if end.status == "complete" and self.chat is not None and self.chat.id == reply.chat_id:
             await self._refresh_meter(end.stats)
         await self._chat_list.reload(select=self.chat.id if self.chat is not None else None)
@@ -1114,6 +1161,11 @@ class ChatScreen(AreaScreen):
             self._editing = None
             self.prompt.clear()
             self._attachments = []
+            self._refresh_banners()
+            self.refresh_bindings()
+        elif self._tool_results:
+            # What is typed stays: it goes as an ordinary prompt now.
+            self._tool_results = []
             self._refresh_banners()
             self.refresh_bindings()
 
@@ -1217,6 +1269,24 @@ class ChatScreen(AreaScreen):
         choice = await self.app.push_screen_wait(FormatDialog(self.reply_format, inherited))
         if choice is not None:
             await self._update_chat(format=choice.value)
+
+    def action_edit_tools(self) -> None:
+        """Give the chat tools (a JSON list of functions), or change or clear them."""
+        self._edit_tools()
+
+    @work(exclusive=True, group="chat-dialog", exit_on_error=False)
+    async def _edit_tools(self) -> None:
+        text = await self.app.push_screen_wait(ToolsDialog(self.tools))
+        if text is None:
+            return
+        if await self._update_chat(tools=text or None):
+            count = len(tools_of(text) or [])
+            self.notify(
+                f"{count} tool{'s' if count != 1 else ''} go with each request"
+                if count
+                else "No tools are sent",
+                timeout=3,
+            )
 
     def action_search_chats(self) -> None:
         """Open the full-text search over all chats, from anywhere on this screen."""
@@ -1391,6 +1461,9 @@ class ChatScreen(AreaScreen):
         )
         yield SystemCommand(
             "Reply format", "Default, off, JSON or a JSON schema (f7)", self.action_reply_format
+        )
+        yield SystemCommand(
+            "Tools", "Functions the model may call, as JSON (f11)", self.action_edit_tools
         )
         yield SystemCommand(
             "Attach image", "Add an image to the next prompt (f8)", self.action_attach_image

@@ -7,6 +7,7 @@ from tui_app.screens.dialogs.chat import (
     FormatChoice,
     FormatDialog,
     SystemPromptDialog,
+    ToolsDialog,
 )
 from tui_app.screens.dialogs.confirm import ConfirmDialog
 from tui_app.screens.dialogs.create_file import CreateFromFileDialog
@@ -40,6 +41,7 @@ __all__ = [
     "SaveExchangeDialog",
     "SearchChatsDialog",
     "SystemPromptDialog",
+    "ToolsDialog",
     "copy_dialog",
     "pull_dialog",
 ]

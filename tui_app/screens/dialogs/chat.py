@@ -1,8 +1,9 @@
-"""Dialogs of the chat screen: system prompt, format, images, code blocks."""
+"""Dialogs of the chat screen: system prompt, format, tools, images, code blocks."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -20,6 +21,7 @@ from tui_app.core.chat_session import (
     ImageError,
     format_size,
     load_image,
+    tools_problem,
 )
 from tui_app.core.formatting import sanitize
 from tui_app.core.options import schema_problem
@@ -179,6 +181,88 @@ class FormatDialog(Dialog[FormatChoice]):
                 self.show_error(problem)
                 return
             self.dismiss(FormatChoice(text.strip()))
+
+
+TOOLS_EXAMPLE = """[
+  {
+    "type": "function",
+    "function": {
+      "name": "get_weather",
+      "description": "Get the weather in a city",
+      "parameters": {
+        "type": "object",
+        "required": ["city"],
+        "properties": {
+          "city": {"type": "string", "description": "City name"}
+        }
+      }
+    }
+  }
+]"""
+
+
+class ToolsDialog(Dialog[str]):
+    """Give the chat tools as a JSON list, checked before it is kept.
+
+    Returns the list's text (``""`` clears the tools), or None when cancelled.
+    """
+
+    HELP_TITLE: ClassVar[str] = "Dialogs: tools"
+    """The heading of this class's keys in help (f1)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "confirm", "Save", id="chat.tools.save"),
+    ]
+
+    def __init__(self, current: str | None) -> None:
+        super().__init__(
+            "Tools of this chat",
+            hint="a JSON list of functions · ctrl+s saves · escape cancels",
+        )
+        self._current = current
+
+    def compose_body(self) -> ComposeResult:
+        text = TOOLS_EXAMPLE
+        if self._current:
+            try:
+                text = json.dumps(json.loads(self._current), indent=2, ensure_ascii=False)
+            except json.JSONDecodeError:
+                text = self._current
+        yield DialogTextArea(text, id="tools-text", language="json", soft_wrap=True)
+        if not self._current:
+            yield Static(
+                "This chat has no tools yet; the text above is an example.",
+                classes="dialog-note",
+            )
+
+    def compose_buttons(self) -> Iterable[Button]:
+        yield Button("Clear", id="tools-clear", compact=True, disabled=not self._current)
+        yield self.cancel_button()
+        yield self.confirm_button("Save")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    @on(TextArea.Changed, "#tools-text")
+    def _hide_error(self) -> None:
+        self.show_error(None)
+
+    def action_confirm(self) -> None:
+        """Check the list and keep it; say why not next to the text."""
+        text = self.query_one("#tools-text", TextArea).text
+        if not text.strip():
+            self.dismiss("")
+            return
+        problem = tools_problem(text)
+        if problem is not None:
+            self.show_error(problem)
+            return
+        tools = json.loads(text)
+        self.dismiss(json.dumps(tools, ensure_ascii=False) if tools else "")
+
+    @on(Button.Pressed, "#tools-clear")
+    def _clear(self) -> None:
+        self.dismiss("")
 
 
 class AttachImageDialog(Dialog[list[AttachedImage]]):
