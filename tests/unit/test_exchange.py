@@ -28,6 +28,7 @@ from tui_app.core.exchange import (
     ReplyEnd,
     Started,
     Stopped,
+    ToolCalls,
 )
 from tui_app.demo import Fault, SimulatedOllama
 from tui_app.demo._sim import SimResponse
@@ -534,3 +535,45 @@ async def test_editing_the_last_prompt_replaces_the_last_exchange(
     ]
     # The chat's own model wins over the one passed in.
     assert chat_requests(sim)[-1]["model"] == "llama3.2"
+
+
+# -- tools ----------------------------------------------------------------------------------------
+
+TOOLS = (
+    '[{"type": "function", "function": {"name": "get_weather", "description": "Weather",'
+    ' "parameters": {"type": "object", "properties": {"city": {"type": "string"}}}}}]'
+)
+
+
+async def test_tool_calls_are_yielded_saved_and_results_sent_back(
+    exchange: ChatExchange, store: Store, sim: SimulatedOllama
+) -> None:
+    draft = ChatDraft(model="llama3.2", tools=TOOLS)
+    events = await collect(exchange.send(None, draft, "weather in Tokyo?", [], model="llama3.2"))
+    calls = [event for event in events if isinstance(event, ToolCalls)]
+    assert len(calls) == 1 and calls[0].calls[0]["function"] == {
+        "index": 0,
+        "name": "get_weather",
+        "arguments": {"city": "Tokyo"},
+    }
+    assert isinstance(only_end(events), Finished)
+    chat = store.list_chats()[0]
+    assert chat.tools == TOOLS
+    reply = store.messages(chat.id)[-1]
+    assert reply.tool_calls == list(calls[0].calls)
+    # A result that is not the last one is only saved; the last one asks for the reply.
+    first = await collect(
+        exchange.send(
+            chat, draft, "sunny", [], model="llama3.2", tool_name="get_weather", ask=False
+        )
+    )
+    assert [type(event) for event in first] == [PromptSaved]
+    assert len(chat_requests(sim)) == 1
+    await collect(exchange.send(chat, draft, "24 C", [], model="llama3.2", tool_name="get_weather"))
+    messages = chat_requests(sim)[-1]["messages"]
+    assert messages[1:] == [
+        {"role": "assistant", "content": "", "tool_calls": reply.tool_calls},
+        {"role": "tool", "content": "sunny", "tool_name": "get_weather"},
+        {"role": "tool", "content": "24 C", "tool_name": "get_weather"},
+    ]
+    assert "24 C" in store.messages(chat.id)[-1].content

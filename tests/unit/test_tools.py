@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from tui_app.core.chat_session import (
     tools_problem,
 )
 from tui_app.records import MessageRecord
+from tui_app.store import Store
 
 GOOD: dict[str, Any] = {
     "type": "function",
@@ -29,7 +31,9 @@ GOOD: dict[str, Any] = {
     },
 }
 
-CALL = {"function": {"index": 0, "name": "get_weather", "arguments": {"city": "Tokyo"}}}
+CALL: dict[str, object] = {
+    "function": {"index": 0, "name": "get_weather", "arguments": {"city": "Tokyo"}}
+}
 
 
 def record(role: str, content: str = "", **fields: Any) -> MessageRecord:
@@ -127,3 +131,21 @@ def test_pending_results_follow_the_last_reply_with_calls() -> None:
 
 def test_calls_as_text_are_name_and_indented_json() -> None:
     assert tool_calls_text([CALL]) == '→ call get_weather\n{\n  "city": "Tokyo"\n}'
+
+
+def test_the_store_keeps_calls_tool_names_and_chat_tools(tmp_path: Path) -> None:
+    path = tmp_path / "store.db"
+    with Store.open(path) as store:
+        chat = store.create_chat(title="t", tools=json.dumps([GOOD]))
+        reply = store.add_message(chat.id, "assistant", "", status="streaming")
+        store.update_message(reply.id, status="complete", tool_calls=[CALL])
+        store.add_message(chat.id, "tool", "sunny", tool_name="get_weather")
+        with pytest.raises(ValueError, match="JSON list"):
+            store.update_chat(chat.id, tools='{"type": "function"}')
+    with Store.open(path) as store:
+        saved = store.get_chat(chat.id)
+        assert saved is not None and saved.tools == json.dumps([GOOD])
+        saved_reply, result = store.messages(chat.id)
+        assert saved_reply.tool_calls == [CALL]
+        assert (result.role, result.tool_name, result.tool_calls) == ("tool", "get_weather", [])
+        assert store.update_chat(chat.id, tools=None).tools is None
