@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
+from tui_app.api import ModelDetails, ModelInfo
 from tui_app.core.chat_session import (
     history_messages,
     pending_tool_results,
+    reads_images,
     tool_calls_text,
     tools_of,
     tools_problem,
@@ -149,3 +151,14 @@ def test_the_store_keeps_calls_tool_names_and_chat_tools(tmp_path: Path) -> None
         assert saved_reply.tool_calls == [CALL]
         assert (result.role, result.tool_name, result.tool_calls) == ("tool", "get_weather", [])
         assert store.update_chat(chat.id, tools=None).tools is None
+
+
+def test_whether_a_model_reads_images() -> None:
+    assert reads_images(None) is None
+    assert reads_images(ModelInfo(capabilities=("completion", "vision"))) is True
+    assert reads_images(ModelInfo(capabilities=("completion",))) is False
+    # An older server lists no capabilities: the projector, the keys or the family tell.
+    assert reads_images(ModelInfo(projector_info={"clip.has_vision_encoder": True})) is True
+    assert reads_images(ModelInfo(model_info={"mllama.vision.block_count": 32})) is True
+    assert reads_images(ModelInfo(details=ModelDetails(families=("llama", "clip")))) is True
+    assert reads_images(ModelInfo(model_info={"llama.block_count": 28})) is None

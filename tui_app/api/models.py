@@ -199,6 +199,8 @@ class ModelInfo:
     model_info: JSON = field(default_factory=dict)
     modified_at: datetime | None = None
     messages: tuple[ChatMessage, ...] = ()
+    projector_info: JSON = field(default_factory=dict)
+    """The vision projector's metadata (``clip.*``), for models that have one."""
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ModelInfo:
@@ -213,6 +215,7 @@ class ModelInfo:
             license=_text(data, "license"),
             modelfile=_text(data, "modelfile"),
             model_info=_mapping(data.get("model_info")),
+            projector_info=_mapping(data.get("projector_info")),
             modified_at=parse_timestamp(data.get("modified_at")),
             messages=tuple(
                 ChatMessage.from_json(item)

@@ -16,7 +16,7 @@ from typing import Final, cast
 
 from markdown_it import MarkdownIt
 
-from tui_app.api import ChatMessage, Metrics, ToolCall
+from tui_app.api import ChatMessage, Metrics, ModelInfo, ToolCall
 from tui_app.api.show_parameters import parse_show_parameters
 from tui_app.core.formatting import sanitize
 from tui_app.core.options import SPECS_BY_NAME, THINK_LEVELS
@@ -92,6 +92,32 @@ def history_messages(records: Iterable[MessageRecord], system: str | None) -> li
         else:
             messages.append(ChatMessage(record.role, record.content))
     return messages
+
+
+# -- images ---------------------------------------------------------------------------------------
+
+VISION_FAMILIES: Final = frozenset({"clip", "mllama"})
+"""``details.families`` that mean a vision encoder (llava lists ``clip``)."""
+
+
+def reads_images(info: ModelInfo | None) -> bool | None:
+    """Whether the model can read images: True, False, or None when nothing says.
+
+    A server that lists capabilities decides. An older Ollama lists none; then a vision
+    projector (``projector_info``), vision keys in ``model_info`` or a vision family say
+    yes, and otherwise nobody knows, so the user may try.
+    """
+    if info is None:
+        return None
+    if info.capabilities:
+        return "vision" in info.capabilities
+    if info.projector_info:
+        return True
+    if any(".vision." in key or key.startswith("clip.") for key in info.model_info):
+        return True
+    if VISION_FAMILIES & set(info.details.families or ()):
+        return True
+    return None
 
 
 # -- tools --------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from tui_app.core.chat_session import (
     model_num_ctx,
     next_think,
     pending_tool_results,
+    reads_images,
     tool_call_name,
     tools_of,
 )
@@ -930,9 +931,9 @@ class ChatScreen(AreaScreen):
         if self.model is None:
             await self._update_chat(model=model)
         images = [image.data for image in self._attachments]
-        if images:
-            info = await self.model_info(model)
-            if info is None or not info.has_capability("vision"):
+        if images and not self._tool_results:
+            readable = reads_images(await self.model_info(model))
+            if readable is False:
                 self.notify(
                     f"{model} cannot read images (its capabilities list no vision), so nothing "
                     "was sent. Pick a vision model with ctrl+o, or remove the images with f8.",
@@ -941,6 +942,13 @@ class ChatScreen(AreaScreen):
                     markup=False,
                 )
                 return
+            if readable is None:
+                # An older Ollama lists no capabilities: let the server decide.
+                self.notify(
+                    f"Ollama does not say whether {model} reads images; they are sent anyway.",
+                    severity="warning",
+                    markup=False,
+                )
         self._worker = self._send(text, images, model)
 
     @work(group="chat-reply", exit_on_error=False)
@@ -951,7 +959,9 @@ class ChatScreen(AreaScreen):
         tool_name = results[0] if results and editing is None else None
         prompt.clear()
         prompt.remember(text)
-        self._attachments, self._editing = [], None
+        # A tool result carries no images: attached ones wait for the next prompt.
+        self._attachments = [] if tool_name is None else attachments
+        self._editing = None
         self._tool_results = results[1:] if tool_name is not None else []
         self._refresh_banners()
 
@@ -1216,14 +1226,12 @@ class ChatScreen(AreaScreen):
             return
         self.services.current.model.set(chosen)
         self._load_model_details()
-        if self._attachments:
-            info = await self.model_info(chosen)
-            if info is None or not info.has_capability("vision"):
-                self.notify(
-                    f"{chosen} cannot read images; the attached images will not be sent.",
-                    severity="warning",
-                    markup=False,
-                )
+        if self._attachments and reads_images(await self.model_info(chosen)) is False:
+            self.notify(
+                f"{chosen} cannot read images; the attached images will not be sent.",
+                severity="warning",
+                markup=False,
+            )
 
     async def _remember_model(self, model: str) -> None:
         self._chosen_model = model
@@ -1310,7 +1318,8 @@ class ChatScreen(AreaScreen):
                 markup=False,
             )
             return
-        if not info.has_capability("vision"):
+        readable = reads_images(info)
+        if readable is False:
             self.notify(
                 f"{model} cannot read images: its capabilities list no vision. Pick a vision "
                 "model (ctrl+o), such as llava.",
@@ -1318,6 +1327,14 @@ class ChatScreen(AreaScreen):
                 markup=False,
             )
             return
+        if readable is None:
+            # An older Ollama lists no capabilities and nothing else tells: the user may try.
+            self.notify(
+                f"Ollama does not say whether {model} reads images (an older server?); "
+                "you can try.",
+                severity="warning",
+                markup=False,
+            )
         attached = await self.app.push_screen_wait(AttachImageDialog(self._attachments, model))
         if attached is not None:
             self._attachments = attached
