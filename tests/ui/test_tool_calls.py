@@ -191,6 +191,7 @@ async def test_tools_are_given_in_a_dialog_checked_and_sent(
         assert not error.display
         await pilot.press("ctrl+s")
         await until(pilot, lambda: app.screen is screen)
+        await until(pilot, lambda: "tools: 1" in str(screen.query_one("#chat-header").render()))
         await send(pilot, screen, "What is the weather in Oslo?")
         body = chat_requests(sim)[-1]
         assert body["tools"] == WEATHER

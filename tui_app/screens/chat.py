@@ -479,6 +479,7 @@ class ChatScreen(AreaScreen):
         info = self._cached_info() if model else None
         extras = [c for c in info.capabilities if c in ("thinking", "vision")] if info else []
         settings = self.settings()
+        tool_count = len(tools_of(self.tools) or [])
 
         def line(compact: int, title_cells: int | None) -> Content:
             shown_title = sanitize(title)
@@ -502,6 +503,8 @@ class ChatScreen(AreaScreen):
                 parts += [Content(f"think: {think}"), Content(f"format: {reply_format}")]
             if self.system:
                 parts.append(Content("system prompt set" if compact < 1 else "system"))
+            if tool_count:
+                parts.append(Content(f"tools: {tool_count}" if compact < 3 else f"t:{tool_count}"))
             return Content(" · " if compact < 3 else "·").join(parts)
 
         if width <= 0:

@@ -411,7 +411,7 @@ class MessageView(Vertical):
                 await self.mount(self._make_thinking_box(collapsed=True), before=self._markdown)
             elif self._thinking_text is not None and self._thinking_box is not None:
                 self._thinking_text.update(Content(sanitize(self.thinking)))
-                if self.content:
+                if self.content or self.tool_calls:
                     self._thinking_box.collapsed = True
                 self._thinking_box.title = self._thinking_title()
         if self._markdown is not None:

@@ -228,12 +228,13 @@ class ToolsDialog(Dialog[str]):
                 text = json.dumps(json.loads(self._current), indent=2, ensure_ascii=False)
             except json.JSONDecodeError:
                 text = self._current
-        yield DialogTextArea(text, id="tools-text", language="json", soft_wrap=True)
         if not self._current:
             yield Static(
-                "This chat has no tools yet; the text above is an example.",
+                "This chat has no tools yet; the text below is an example.",
                 classes="dialog-note",
             )
+        # Last in the body, so that what is wrong with it shows right under it.
+        yield DialogTextArea(text, id="tools-text", language="json", soft_wrap=True)
 
     def compose_buttons(self) -> Iterable[Button]:
         yield Button("Clear", id="tools-clear", compact=True, disabled=not self._current)
