@@ -57,6 +57,8 @@ async def test_llava_reads_images_when_the_server_lists_no_capabilities(
     app = make_app(initial_model="llava:7b")
     async with app.run_test(size=(100, 36)) as pilot:
         screen = await start(pilot)
+        # The model picker marks it vision too.
+        assert await screen._capabilities_of("llava:7b") == ("vision",)
         await pilot.press("f8")
         dialog = await dialog_shown(pilot, AttachImageDialog)
         dialog.query_one(Input).value = str(image)

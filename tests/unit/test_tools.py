@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from tui_app.core.chat_session import (
     tools_of,
     tools_problem,
 )
+from tui_app.core.export import chat_to_markdown
 from tui_app.records import MessageRecord
 from tui_app.store import Store
 
@@ -162,3 +164,13 @@ def test_whether_a_model_reads_images() -> None:
     assert reads_images(ModelInfo(model_info={"mllama.vision.block_count": 32})) is True
     assert reads_images(ModelInfo(details=ModelDetails(families=("llama", "clip")))) is True
     assert reads_images(ModelInfo(model_info={"llama.block_count": 28})) is None
+
+
+def test_an_export_shows_the_calls_and_whose_result_a_tool_message_is(tmp_path: Path) -> None:
+    with Store.open(tmp_path / "store.db") as store:
+        chat = store.create_chat(title="t")
+        store.add_message(chat.id, "assistant", "", tool_calls=[CALL])
+        store.add_message(chat.id, "tool", "sunny", tool_name="get_weather")
+        text = chat_to_markdown(chat, store.messages(chat.id), tz=dt.UTC)
+    assert '```text\n→ call get_weather\n{\n  "city": "Tokyo"\n}\n```' in text
+    assert "## Tool (get_weather) · " in text

@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from tui_app.core.chat_session import tool_calls_text
 from tui_app.core.formatting import sanitize
 from tui_app.store import ChatRecord, MessageRecord
 
@@ -102,6 +103,8 @@ def _message_section(message: MessageRecord, tz: dt.tzinfo | None) -> Iterable[s
     who = _ROLE_HEADINGS.get(message.role, message.role.title())
     if message.role == "assistant" and message.model:
         who = f"{who} ({message.model})"
+    elif message.role == "tool" and message.tool_name:
+        who = f"{who} ({message.tool_name})"
     yield f"## {who} · {_timestamp(message.created_at, tz)}"
     yield ""
     if message.thinking:
@@ -113,6 +116,9 @@ def _message_section(message: MessageRecord, tz: dt.tzinfo | None) -> Iterable[s
         yield ""
     if message.content:
         yield message.content.rstrip("\n")
+        yield ""
+    if message.tool_calls:
+        yield _fence(tool_calls_text(message.tool_calls), "text")
         yield ""
     if message.images:
         count = len(message.images)

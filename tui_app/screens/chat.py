@@ -428,7 +428,12 @@ class ChatScreen(AreaScreen):
     async def _capabilities_of(self, model: str) -> tuple[str, ...] | None:
         """What ``model`` can do, for the model picker; None when the server cannot say."""
         info = await self.model_info(model)
-        return info.capabilities if info is not None else None
+        if info is None:
+            return None
+        if not info.capabilities and reads_images(info):
+            # An older Ollama lists no capabilities; the model's metadata shows vision.
+            return ("vision",)
+        return info.capabilities
 
     def _cached_info(self) -> ModelInfo | None:
         model = self.model
