@@ -113,7 +113,7 @@ async def test_a_tool_result_goes_back_as_a_tool_message_and_the_reply_streams(
         store = app.services.store
         screen, chat_id = await open_chat_with_tools(pilot, store)
         await send(pilot, screen, "What is the weather in Tokyo?")
-        assert screen.prompt.placeholder == "Tool result for get_weather"
+        assert str(screen.prompt.placeholder) == "Tool result for get_weather"
         await send(pilot, screen, "sunny, 24 C")
         body = chat_requests(sim)[-1]
         call = store.messages(chat_id)[1].tool_calls[0]
@@ -132,7 +132,7 @@ async def test_a_tool_result_goes_back_as_a_tool_message_and_the_reply_streams(
         ]
         reply = store.messages(chat_id)[-1]
         assert "sunny, 24 C" in reply.content and not reply.tool_calls
-        assert screen.prompt.placeholder != "Tool result for get_weather"
+        assert str(screen.prompt.placeholder) != "Tool result for get_weather"
         # The next prompt is an ordinary one.
         await send(pilot, screen, "thanks")
         assert chat_requests(sim)[-1]["messages"][-1] == {"role": "user", "content": "thanks"}
@@ -164,10 +164,10 @@ async def test_a_reopened_chat_still_waits_for_the_tool_result(
         screen, chat_id = await open_chat_with_tools(pilot, store)
         await send(pilot, screen, "What is the weather in Tokyo?")
         await screen.new_chat()
-        assert screen.prompt.placeholder != "Tool result for get_weather"
+        assert str(screen.prompt.placeholder) != "Tool result for get_weather"
         await screen.open_chat(chat_id)
         await settle(pilot)
-        assert screen.prompt.placeholder == "Tool result for get_weather"
+        assert str(screen.prompt.placeholder) == "Tool result for get_weather"
 
 
 async def test_tools_are_given_in_a_dialog_checked_and_sent(
@@ -209,3 +209,35 @@ async def test_tools_are_given_in_a_dialog_checked_and_sent(
         await pilot.press("enter")
         await settle(pilot)
         assert "tools" not in chat_requests(sim)[-1]
+
+
+async def test_a_tool_name_with_markup_is_shown_as_it_is(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "[bold red]weather[/]",
+                "description": "",
+                "parameters": {"type": "object", "properties": {"city": {"type": "string"}}},
+            },
+        }
+    ]
+    app = make_app(initial_model="llama3.2")
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start(pilot)
+        store = app.services.store
+        chat = store.create_chat(title="t", model="llama3.2", tools=json.dumps(tools))
+        await screen.open_chat(chat.id)
+        await settle(pilot)
+        await send(pilot, screen, "What is the weather in Oslo?")
+        assert "[bold red]weather[/]" in calls_text(screen)
+        assert str(screen.prompt.placeholder) == "Tool result for [bold red]weather[/]"
+        banner = str(screen.query_one("#chat-editing", Static).render())
+        assert "The model called [bold red]weather[/]" in banner
+        await send(pilot, screen, "rain")
+        view = screen.transcript.last_view("tool")
+        assert view is not None
+        header = str(view.query_one(".message-header", Static).render())
+        assert header == "tool result · [bold red]weather[/]"

@@ -567,8 +567,9 @@ class ChatScreen(AreaScreen):
                     " as its result · escape types a prompt instead"
                 )
             )
+        # A str placeholder would be read as markup; the name is model output.
         self.prompt.placeholder = (
-            f"Tool result for {sanitize(waiting[0])}" if waiting else PROMPT_PLACEHOLDER
+            Content(f"Tool result for {sanitize(waiting[0])}") if waiting else PROMPT_PLACEHOLDER
         )
         attachments = self.query_one("#chat-attachments", Static)
         attachments.display = bool(self._attachments)
