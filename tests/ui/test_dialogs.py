@@ -29,6 +29,7 @@ from tui_app.screens.dialogs import (
     SaveExchangeDialog,
     SearchChatsDialog,
     SystemPromptDialog,
+    ToolsDialog,
     copy_dialog,
     pull_dialog,
 )
@@ -78,6 +79,7 @@ DIALOGS: dict[str, Callable[[OllamaTUI], Dialog[Any]]] = {
     "pull": lambda app: pull_dialog(),
     "system prompt": lambda app: SystemPromptDialog("Be brief.\n" * 20, "You help. " * 60),
     "format": lambda app: FormatDialog(SCHEMA_EXAMPLE),
+    "tools": lambda app: ToolsDialog(None),
     "attach image": lambda app: AttachImageDialog(
         [AttachedImage(f"photo-{index}.png", "", 123_456, "PNG") for index in range(12)],
         "llava:7b",
