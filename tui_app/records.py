@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["ChatRecord", "MessageRecord", "Preset", "SearchHit"]
+__all__ = ["ChatRecord", "ComparisonRecord", "MessageRecord", "Preset", "SearchHit"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,3 +79,15 @@ class Preset:
     """Ollama ``options``."""
     request: dict[str, object] = field(default_factory=dict)
     """Request-level fields: ``keep_alive``, ``think``, ``format``."""
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRecord:
+    """A saved comparison: one prompt run in several columns, with what each column got."""
+
+    id: int
+    title: str
+    data: dict[str, object]
+    """The comparison as :func:`tui_app.core.compare.comparison_to_json` writes it."""
+    created_at: float
+    """Unix seconds."""

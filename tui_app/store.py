@@ -30,7 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
-from tui_app.records import ChatRecord, MessageRecord, Preset, SearchHit
+from tui_app.records import ChatRecord, ComparisonRecord, MessageRecord, Preset, SearchHit
 
 __all__ = [
     "INTERRUPTED_ERROR",
@@ -40,6 +40,7 @@ __all__ = [
     "THINK_CHOICES",
     "THINK_VALUES",
     "ChatRecord",
+    "ComparisonRecord",
     "DatabaseCorruptError",
     "DatabaseTooNewError",
     "MessageRecord",
@@ -269,10 +270,25 @@ def _ensure_search_index(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _migrate_add_comparisons(db: sqlite3.Connection) -> None:
+    """Add saved comparisons: one prompt run in several columns, kept as one JSON document."""
+    db.execute(
+        """
+        CREATE TABLE comparison (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            title TEXT NOT NULL,
+            data TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL
+        )
+        """
+    )
+
+
 _MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
     _migrate_to_v1,
     _migrate_to_v2,
     _migrate_to_v3,
+    _migrate_add_comparisons,
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
@@ -1123,6 +1139,42 @@ class Store:
         """Forget ``key``; ``False`` if it was not set."""
         with self._write() as db:
             return db.execute("DELETE FROM setting WHERE key = ?", (key,)).rowcount > 0
+
+    # -- comparisons ---------------------------------------------------------------------------
+
+    def save_comparison(self, title: str, data: dict[str, object]) -> ComparisonRecord:
+        """Save a comparison (its columns, prompt and results as JSON) and return it."""
+        row = (_required_str(title, "title"), _json_object(data, "comparison"), self.clock())
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO comparison (title, data, created_at) VALUES (?, ?, ?)", row
+            )
+            comparison_id = int(cursor.lastrowid or 0)
+        return ComparisonRecord(comparison_id, row[0], dict(data), row[2])
+
+    def list_comparisons(self) -> list[ComparisonRecord]:
+        """Every saved comparison, newest first."""
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT id, title, data, created_at FROM comparison ORDER BY id DESC"
+            ).fetchall()
+        return [ComparisonRecord(row[0], row[1], _load_object(row[2]), row[3]) for row in rows]
+
+    def get_comparison(self, comparison_id: int) -> ComparisonRecord | None:
+        """The saved comparison with this id, or ``None``."""
+        with self._read() as db:
+            row = db.execute(
+                "SELECT id, title, data, created_at FROM comparison WHERE id = ?",
+                (comparison_id,),
+            ).fetchone()
+        return (
+            None if row is None else ComparisonRecord(row[0], row[1], _load_object(row[2]), row[3])
+        )
+
+    def delete_comparison(self, comparison_id: int) -> bool:
+        """Forget a saved comparison; ``False`` if there was none with this id."""
+        with self._write() as db:
+            return db.execute("DELETE FROM comparison WHERE id = ?", (comparison_id,)).rowcount > 0
 
     # -- presets -------------------------------------------------------------------------------
 

@@ -179,6 +179,32 @@ def choose_reply(prompt: str, *, seed: Any = None, has_images: bool = False) -> 
     return GENERAL[stable_hash(prompt, seed) % len(GENERAL)]
 
 
+_VARIANTS = (
+    "simply", "often", "usually", "clearly", "quickly", "carefully", "roughly", "mostly",
+    "gently", "plainly", "rarely", "neatly",
+)
+"""Words a sampled reply slips in, so replies at a higher temperature read differently."""
+
+
+def sample_reply(reply: str, *, temperature: float, seed: Any, nonce: int) -> str:
+    """``reply`` as a model sampling at ``temperature`` would vary it.
+
+    Temperature 0 is greedy decoding: the reply as it is. Above 0 a few words are added, more
+    the hotter it runs, chosen by ``seed`` and ``temperature`` so the same seed repeats the same
+    reply; with no seed each request (``nonce``) samples afresh, as Ollama does.
+    """
+    if temperature <= 0:
+        return reply
+    chooser = random.Random(stable_hash(reply, temperature, seed if seed is not None else nonce))
+    words = reply.split(" ")
+    spots = [i for i, word in enumerate(words) if word.isalpha() and len(word) > 3]
+    if not spots:
+        return reply
+    for index in sorted(chooser.sample(spots, min(len(spots), 1 + int(temperature * 3))))[::-1]:
+        words.insert(index, chooser.choice(_VARIANTS))
+    return " ".join(words)
+
+
 def thinking_for(prompt: str) -> str:
     """A short chain of thought that mentions the prompt."""
     topic = " ".join(prompt.split()[:8]) or "this"

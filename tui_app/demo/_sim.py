@@ -1257,6 +1257,14 @@ class SimulatedOllama:
                 content = replies.choose_reply(
                     prompt, seed=merged.get("seed"), has_images=has_images
                 )
+                temperature = options.get("temperature")
+                if isinstance(temperature, int | float) and not isinstance(temperature, bool):
+                    content = replies.sample_reply(
+                        content,
+                        temperature=float(temperature),
+                        seed=merged.get("seed"),
+                        nonce=len(self.requests),
+                    )
             if think_on and content != replies.THINK_TAGS:
                 thinking = replies.thinking_for(prompt)
         stops = merged.get("stop")
