@@ -1,4 +1,4 @@
-"""The Textual application: four areas, a status bar, and the link to Ollama."""
+"""The Textual application: five areas, a status bar, and the link to Ollama."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from tui_app.core.transfers import TransferRefused
 from tui_app.messages import OpenChat, StartCreate, StartPull, WarmedUp
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
+from tui_app.screens.compare import CompareScreen
 from tui_app.screens.dialogs import ConfirmDialog, HelpDialog
 from tui_app.screens.dialogs.help import app_bindings, binding_groups
 from tui_app.screens.models import ModelsScreen
@@ -34,6 +35,7 @@ AREAS: dict[str, type[AreaScreen]] = {
     "models": ModelsScreen,
     "pulls": PullsScreen,
     "options": OptionsScreen,
+    "compare": CompareScreen,
 }
 """Top-level screens by mode name, in the order of their function keys."""
 
@@ -62,6 +64,7 @@ class OllamaTUI(App[None]):
         Binding("f3", "switch_area('models')", "Models", id="nav.models"),
         Binding("f4", "switch_area('pulls')", "Pulls", id="nav.pulls"),
         Binding("f5", "switch_area('options')", "Options", id="nav.options"),
+        Binding("f12", "switch_area('compare')", "Compare", id="nav.compare"),
         Binding(
             "ctrl+r",
             "reconnect",
@@ -260,7 +263,7 @@ class OllamaTUI(App[None]):
         # the request back up here.
         for screen in self.get_screen_stack("chat"):
             if isinstance(screen, ChatScreen):
-                screen.post_message(OpenChat(request.model))
+                screen.post_message(OpenChat(request.model, request.chat_id))
                 return
 
     # -- navigation ---------------------------------------------------------------
@@ -311,6 +314,11 @@ class OllamaTUI(App[None]):
                 f"Switch to the {area.AREA_TITLE.lower()} screen",
                 partial(self.action_switch_area, name),
             )
+        yield SystemCommand(
+            "Compare: models and options side by side",
+            "One prompt in 2 to 4 columns, with figures",
+            partial(self.action_switch_area, "compare"),
+        )
         yield SystemCommand("Help", "Show every key binding", self.action_help)
         yield SystemCommand(
             "Reconnect", "Check the connection to Ollama now", self.action_reconnect

@@ -14,9 +14,10 @@ from textual.message import Message
 
 @dataclass
 class OpenChat(Message):
-    """Show the chat screen with a new chat using ``model``."""
+    """Show the chat screen with a new chat using ``model``, or the saved chat ``chat_id``."""
 
     model: str
+    chat_id: int | None = None
 
 
 @dataclass

@@ -180,8 +180,18 @@ def choose_reply(prompt: str, *, seed: Any = None, has_images: bool = False) -> 
 
 
 _VARIANTS = (
-    "simply", "often", "usually", "clearly", "quickly", "carefully", "roughly", "mostly",
-    "gently", "plainly", "rarely", "neatly",
+    "simply",
+    "often",
+    "usually",
+    "clearly",
+    "quickly",
+    "carefully",
+    "roughly",
+    "mostly",
+    "gently",
+    "plainly",
+    "rarely",
+    "neatly",
 )
 """Words a sampled reply slips in, so replies at a higher temperature read differently."""
 

@@ -721,6 +721,10 @@ class ChatScreen(AreaScreen):
     async def _open_chat_requested(self, request: OpenChat) -> None:
         # Handed over by the app from another area; it must not bubble back up.
         request.stop()
+        if request.chat_id is not None:
+            await self.open_chat(request.chat_id)
+            await self._chat_list.reload(select=request.chat_id)
+            return
         await self.new_chat(model=request.model)
 
     @on(ChatList.ChatSelected)
