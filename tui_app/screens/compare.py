@@ -180,6 +180,14 @@ class CompareScreen(AreaScreen):
             options = preset_settings(self._presets[event.source]).options
             event.column.fill_options(options, event.source)
 
+    @on(CompareColumn.SetupChanged)
+    def _setup_changed(self) -> None:
+        """Highlight what now differs between the columns."""
+        setups = [setup for c in self.columns if isinstance(setup := c.setup(), ColumnSetup)]
+        differing = differing_options(setups) if len(setups) == len(self.columns) else set()
+        for column in self.columns:
+            column.show_differing(differing)
+
     def _column_with_focus(self) -> int:
         """The index of the column holding focus (the first when none does)."""
         focused = self.focused

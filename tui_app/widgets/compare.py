@@ -60,6 +60,9 @@ class CompareColumn(Vertical):
             self.column = column
             self.source = source
 
+    class SetupChanged(Message):
+        """The user changed this column's model or options."""
+
     def __init__(self, number: int, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.number = number
@@ -161,6 +164,12 @@ class CompareColumn(Vertical):
         if not self._filling and self._source != EDITED:
             self._source = EDITED
             self.query_one(".compare-source", Select).value = EDITED
+        self.post_message(self.SetupChanged())
+
+    @on(Select.Changed, ".compare-model")
+    def _model_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self.post_message(self.SetupChanged())
 
     @on(Select.Changed, ".compare-source")
     def _source_changed(self, event: Select.Changed) -> None:
