@@ -87,7 +87,7 @@ async def test_one_model_three_temperatures_sends_exactly_each_columns_options_a
         await pilot.pause()
         columns = screen.columns
         assert len(columns) == 3
-        wanted = [
+        wanted: list[dict[str, object]] = [
             {"temperature": 0, "seed": 42},
             {"temperature": 0.7, "seed": 42},
             {"temperature": 1.5, "seed": 42},
