@@ -64,7 +64,9 @@ class OllamaTUI(App[None]):
         Binding("f3", "switch_area('models')", "Models", id="nav.models"),
         Binding("f4", "switch_area('pulls')", "Pulls", id="nav.pulls"),
         Binding("f5", "switch_area('options')", "Options", id="nav.options"),
-        Binding("f12", "switch_area('compare')", "Compare", id="nav.compare"),
+        # Out of the footer, which the four daily areas already fill at 120 columns; help,
+        # the palette and README name it.
+        Binding("f12", "switch_area('compare')", "Compare", id="nav.compare", show=False),
         Binding(
             "ctrl+r",
             "reconnect",
