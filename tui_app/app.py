@@ -280,11 +280,12 @@ class OllamaTUI(App[None]):
         await super().on_event(event)
 
     async def action_switch_area(self, area: str) -> None:
-        """Show one of the top-level areas; the chat's key also puts focus in its prompt."""
+        """Show one of the top-level areas; the chat's and compare's keys also put focus in
+        their prompt."""
         if area in AREAS and self.current_mode != area:
             await self.switch_mode(area)
         screen = self.screen
-        if area == "chat" and isinstance(screen, ChatScreen):
+        if area in {"chat", "compare"} and isinstance(screen, ChatScreen | CompareScreen):
             screen.focus_prompt()
 
     def action_help(self) -> None:

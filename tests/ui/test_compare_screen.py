@@ -125,7 +125,7 @@ async def test_bench_of_three_runs_shows_median_range_and_bars(
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_compare(pilot)
         screen.query_one("#compare-prompt", Input).value = "Tell me about tests"
-        await pilot.press("alt+b")
+        await pilot.press("alt+t")
         await until(pilot, lambda: isinstance(app.screen, NameDialog))
         await pilot.press("enter")  # three runs, the number offered
         await settle_workers(pilot)
@@ -220,7 +220,7 @@ async def test_export_writes_the_comparison_as_markdown(
         await until(pilot, target.exists)
     text = target.read_text(encoding="utf-8")
     assert "## Prompt" in text and "Tell me about tests" in text
-    [options_line] = [line for line in text.splitlines() if line.startswith("Options (edited)")]
+    options_line = next(line for line in text.splitlines() if line.startswith("Options (edited)"))
     assert "temperature 0" in options_line and "seed 42" in options_line
     assert "## Figures" in text and "| tokens/s |" in text
     assert first_line in text

@@ -76,8 +76,16 @@ class CompareScreen(AreaScreen):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]  # noqa: RUF012
     """Below 100 columns the columns stack, each over the next."""
 
+    # The alt keys are priority bindings: a text box with focus would type their letter.
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("alt+r", "run", "Run", id="compare.run", tooltip="Run the prompt in every column"),
+        Binding(
+            "alt+r",
+            "run",
+            "Run",
+            id="compare.run",
+            priority=True,
+            tooltip="Run the prompt in every column",
+        ),
         Binding("escape", "stop", "Stop", id="compare.stop", tooltip="Stop every column"),
         Binding(
             "ctrl+g",
@@ -86,14 +94,28 @@ class CompareScreen(AreaScreen):
             id="compare.repeat",
             tooltip="Run every column again and show what changed",
         ),
-        Binding("alt+b", "bench", "Bench", id="compare.bench", tooltip="Run each column N times"),
+        Binding(
+            "alt+t",
+            "bench",
+            "Bench",
+            id="compare.bench",
+            priority=True,
+            tooltip="Run each column N times",
+        ),
         Binding("ctrl+n", "add_column", "Add column", id="compare.add"),
-        Binding("ctrl+d", "remove_column", "Remove column", id="compare.remove"),
+        Binding(
+            "ctrl+d",
+            "remove_column",
+            "Remove column",
+            id="compare.remove",
+            priority=True,  # the text boxes would take ctrl+d as "delete right" (delete does)
+        ),
         Binding(
             "alt+k",
             "keep",
             "Keep as chat",
             id="compare.keep",
+            priority=True,
             tooltip="Turn the column with focus into a chat",
         ),
         Binding(
@@ -101,9 +123,10 @@ class CompareScreen(AreaScreen):
             "keep_preset",
             "Save preset",
             id="compare.preset",
+            priority=True,
             tooltip="Save the options of the column with focus as a preset",
         ),
-        Binding("alt+e", "export", "Export", id="compare.export"),
+        Binding("alt+e", "export", "Export", id="compare.export", priority=True),
     ]
 
     def __init__(self, services: Services) -> None:
@@ -124,8 +147,12 @@ class CompareScreen(AreaScreen):
 
     def compose_body(self) -> ComposeResult:
         with Vertical(id="compare-head"):
-            yield Input(placeholder="Prompt: enter runs it in every column", id="compare-prompt")
-            yield Input(placeholder="System prompt (optional)", id="compare-system")
+            yield Input(
+                placeholder="Prompt: enter runs it in every column",
+                compact=True,
+                id="compare-prompt",
+            )
+            yield Input(placeholder="System prompt (optional)", compact=True, id="compare-system")
         with Horizontal(id="compare-columns"):
             for number in range(1, MIN_COLUMNS + 1):
                 yield CompareColumn(number)
@@ -140,7 +167,12 @@ class CompareScreen(AreaScreen):
         self.follow(self.services.catalog.models, lambda _: self._models_changed())
         self._models_changed()
         self.load_sources()
-        self.query_one("#compare-prompt", Input).focus()
+        self.focus_prompt()
+
+    def focus_prompt(self) -> None:
+        """Put focus in the prompt (the compare key does, pressed again)."""
+        if self.is_mounted:
+            self.query_one("#compare-prompt", Input).focus()
 
     def on_screen_resume(self) -> None:
         if not self.under_dialog:

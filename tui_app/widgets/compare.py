@@ -116,7 +116,8 @@ class CompareColumn(Vertical):
         select = self.query_one(".compare-source", Select)
         if self._source not in names:
             self._source = EDITED
-        select.set_options([(name, name) for name in [*names, EDITED]])
+        # "edited" first: a Select that may not be blank falls back to its first option.
+        select.set_options([(name, name) for name in [EDITED, *names]])
         select.value = self._source
 
     def choose(self, model: str | None = None, options: Mapping[str, object] | None = None) -> None:
