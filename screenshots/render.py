@@ -86,6 +86,27 @@ async def options(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def compare(pilot: Pilot[None]) -> None:
+    """One model at temperature 0, 0.7 and 1.5 with seed 42, run and then repeated."""
+    from tui_app.screens.compare import CompareScreen
+
+    app: OllamaTUI = pilot.app  # type: ignore[assignment]
+    await pilot.press("f12")
+    await settle(pilot)
+    await pilot.press("ctrl+n")
+    await pilot.pause(0.3)
+    screen = app.screen
+    assert isinstance(screen, CompareScreen)
+    for column, temperature in zip(screen.columns, (0, 0.7, 1.5), strict=True):
+        column.choose(model="llama3.2:latest", options={"temperature": temperature, "seed": 42})
+    await pilot.pause(0.3)
+    screen.focus_prompt()
+    await pilot.press(*"Why write tests?", "enter")
+    await settle(pilot)
+    await pilot.press("ctrl+g")
+    await settle(pilot)
+
+
 async def help_screen(pilot: Pilot[None]) -> None:
     await pilot.press("f1")
     await settle(pilot)
@@ -96,6 +117,7 @@ SCENES: dict[str, Scene] = {
     "models": models,
     "pulls": pulls,
     "options": options,
+    "compare": compare,
     "help": help_screen,
 }
 
