@@ -255,3 +255,42 @@ async def test_at_80_by_24_the_columns_stack(make_app: AppFactory) -> None:
         assert left.region.x == right.region.x
         assert right.region.y > left.region.y or right.region.height == 0
         assert all(text_of(column, ".compare-status") == "done" for column in screen.columns)
+
+
+async def test_repeat_marks_an_unseeded_column_changed_with_a_word_diff(
+    make_app: AppFactory,
+) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        model = app.models[0].name
+        left, right = screen.columns
+        left.choose(model=model, options={"temperature": 0, "seed": 42})
+        right.choose(model=model, options={"temperature": 1.5})
+        await run_prompt(pilot, screen, "Tell me about tests")
+        before = right.answer
+        await pilot.press("ctrl+g")
+        await settle_workers(pilot)
+        assert text_of(left, ".compare-note") == "identical vs previous run"
+        note = text_of(right, ".compare-note")
+        assert right.answer != before
+        assert note.startswith("changed vs previous run\n")
+        # The diff keeps the words both runs share.
+        assert before.split()[0] in note
+
+
+async def test_a_column_waiting_for_the_server_says_it_is_queued(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    sim.token_delay = 0.005  # a cold model takes a while to load before its first byte
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        screen.query_one("#compare-prompt", Input).value = "Tell me about tests"
+        await pilot.press("alt+r")
+        await until(
+            pilot,
+            lambda: any(text_of(c, ".compare-status").startswith("queued") for c in screen.columns),
+        )
+        await settle_workers(pilot)
+        assert all(text_of(c, ".compare-status") == "done" for c in screen.columns)
