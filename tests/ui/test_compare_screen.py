@@ -294,3 +294,39 @@ async def test_a_column_waiting_for_the_server_says_it_is_queued(
         )
         await settle_workers(pilot)
         assert all(text_of(c, ".compare-status") == "done" for c in screen.columns)
+
+
+async def test_escape_cancels_a_bench_and_keeps_the_runs_that_finished(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    sim.token_delay = 0.002
+    sim.reply_tokens = 300
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        screen.query_one("#compare-prompt", Input).value = "Tell me about tests"
+        await pilot.press("alt+t")
+        await until(pilot, lambda: isinstance(app.screen, NameDialog))
+        await pilot.press("enter")
+        progress = screen.query_one("#compare-progress", Static)
+        await until(pilot, lambda: "run 2 of 3" in str(progress.render()), tries=3000)
+        await pilot.press("escape")
+        await settle_workers(pilot)
+        assert "(cancelled)" in str(progress.render())
+        assert all(text_of(c, ".compare-note").startswith("bench: 1 run,") for c in screen.columns)
+        assert len(chat_bodies(sim)) < 6
+
+
+async def test_stopping_at_once_leaves_no_column_running(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_compare(pilot)
+        screen.query_one("#compare-prompt", Input).value = "Tell me about tests"
+        screen.focus_prompt()
+        await pilot.press("enter", "escape")
+        await settle_workers(pilot)
+        statuses = [text_of(c, ".compare-status") for c in screen.columns]
+        assert all(s.startswith(("stopped", "done")) for s in statuses), statuses
+        await pilot.press("alt+r")  # a new run is not refused as "going on"
+        await settle_workers(pilot)
+        assert all(text_of(c, ".compare-status") == "done" for c in screen.columns)

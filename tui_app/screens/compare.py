@@ -141,7 +141,8 @@ class CompareScreen(AreaScreen):
         self._system: str | None = None
         self._presets: dict[str, Preset] = {}
         self._chat_options: dict[str, object] = {}
-        self._busy_columns = 0
+        self._run_closed = True
+        """The last run's figures are drawn and it is saved (or it never started)."""
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -250,7 +251,7 @@ class CompareScreen(AreaScreen):
         if len(columns) <= MIN_COLUMNS:
             self.notify(f"A comparison needs {MIN_COLUMNS} columns.", severity="warning")
             return
-        if self._busy_columns:
+        if self._busy():
             self.notify("Stop the run first (escape).", severity="warning")
             return
         index = self._column_with_focus()
@@ -269,7 +270,7 @@ class CompareScreen(AreaScreen):
         self.action_run()
 
     def _setups_or_say_why(self) -> list[ColumnSetup] | None:
-        if self._busy_columns:
+        if self._busy():
             self.notify("A run is going on: escape stops it.", severity="warning")
             return None
         if not self.query_one("#compare-prompt", Input).value.strip():
@@ -306,7 +307,7 @@ class CompareScreen(AreaScreen):
         self._system = self.query_one("#compare-system", Input).value or None
         self._setups = setups
         self._results = [ColumnResult("queued") for _ in setups]
-        self._busy_columns = len(setups)
+        self._run_closed = False
         differing = differing_options(setups)
         for column, result in zip(self.columns, self._results, strict=True):
             column.clear_reply()
@@ -343,19 +344,34 @@ class CompareScreen(AreaScreen):
                     elif isinstance(event, RunFailed):
                         result.status, result.error = "failed", event.error
         except asyncio.CancelledError:
-            result.status = "stopped"
-            column.show_status(result)
-            self._column_ended()
+            self._mark_stopped()
             raise
         if result.status in {"queued", "streaming"}:
             result.status, result.error = "failed", "the reply ended without a final chunk"
         column.show_status(result)
         self._column_ended()
 
+    def _busy(self) -> bool:
+        """Whether a run or a bench is going on (its workers are the truth, so a column
+        cancelled before it ever started cannot leave the screen thinking it runs)."""
+        return any(
+            worker.group in {"compare-run", "compare-bench"} and not worker.is_finished
+            for worker in self.workers
+        )
+
+    def _mark_stopped(self) -> None:
+        """Every column still waiting or streaming is stopped, with what arrived."""
+        for column, result in zip(self.columns, self._results, strict=False):
+            if result.status in {"queued", "streaming"}:
+                result.status = "stopped"
+                column.show_status(result)
+        self._column_ended()
+
     def _column_ended(self) -> None:
-        self._busy_columns -= 1
-        if self._busy_columns > 0:
+        """Once no column is waiting or streaming: figures, diffs, and save the run."""
+        if self._run_closed or any(r.status in {"queued", "streaming"} for r in self._results):
             return
+        self._run_closed = True
         rows = figure_rows([result.stats for result in self._results])
         for index, column in enumerate(self.columns[: len(self._results)]):
             column.show_figures(rows, index)
@@ -391,6 +407,7 @@ class CompareScreen(AreaScreen):
             return
         for group in ("compare-run", "compare-bench"):
             self.workers.cancel_group(self, group)
+        self._mark_stopped()
         self._say("Stopped: what arrived is kept.")
 
     def _say(self, text: str) -> None:
@@ -425,7 +442,6 @@ class CompareScreen(AreaScreen):
         self._system = self.query_one("#compare-system", Input).value or None
         columns = self.columns
         stats: list[list[dict[str, object]]] = [[] for _ in setups]
-        self._busy_columns = -1  # no new run while the bench goes on
         try:
             for run in range(1, runs + 1):
                 for index, setup in enumerate(setups):
@@ -444,7 +460,6 @@ class CompareScreen(AreaScreen):
                             elif isinstance(event, RunFailed):
                                 column.show_note(f"bench: {event.error}")
         finally:
-            self._busy_columns = 0
             self._show_bench(stats, runs)
 
     def _show_bench(self, stats: list[list[dict[str, object]]], runs: int) -> None:
@@ -543,7 +558,7 @@ class CompareScreen(AreaScreen):
     async def show_comparison(self, record: ComparisonRecord) -> None:
         """Show a saved comparison: its prompt, columns and replies, ready to run again."""
         prompt, system, pairs = comparison_from_json(record.data)
-        if not pairs or self._busy_columns:
+        if not pairs or self._busy():
             return
         while len(self.columns) < len(pairs):
             await self.action_add_column()

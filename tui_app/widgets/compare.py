@@ -252,7 +252,7 @@ class CompareColumn(Vertical):
         self, runs: int, summary: Mapping[str, Spread | None], most: Mapping[str, float]
     ) -> None:
         """A bench's median and range per figure, with a bar scaled across the columns."""
-        lines = [Content(f"bench: {runs} runs, median [range]")]
+        lines = [Content(f"bench: {runs} run{'' if runs == 1 else 's'}, median [range]")]
         for key, label in BENCH_FIGURES:
             spread = summary.get(key)
             if spread is None:
