@@ -332,9 +332,12 @@ class CompareScreen(AreaScreen):
             ) as events:
                 async for event in events:
                     if isinstance(event, Arrived):
-                        if result.status == "queued":
-                            result.status = "streaming"
-                            column.show_status(result)
+                        started = result.status == "queued"
+                        result.status = "streaming"
+                        if started or (event.answer and not result.answer):
+                            # A thinking model's reasoning is not drawn; say why nothing shows.
+                            thinking = not result.answer and not event.answer
+                            column.show_status(result, "thinking" if thinking else "")
                         result.thinking += event.thinking
                         result.answer += event.answer
                         column.add_text(event.answer)
