@@ -30,6 +30,8 @@ from tui_app.store import Store
 
 HERE = Path(__file__).resolve().parent
 SIZE = (120, 36)
+NARROW = (80, 24)
+"""The smallest terminal every screen is made to work in."""
 
 Scene = Callable[[Pilot[None]], Awaitable[None]]
 
@@ -86,6 +88,18 @@ async def options(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
+async def workbench(pilot: Pilot[None]) -> None:
+    """Three inputs embedded: vectors, timings and their similarity matrix, raw reply beside."""
+    await pilot.press("f10")
+    await settle(pilot)
+    await pilot.press("ctrl+e")
+    await settle(pilot)
+    for text in ("The cat sat on the mat.", "A kitten naps on the rug.", "Stocks fell on Monday."):
+        await pilot.press(*text, "enter")
+    await pilot.press("backspace", "ctrl+g")
+    await settle(pilot)
+
+
 async def compare(pilot: Pilot[None]) -> None:
     """One model at temperature 0, 0.7 and 1.5 with seed 42, run and then repeated."""
     from tui_app.screens.compare import CompareScreen
@@ -112,17 +126,19 @@ async def help_screen(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-SCENES: dict[str, Scene] = {
-    "chat": chat,
-    "models": models,
-    "pulls": pulls,
-    "options": options,
-    "compare": compare,
-    "help": help_screen,
+SCENES: dict[str, tuple[Scene, tuple[int, int]]] = {
+    "chat": (chat, SIZE),
+    "chat-80x24": (chat, NARROW),
+    "models": (models, SIZE),
+    "pulls": (pulls, SIZE),
+    "options": (options, SIZE),
+    "workbench": (workbench, SIZE),
+    "compare": (compare, SIZE),
+    "help": (help_screen, SIZE),
 }
 
 
-async def render(name: str, scene: Scene, data_dir: Path) -> Path:
+async def render(name: str, scene: Scene, size: tuple[int, int], data_dir: Path) -> Path:
     """Run one scene in a fresh demo app and save its screenshot."""
     sim = SimulatedOllama(token_delay=0.0, pull_tick=0.01)
     store = Store.open(data_dir / name / "ollama-tui.db")
@@ -134,7 +150,7 @@ async def render(name: str, scene: Scene, data_dir: Path) -> Path:
     )
     app = OllamaTUI(services)
     try:
-        async with app.run_test(size=SIZE) as pilot:
+        async with app.run_test(size=size) as pilot:
             await settle(pilot)
             await scene(pilot)
             path = Path(app.save_screenshot(f"{name}.svg", str(HERE)))
@@ -154,7 +170,8 @@ def main() -> int:
     converter = shutil.which("rsvg-convert") if args.png else None
     with tempfile.TemporaryDirectory() as tmp:
         for name in chosen:
-            svg = asyncio.run(render(name, SCENES[name], Path(tmp)))
+            scene, size = SCENES[name]
+            svg = asyncio.run(render(name, scene, size, Path(tmp)))
             print(svg.relative_to(HERE.parent))
             if converter:
                 png = svg.with_suffix(".png")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
+import signal
 from collections.abc import Callable, Coroutine, Iterable
 from functools import partial
 from typing import Any, ClassVar
@@ -11,14 +13,23 @@ from typing import Any, ClassVar
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker
 
 from tui_app.api import ModelSummary, OllamaError, OllamaUnavailableError
 from tui_app.core.connection import ConnectionStatus, LinkState
+from tui_app.core.formatting import sanitize, visible_controls
 from tui_app.core.transfers import TransferRefused
-from tui_app.messages import OpenChat, StartCreate, StartPull, WarmedUp
+from tui_app.messages import (
+    OpenChat,
+    StartCreate,
+    StartCreateFromFile,
+    StartPull,
+    StartPush,
+    WarmedUp,
+)
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.compare import CompareScreen
@@ -27,6 +38,7 @@ from tui_app.screens.dialogs.help import app_bindings, binding_groups
 from tui_app.screens.models import ModelsScreen
 from tui_app.screens.options import OptionsScreen
 from tui_app.screens.pulls import PullsScreen
+from tui_app.screens.workbench import WorkbenchScreen
 from tui_app.services import Services
 from tui_app.store import StoreError
 
@@ -35,6 +47,7 @@ AREAS: dict[str, type[AreaScreen]] = {
     "models": ModelsScreen,
     "pulls": PullsScreen,
     "options": OptionsScreen,
+    "workbench": WorkbenchScreen,
     "compare": CompareScreen,
 }
 """Top-level screens by mode name, in the order of their function keys."""
@@ -64,6 +77,7 @@ class OllamaTUI(App[None]):
         Binding("f3", "switch_area('models')", "Models", id="nav.models"),
         Binding("f4", "switch_area('pulls')", "Pulls", id="nav.pulls"),
         Binding("f5", "switch_area('options')", "Options", id="nav.options"),
+        Binding("f10", "switch_area('workbench')", "Workbench", id="nav.workbench"),
         # Out of the footer, which the four daily areas already fill at 120 columns; help,
         # the palette and README name it.
         Binding("f12", "switch_area('compare')", "Compare", id="nav.compare", show=False),
@@ -96,6 +110,7 @@ class OllamaTUI(App[None]):
         return self.run_worker(coroutine, name=name, group="pulls", exit_on_error=False)
 
     def on_mount(self) -> None:
+        self._quit_on_signals()
         self.services.store.mark_interrupted()
         self._apply_config()
         self._connection_subscription = self.services.connection.status.subscribe(
@@ -133,6 +148,51 @@ class OllamaTUI(App[None]):
     @current_model.setter
     def current_model(self, model: str) -> None:
         self.services.current.model.set(model)
+
+    def _quit_on_signals(self) -> None:
+        """Quit as ``ctrl+q`` does on SIGTERM (``kill``) and SIGHUP (the terminal closed).
+
+        Their default action ends the process at once, leaving the terminal in the
+        alternate screen with mouse reporting on and the cursor hidden; quitting
+        normally restores it, and a reply being streamed is saved as stopped.
+        """
+        loop = asyncio.get_running_loop()
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is None:  # no SIGHUP on Windows
+                continue
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self._signalled, number)
+
+    def _signalled(self, number: int) -> None:
+        # The shell's convention for a process ended by a signal: 128 + its number.
+        self.exit(return_code=128 + number)
+
+    # -- notifications ------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification; every one, from any screen or widget, passes here.
+
+        Notifications often quote the server (an error body, a model name), so the
+        text is always plain: control characters made visible and brackets shown as
+        they are, whatever ``markup`` asks for.
+        """
+        del markup  # never markup: see above
+        super().notify(
+            sanitize(message),
+            title=visible_controls(title, multi_line=False),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- configuration ------------------------------------------------------------
 
@@ -223,12 +283,17 @@ class OllamaTUI(App[None]):
     @work(exclusive=True, group="models-list", exit_on_error=False)
     async def refresh_models(self) -> None:
         """Fetch the installed models; everything showing them follows the catalogue."""
+        catalog = self.services.catalog
         try:
-            await self.services.catalog.refresh()
+            await catalog.refresh()
         except OllamaUnavailableError:
             return  # the catalogue has turned the status bar offline
         except OllamaError as exc:
             self.notify(str(exc), title="Could not list models", severity="error", markup=False)
+            return
+        notes = catalog.unsaid(catalog.skipped)
+        if notes:
+            self.notify("\n".join(notes), title="Some models are not shown", severity="warning")
 
     # -- hand-overs between areas ---------------------------------------------------
 
@@ -249,6 +314,20 @@ class OllamaTUI(App[None]):
                 system=request.system,
                 parameters=request.parameters or None,
             )
+        )
+
+    @on(StartPush)
+    async def _start_push(self, request: StartPush) -> None:
+        """Show the pulls screen and push there, with progress per layer."""
+        await self.switch_mode("pulls")
+        self._start_transfer(lambda: self.services.transfers.start_push(request.model))
+
+    @on(StartCreateFromFile)
+    async def _start_create_from_file(self, request: StartCreateFromFile) -> None:
+        """Show the pulls screen and create a model from a local GGUF file there."""
+        await self.switch_mode("pulls")
+        self._start_transfer(
+            lambda: self.services.transfers.start_create_from_file(request.request)
         )
 
     def _start_transfer(self, start: Callable[[], object]) -> None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from textual.message import Message
 
+from tui_app.core.file_create import FileCreate
+
 
 @dataclass
 class OpenChat(Message):
@@ -35,6 +37,20 @@ class StartCreate(Message):
     from_: str
     system: str | None = None
     parameters: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass
+class StartPush(Message):
+    """Push ``model`` to its registry, with its progress on the pulls screen."""
+
+    model: str
+
+
+@dataclass
+class StartCreateFromFile(Message):
+    """Create a model from a local GGUF file, with its progress on the pulls screen."""
+
+    request: FileCreate
 
 
 @dataclass

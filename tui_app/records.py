@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["ChatRecord", "ComparisonRecord", "MessageRecord", "Preset", "SearchHit"]
+__all__ = [
+    "ChatRecord",
+    "ComparisonRecord",
+    "MessageRecord",
+    "Preset",
+    "SearchHit",
+    "WorkbenchRecord",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +86,27 @@ class Preset:
     """Ollama ``options``."""
     request: dict[str, object] = field(default_factory=dict)
     """Request-level fields: ``keep_alive``, ``think``, ``format``."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkbenchRecord:
+    """One request sent from the workbench, with what came back."""
+
+    id: int
+    mode: str
+    """``generate`` or ``embed``."""
+    model: str
+    body: dict[str, object]
+    """The JSON body exactly as sent."""
+    status: str
+    """One of ``tui_app.store.WORKBENCH_STATUSES``."""
+    result: str
+    """The reply as the workbench showed it (text, or the embed summary)."""
+    stats: str
+    """The final figures on one line; empty if none came."""
+    error: str | None
+    created_at: float
+    """Unix seconds."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -61,3 +61,7 @@ class Services:
             self, "transfers", TransferManager(self.client, catalog, connection, self.clock)
         )
         object.__setattr__(self, "current", CurrentChat())
+
+    api_key_env: str | None = None
+    """The environment variable the API key was read from, when one is used; copied
+    commands name it instead of the key."""

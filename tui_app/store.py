@@ -30,7 +30,15 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
-from tui_app.records import ChatRecord, ComparisonRecord, MessageRecord, Preset, SearchHit
+from tui_app.records import (
+    ChatRecord,
+    ComparisonRecord,
+    MessageRecord,
+    Preset,
+    SearchHit,
+    WorkbenchRecord,
+)
+from tui_app.safe_text import safe_line, safe_text
 
 __all__ = [
     "INTERRUPTED_ERROR",
@@ -39,6 +47,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "THINK_CHOICES",
     "THINK_VALUES",
+    "WORKBENCH_MODES",
+    "WORKBENCH_STATUSES",
     "ChatRecord",
     "ComparisonRecord",
     "DatabaseCorruptError",
@@ -49,6 +59,7 @@ __all__ = [
     "SearchHit",
     "Store",
     "StoreError",
+    "WorkbenchRecord",
 ]
 
 ROLES: Final = frozenset({"system", "user", "assistant", "tool"})
@@ -56,6 +67,15 @@ ROLES: Final = frozenset({"system", "user", "assistant", "tool"})
 
 MESSAGE_STATUSES: Final = frozenset({"complete", "streaming", "stopped", "failed"})
 """Lifecycle of a message: ``streaming`` until the reply ends one of the other three ways."""
+
+WORKBENCH_MODES: Final = frozenset({"generate", "embed"})
+"""Endpoints a workbench request may be for."""
+
+WORKBENCH_STATUSES: Final = frozenset({"running", "complete", "stopped", "failed"})
+"""Lifecycle of a workbench request: ``running`` until it ends one of the other three ways."""
+
+WORKBENCH_KEPT: Final = 500
+"""The newest workbench requests kept; older ones go as new ones are added."""
 
 THINK_CHOICES: Final = ("off", "on", "low", "medium", "high", "max")
 """Think settings, in order; ``None`` follows the defaults. The one list of them: the
@@ -270,6 +290,30 @@ def _ensure_search_index(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+_WORKBENCH_SCHEMA: Final = (
+    """
+    CREATE TABLE workbench_request (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        mode TEXT NOT NULL,
+        model TEXT NOT NULL,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'running',
+        result TEXT NOT NULL DEFAULT '',
+        stats TEXT NOT NULL DEFAULT '',
+        error TEXT,
+        created_at REAL NOT NULL
+    )
+    """,
+    "CREATE INDEX workbench_by_time ON workbench_request (created_at, id)",
+)
+
+
+def _migrate_workbench(db: sqlite3.Connection) -> None:
+    """Add the history of requests sent from the workbench."""
+    for statement in _WORKBENCH_SCHEMA:
+        db.execute(statement)
+
+
 def _migrate_add_comparisons(db: sqlite3.Connection) -> None:
     """Add saved comparisons: one prompt run in several columns, kept as one JSON document."""
     db.execute(
@@ -288,6 +332,7 @@ _MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
     _migrate_to_v1,
     _migrate_to_v2,
     _migrate_to_v3,
+    _migrate_workbench,
     _migrate_add_comparisons,
 )
 
@@ -424,12 +469,22 @@ _MESSAGE_COLUMNS: Final = (
 )
 
 
+def _optional_line(value: object) -> str | None:
+    """A one-line text column read back: controls visible, None kept."""
+    return None if value is None else safe_line(str(value))
+
+
 def _chat(row: tuple[Any, ...]) -> ChatRecord:
-    """Build a :class:`ChatRecord` from a row of ``_CHAT_COLUMNS``."""
+    """Build a :class:`ChatRecord` from a row of ``_CHAT_COLUMNS``.
+
+    Names and reasons are read back with their control characters visible: the file may
+    have been written by another program, or hold a model name from a server before names
+    were checked. Message text is returned as stored; the views make it safe.
+    """
     return ChatRecord(
         id=int(row[0]),
-        title=str(row[1]),
-        model=row[2],
+        title=safe_text(str(row[1])),  # views draw it on one line
+        model=_optional_line(row[2]),
         system=row[3],
         options=_load_object(row[4]),
         keep_alive=row[5],
@@ -451,8 +506,8 @@ def _message(row: tuple[Any, ...]) -> MessageRecord:
         images=_load_images(row[5]),
         stats=_load_object(row[6]),
         status=str(row[7]),
-        error=row[8],
-        model=row[9],
+        error=None if row[8] is None else safe_text(str(row[8])),
+        model=_optional_line(row[9]),
         created_at=float(row[10]),
     )
 
@@ -521,9 +576,10 @@ def _prepare_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    """Open an existing database file read-write, never letting SQLite create one."""
-    uri = path.absolute().as_uri() + "?mode=rw"
+def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """Open an existing database file read-write (or read-only), never letting SQLite
+    create one."""
+    uri = path.absolute().as_uri() + ("?mode=ro" if read_only else "?mode=rw")
     return sqlite3.connect(
         uri,
         uri=True,
@@ -573,21 +629,23 @@ def _use_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def _check_and_migrate(db: sqlite3.Connection, path: Path) -> None:
-    """Refuse unusable files, switch to WAL, and bring the schema up to date.
+_OUR_TABLES: Final = ("chat", "message", "setting", "preset")
 
-    Everything before the WAL switch only reads, so a refused file keeps every byte.
+
+def _check_file(db: sqlite3.Connection, path: Path) -> int:
+    """Refuse a file that is damaged, newer, or not ours; return its schema version.
+
+    Only reads. One read transaction, so every check sees the same state of the file: read
+    one by one, another instance creating the schema in between would look like a foreign
+    file (version 0 read before its commit, its tables after).
     """
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    # One read transaction, so every check sees the same state of the file: read one by
-    # one, another instance creating the schema in between would look like a foreign
-    # file (version 0 read before its commit, its tables after).
     db.execute("BEGIN")
     try:
         version = _user_version(db)
         if version > SCHEMA_VERSION:
             raise DatabaseTooNewError(path, version, SCHEMA_VERSION)
+        if version < 0:
+            raise DatabaseCorruptError(path, f"its schema version is {version}")
         application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
         if application_id not in (0, _APPLICATION_ID):
             raise DatabaseCorruptError(
@@ -598,9 +656,44 @@ def _check_and_migrate(db: sqlite3.Connection, path: Path) -> None:
             raise DatabaseCorruptError(path, _summarise(problems))
         if version == 0 and _has_any_table(db):
             raise DatabaseCorruptError(path, _FOREIGN_TABLES)
+        if version > 0 and not all(_has_table(db, table) for table in _OUR_TABLES):
+            raise DatabaseCorruptError(path, _FOREIGN_TABLES)
     finally:
         if db.in_transaction:
             db.execute("COMMIT")  # read only: nothing is written
+    return version
+
+
+def _check_read_only(path: Path) -> None:
+    """Check a file not yet in WAL mode through a read-only connection first.
+
+    Switching the journal to WAL writes to the file, so a file that turns out to be
+    foreign, damaged or newer must be refused before a read-write connection touches it.
+    A file already in WAL mode is left to the read-write checks: opening it changes
+    nothing, and a read-only connection would leave its ``-wal`` and ``-shm`` behind.
+    """
+    try:
+        with path.open("rb") as file:
+            header = file.read(20)
+    except OSError:
+        return  # the read-write open says what is wrong, naming the file
+    if len(header) == 20 and header[18] == 2:  # write and read versions 2: WAL
+        return
+    db = _connect(path, read_only=True)
+    try:
+        _check_file(db, path)
+    finally:
+        db.close()
+
+
+def _check_and_migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse unusable files, switch to WAL, and bring the schema up to date.
+
+    Everything before the WAL switch only reads, so a refused file keeps every byte.
+    """
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    version = _check_file(db, path)
     _use_wal(db)
     # With WAL, NORMAL still survives the app being killed at any point; only a power
     # loss can lose the last commits. It saves an fsync per commit on every saved prompt.
@@ -613,6 +706,8 @@ def _check_and_migrate(db: sqlite3.Connection, path: Path) -> None:
         version = _user_version(db)
         if version > SCHEMA_VERSION:
             raise DatabaseTooNewError(path, version, SCHEMA_VERSION)
+        if version < 0:
+            raise DatabaseCorruptError(path, f"its schema version is {version}")
         if version == 0 and _has_any_table(db):
             raise DatabaseCorruptError(path, _FOREIGN_TABLES)
         for number in range(version, SCHEMA_VERSION):
@@ -646,6 +741,7 @@ class Store:
         self._lock = threading.RLock()
         _prepare_file(self._path)
         try:
+            _check_read_only(self._path)
             connection = _connect(self._path)
         except sqlite3.Error as error:
             raise self._open_error(error) from error
@@ -1229,6 +1325,83 @@ class Store:
         """Delete a preset; ``False`` if it did not exist."""
         with self._write() as db:
             return db.execute("DELETE FROM preset WHERE name = ?", (name,)).rowcount > 0
+
+    # -- workbench history -----------------------------------------------------------------
+
+    def add_workbench_request(self, mode: str, body: dict[str, object]) -> WorkbenchRecord:
+        """Record a workbench request as it is sent (status ``running``); the oldest beyond
+        :data:`WORKBENCH_KEPT` are dropped."""
+        if mode not in WORKBENCH_MODES:
+            raise ValueError(f"mode must be one of {sorted(WORKBENCH_MODES)}, not {mode!r}")
+        encoded = _json_object(body, "request body")
+        model = _required_str(body.get("model", ""), "model")
+        created = self.clock()
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO workbench_request (mode, model, body, created_at) VALUES (?, ?, ?, ?)",
+                (mode, model, encoded, created),
+            )
+            new_id = int(cursor.lastrowid or 0)
+            db.execute(
+                "DELETE FROM workbench_request WHERE id NOT IN"
+                " (SELECT id FROM workbench_request ORDER BY created_at DESC, id DESC LIMIT ?)",
+                (WORKBENCH_KEPT,),
+            )
+        return WorkbenchRecord(new_id, mode, model, dict(body), "running", "", "", None, created)
+
+    def finish_workbench_request(
+        self,
+        request_id: int,
+        status: str,
+        *,
+        result: str = "",
+        stats: str = "",
+        error: str | None = None,
+    ) -> None:
+        """Record how a workbench request ended and what it returned.
+
+        Raises :class:`NotFoundError` if there is no such request (it may have been pruned).
+        """
+        if status not in WORKBENCH_STATUSES:
+            raise ValueError(f"status must be one of {sorted(WORKBENCH_STATUSES)}")
+        with self._write() as db:
+            changed = db.execute(
+                "UPDATE workbench_request SET status = ?, result = ?, stats = ?, error = ?"
+                " WHERE id = ?",
+                (status, result, stats, error, request_id),
+            ).rowcount
+        if not changed:
+            raise NotFoundError(f"workbench request {request_id} does not exist")
+
+    def list_workbench_requests(self, limit: int = WORKBENCH_KEPT) -> list[WorkbenchRecord]:
+        """Workbench requests, newest first."""
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT id, mode, model, body, status, result, stats, error, created_at"
+                " FROM workbench_request ORDER BY created_at DESC, id DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [
+            WorkbenchRecord(
+                int(row[0]),
+                str(row[1]),
+                str(row[2]),
+                _load_object(row[3]),
+                str(row[4]),
+                str(row[5]),
+                str(row[6]),
+                row[7],
+                float(row[8]),
+            )
+            for row in rows
+        ]
+
+    def delete_workbench_request(self, request_id: int) -> bool:
+        """Forget one workbench request; ``False`` if it did not exist."""
+        with self._write() as db:
+            return (
+                db.execute("DELETE FROM workbench_request WHERE id = ?", (request_id,)).rowcount > 0
+            )
 
     # -- helpers -------------------------------------------------------------------------------
 

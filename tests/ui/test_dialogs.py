@@ -18,6 +18,7 @@ from tui_app.screens.dialogs import (
     AttachImageDialog,
     CodeBlockDialog,
     ConfirmDialog,
+    CreateFromFileDialog,
     CreateModelDialog,
     Dialog,
     ExportChatDialog,
@@ -25,6 +26,7 @@ from tui_app.screens.dialogs import (
     HelpDialog,
     ModelPickerDialog,
     NameDialog,
+    SaveExchangeDialog,
     SearchChatsDialog,
     SystemPromptDialog,
     copy_dialog,
@@ -93,6 +95,8 @@ DIALOGS: dict[str, Callable[[OllamaTUI], Dialog[Any]]] = {
     ),
     "export": lambda app: ExportChatDialog(LONG, "~/" + "long-name-" * 12 + ".md", "# x"),
     "search": lambda app: SearchChatsDialog(app.services.store),
+    "create from file": lambda app: CreateFromFileDialog(),
+    "save exchange": lambda app: SaveExchangeDialog("~/" + "long-name-" * 12 + ".md", "# x"),
     "help": _help,
 }
 

@@ -77,10 +77,26 @@ def test_the_readme_table_lists_every_binding_and_nothing_else() -> None:
 IDEAS: dict[str, Callable[[str], bool]] = {
     "ctrl+n": lambda binding_id: binding_id in {"chat.new", "models.create", "compare.add"},
     "ctrl+s": lambda binding_id: binding_id.endswith((".save", ".confirm")),
-    "ctrl+f": lambda binding_id: binding_id in {"chat.search", "history.search", "models.filter"},
-    "ctrl+t": lambda binding_id: binding_id in {"chat.think", "models.details", "options.scope"},
-    "ctrl+g": lambda binding_id: binding_id in {"chat.regenerate", "pulls.again", "compare.repeat"},
+    "ctrl+f": lambda binding_id: (
+        binding_id in {"chat.search", "history.search", "models.filter", "workbench.history"}
+    ),
+    "ctrl+t": lambda binding_id: (
+        binding_id in {"chat.think", "models.details", "options.scope", "workbench.context"}
+    ),
+    "ctrl+g": lambda binding_id: (
+        binding_id
+        in {
+            "chat.regenerate",
+            "pulls.again",
+            "workbench.send",
+            "workbench.history.again",
+            "compare.repeat",
+        }
+    ),
+    "ctrl+b": lambda binding_id: binding_id in {"chat.copy_code", "workbench.copy_python"},
+    "f9": lambda binding_id: binding_id in {"chat.copy", "workbench.copy_curl"},
     "ctrl+d": lambda binding_id: binding_id in {"models.delete", "pulls.clear", "compare.remove"},
+    "ctrl+e": lambda binding_id: binding_id in {"models.sort", "workbench.mode"},
     "ctrl+j": lambda binding_id: binding_id.endswith(".newline"),
     "f1": lambda binding_id: binding_id in {"nav.help", "help.close"},
 }

@@ -64,3 +64,20 @@ def normalise_model_name(name: str) -> str:
 def same_model(a: str, b: str) -> bool:
     """Whether two names refer to the same model (case-insensitive, ``:latest`` implied)."""
     return normalise_model_name(a).lower() == normalise_model_name(b).lower()
+
+
+def push_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be pushed, or None: it must be a valid name in a namespace of the
+    user's own (``yourname/model``); Ollama's own ``library`` namespace is refused."""
+    problem = model_name_problem(name)
+    if problem is not None:
+        return problem
+    path = normalise_model_name(name).rsplit(":", 1)[0]
+    parts = path.split("/")
+    if len(parts) < 2 or parts[-2].lower() == "library":
+        model = parts[-1]
+        return (
+            f"a push goes to your own namespace: copy it to a name such as yourname/{model} "
+            "first (ctrl+y), then push that"
+        )
+    return None

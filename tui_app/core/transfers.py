@@ -33,10 +33,11 @@ from tui_app.api import (
     OllamaUnavailableError,
     ProgressUpdate,
 )
-from tui_app.api.names import model_name_problem, same_model
+from tui_app.api.names import model_name_problem, push_name_problem, same_model
 from tui_app.core.catalog import ModelCatalog
 from tui_app.core.clock import Clock
 from tui_app.core.connection import ConnectionMonitor
+from tui_app.core.file_create import FileCreate, create_from_file
 from tui_app.core.formatting import short_digest
 from tui_app.core.observable import Signal
 
@@ -53,6 +54,7 @@ class TransferKind(StrEnum):
 
     PULL = "pull"
     CREATE = "create"
+    PUSH = "push"
 
 
 class TransferState(StrEnum):
@@ -531,6 +533,37 @@ class TransferManager:
         return self._start(
             name, TransferKind.CREATE, open_stream, subject=f"create {name} from {from_}"
         )
+
+    def start_push(self, model: str) -> TransferJob:
+        """Push ``model`` to its registry, a bar per layer.
+
+        Raises :class:`TransferRefused` for a name outside the user's own namespace, or the
+        same model already running.
+        """
+        name = model.strip()
+        problem = push_name_problem(name)
+        if problem is not None:
+            raise TransferRefused(f"Cannot push {name!r}: {problem}.")
+        client = self._client
+        return self._start(name, TransferKind.PUSH, lambda: client.push(name))
+
+    def start_create_from_file(self, request: FileCreate) -> TransferJob:
+        """Create a model from a local GGUF file: hash, upload what is missing, create.
+
+        Raises :class:`TransferRefused` for a bad name or the same model already running;
+        the file itself is checked as the run starts, and a bad one fails it.
+        """
+        name = request.model.strip()
+        problem = model_name_problem(name)
+        if problem is not None:
+            raise TransferRefused(f"Cannot create {name!r}: {problem}.")
+        client = self._client
+
+        def open_stream() -> AsyncIterator[ProgressUpdate]:
+            return create_from_file(client, request)
+
+        subject = f"create {name} from {request.path.name}"
+        return self._start(name, TransferKind.CREATE, open_stream, subject=subject)
 
     def again(self, job: TransferJob) -> TransferJob:
         """Start a finished job once more (a pull resumes where it stopped)."""

@@ -24,14 +24,16 @@ from tui_app.api import (
     OllamaError,
     OllamaUnavailableError,
 )
-from tui_app.api.names import same_model
+from tui_app.api.names import push_name_problem, same_model
 from tui_app.core.disk_use import DeleteEstimate, weights_blob
+from tui_app.core.file_create import FileCreate
 from tui_app.core.formatting import human_size
 from tui_app.core.options import RequestDefaults, effective_settings
-from tui_app.messages import OpenChat, StartCreate, StartPull
+from tui_app.messages import OpenChat, StartCreate, StartCreateFromFile, StartPull, StartPush
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.dialogs import (
     ConfirmDialog,
+    CreateFromFileDialog,
     CreateModelDialog,
     CreateRequest,
     copy_dialog,
@@ -437,6 +439,11 @@ class ModelsScreen(AreaScreen):
         except OllamaError as exc:
             self._running_unknown(str(exc))
             return
+        notes = self.services.catalog.unsaid(running.skipped)
+        if notes:
+            self.notify(
+                "\n".join(notes), title="Some loaded models are not shown", severity="warning"
+            )
         self.running_panel.show_running(running, self.services.clock.utc())
         self.table.set_loaded(model.name for model in running)
 
@@ -690,6 +697,32 @@ class ModelsScreen(AreaScreen):
 
         self.app.push_screen(pull_dialog(), pull)
 
+    def action_push(self) -> None:
+        """Push the highlighted model to its registry, with progress on the pulls screen."""
+        model = self.table.highlighted_model
+        if model is None:
+            self.notify("No model is highlighted.", severity="warning")
+            return
+        problem = push_name_problem(model.name)
+        if problem is not None:
+            self.notify(
+                f"Cannot push {model.name}: {problem}.",
+                title="Push",
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.post_message(StartPush(model.name))
+
+    def action_create_from_file(self) -> None:
+        """Ask for a GGUF file and a name, then create the model on the pulls screen."""
+
+        def create(request: FileCreate | None) -> None:
+            if request is not None:
+                self.post_message(StartCreateFromFile(request))
+
+        self.app.push_screen(CreateFromFileDialog(), create)
+
     # -- command palette ------------------------------------------------------------
 
     def palette_commands(self) -> Iterable[SystemCommand]:
@@ -714,6 +747,12 @@ class ModelsScreen(AreaScreen):
                 self.action_create_from_chat,
             ),
             ("Pull a model…", "Download a model by name", self.action_pull),
+            ("Push" + target, "Upload it to its registry", self.action_push),
+            (
+                "Create a model from a GGUF file…",
+                "Hash and upload a local .gguf file, then create a model",
+                self.action_create_from_file,
+            ),
             ("Filter models", "Filter by name, family or quantization", self.action_focus_filter),
             (
                 "Start the models filter empty on each visit"

@@ -213,7 +213,11 @@ class PullsScreen(AreaScreen):
         if self.manager.running_count() == 0 and self._redraw_timer is not None:
             self._redraw_timer.pause()
         if transfer.state is TransferState.SUCCEEDED:
-            done = "Pulled" if transfer.kind is TransferKind.PULL else "Created"
+            done = {
+                TransferKind.PULL: "Pulled",
+                TransferKind.CREATE: "Created",
+                TransferKind.PUSH: "Pushed",
+            }[transfer.kind]
             self.notify(f"{done} {transfer.model}", title="Model ready", markup=False)
         elif transfer.state is TransferState.FAILED:
             self.notify(

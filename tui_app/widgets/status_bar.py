@@ -6,6 +6,10 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui_app.core.connection import ConnectionStatus, LinkState
+from tui_app.core.formatting import visible_controls
+
+VERSION_LIMIT = 24
+"""Characters of the server's version shown; the host and model must stay in view."""
 
 
 class StatusBar(Static):
@@ -40,12 +44,16 @@ class StatusBar(Static):
     def describe(
         status: ConnectionStatus, host: str, model: str, demo: bool, transfers: int = 0
     ) -> Content:
-        """The bar's text; every value is plain text, never markup."""
+        """The bar's text; every value is plain text, never markup, and one line with its
+        control characters visible (the model name may come from an old saved chat)."""
         parts: list[Content] = []
         if status.state is LinkState.ONLINE:
             parts.append(Content.styled("● online", "$success"))
             if status.version:
-                parts.append(Content(f"Ollama {status.version}"))
+                version = visible_controls(status.version, multi_line=False)
+                if len(version) > VERSION_LIMIT:  # a server's "version" can be a paragraph
+                    version = version[: VERSION_LIMIT - 1] + "…"
+                parts.append(Content(f"Ollama {version}"))
         elif status.state is LinkState.CONNECTING:
             parts.append(Content.styled("◌ connecting", "$warning"))
         else:
@@ -56,7 +64,7 @@ class StatusBar(Static):
         if status.state is LinkState.OFFLINE:
             parts.append(Content("start Ollama with `ollama serve` · retrying (ctrl+r now)"))
         elif model:
-            parts.append(Content(f"model {model}"))
+            parts.append(Content(f"model {visible_controls(model, multi_line=False)}"))
         if transfers:
             parts.append(Content(f"{transfers} pull{'' if transfers == 1 else 's'} running"))
         return Content(" · ").join(parts)

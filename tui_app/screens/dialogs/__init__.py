@@ -9,6 +9,7 @@ from tui_app.screens.dialogs.chat import (
     SystemPromptDialog,
 )
 from tui_app.screens.dialogs.confirm import ConfirmDialog
+from tui_app.screens.dialogs.create_file import CreateFromFileDialog
 from tui_app.screens.dialogs.help import HelpDialog
 from tui_app.screens.dialogs.history import ExportChatDialog, SearchChatsDialog
 from tui_app.screens.dialogs.models import (
@@ -19,11 +20,13 @@ from tui_app.screens.dialogs.models import (
     pull_dialog,
 )
 from tui_app.screens.dialogs.name import NameCheck, NameDialog
+from tui_app.screens.dialogs.workbench import SaveExchangeDialog
 
 __all__ = [
     "AttachImageDialog",
     "CodeBlockDialog",
     "ConfirmDialog",
+    "CreateFromFileDialog",
     "CreateModelDialog",
     "CreateRequest",
     "Dialog",
@@ -34,6 +37,7 @@ __all__ = [
     "ModelPickerDialog",
     "NameCheck",
     "NameDialog",
+    "SaveExchangeDialog",
     "SearchChatsDialog",
     "SystemPromptDialog",
     "copy_dialog",
