@@ -78,7 +78,7 @@ class OllamaTUI(App[None]):
         Binding("f4", "switch_area('pulls')", "Pulls", id="nav.pulls"),
         Binding("f5", "switch_area('options')", "Options", id="nav.options"),
         Binding("f10", "switch_area('workbench')", "Workbench", id="nav.workbench"),
-        # Out of the footer, which the four daily areas already fill at 120 columns; help,
+        # Out of the footer, which the other areas' keys already fill at 120 columns; help,
         # the palette and README name it.
         Binding("f12", "switch_area('compare')", "Compare", id="nav.compare", show=False),
         Binding(
