@@ -17,6 +17,7 @@ from textual.worker import Worker
 
 from tui_app.api import ModelSummary, OllamaError, OllamaUnavailableError
 from tui_app.core.connection import ConnectionStatus, LinkState
+from tui_app.core.hosts import Host
 from tui_app.core.transfers import TransferRefused
 from tui_app.messages import OpenChat, StartCreate, StartPull, WarmedUp
 from tui_app.screens.base import AreaScreen
@@ -80,6 +81,7 @@ class OllamaTUI(App[None]):
         # freeze the objects of every test before it.
         self._startup_frozen = not freeze_startup_heap
         self._check_timer: Timer | None = None
+        self._host_timers: dict[str, Timer] = {}
         self._link = services.connection.current.state
         for name, screen_class in AREAS.items():
             self.add_mode(name, partial(screen_class, services))
@@ -98,6 +100,8 @@ class OllamaTUI(App[None]):
         )
         self.switch_mode("chat")
         self.check_connection_now()
+        for host in list(self.services.hosts)[1:]:
+            self.check_host_now(host)
 
     # -- shared state, read through the app (tests and scripts use these) ---------------
 
@@ -161,7 +165,8 @@ class OllamaTUI(App[None]):
             self.services.store.set_setting(THEME_SETTING, theme)
 
     async def on_unmount(self) -> None:
-        await self.services.client.aclose()
+        for host in self.services.hosts:
+            await host.client.aclose()
 
     # -- connection -------------------------------------------------------------
 
@@ -183,6 +188,36 @@ class OllamaTUI(App[None]):
         """Ask the server for its version; list the models when it comes back online."""
         if await self.services.connection.check():
             self.refresh_models()
+
+    def check_host_now(self, host: Host) -> None:
+        """Check one of the other hosts at once; its next check is timed from this one.
+
+        Each host is checked by its own short worker and timer: one that is away never
+        holds up the others.
+        """
+        timer = self._host_timers.pop(host.name, None)
+        if timer is not None:
+            timer.stop()
+        self.run_worker(
+            self._check_host(host), name=f"host {host.name}", group="hosts", exit_on_error=False
+        )
+
+    async def _check_host(self, host: Host) -> None:
+        was = host.status.state
+        if await host.connection.check():
+            with contextlib.suppress(OllamaError):
+                await host.catalog.refresh()
+        if was is LinkState.ONLINE and host.status.state is LinkState.OFFLINE:
+            self.notify(
+                f"Lost the connection to {host.name}: {host.status.error}",
+                title="Host offline",
+                severity="warning",
+                markup=False,
+            )
+        delay = host.connection.next_check_in()
+        self._host_timers[host.name] = self.set_timer(
+            delay, partial(self.check_host_now, host), name=f"host {host.name}"
+        )
 
     def _connection_changed(self, status: ConnectionStatus) -> None:
         was, self._link = self._link, status.state
@@ -214,6 +249,8 @@ class OllamaTUI(App[None]):
     def action_reconnect(self) -> None:
         """Check the connection at once instead of waiting for the next retry."""
         self.check_connection_now()
+        for host in list(self.services.hosts)[1:]:
+            self.check_host_now(host)
 
     @work(exclusive=True, group="models-list", exit_on_error=False)
     async def refresh_models(self) -> None:

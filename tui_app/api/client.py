@@ -147,6 +147,11 @@ class OllamaClient:
             timeout=httpx.Timeout(None, connect=5.0),
         )
 
+    @property
+    def base_url(self) -> str:
+        """The server this client talks to (never with its key)."""
+        return self._base_url
+
     async def aclose(self) -> None:
         """Close the connection pool."""
         await self._http.aclose()

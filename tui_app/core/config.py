@@ -100,6 +100,8 @@ class Config:
     default_model: Setting
     theme: Setting
     keymap: Mapping[str, str]
+    hosts: tuple[HostEntry, ...] = ()
+    """Every host of this run, the one to use by default first."""
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -127,10 +129,9 @@ class Config:
             if key
             else "api_key_env = (unset)  # no API key is sent"
         )
-        if self.file.hosts:
-            default = self.file.default_host
-            lines.append(f"default_host = {_toml_string(default) if default else '(unset)'}")
-            for host in self.file.hosts:
+        if self.hosts:
+            lines.append(f"default_host = {_toml_string(self.host_name)}")
+            for host in self.hosts:
                 lines.append("[[hosts]]")
                 lines.append(f"name = {_toml_string(host.name)}")
                 lines.append(f"url = {_toml_string(host.url)}")
@@ -270,14 +271,20 @@ def _check_hosts(raw: object, problem: _Problem) -> tuple[HostEntry, ...]:
             if key not in _HOST_KEYS:
                 problem(f"{where}.{key}", "unknown key")
         name, url, key_env = entry.get("name"), entry.get("url"), entry.get("api_key_env")
-        if not isinstance(name, str) or not name.strip() or not name.isprintable():
+        if not isinstance(name, str) or not name.strip():
             problem(f"{where}.name", "must be a non-empty string")
+            continue
+        if not name.isprintable():
+            problem(f"{where}.name", "must not contain control characters")
             continue
         if any(host.name == name for host in hosts):
             problem(f"{where}.name", f"{name!r} is named twice")
             continue
-        if not isinstance(url, str) or not url.isprintable():
+        if not isinstance(url, str) or not url.strip():
             problem(f"{where}.url", 'must be a string such as "127.0.0.1:11434"')
+            continue
+        if not url.isprintable():
+            problem(f"{where}.url", "must not contain control characters")
             continue
         try:
             resolved = resolve_host(url)
@@ -320,6 +327,11 @@ def resolve(
         url = Setting(resolve_host(None), "default")
     if url.source in ("--host", f"${HOST_ENV}", "default"):
         host_name = url.value or ""
+    # The host of this run comes first; the file's other hosts follow. A host given by
+    # its address is called by that address, and keeps the usual key variable.
+    chosen_entry = HostEntry(name=host_name, url=url.value or "", api_key_env=api_key_env)
+    others = [h for h in file.hosts if h.name != host_name and h.url != chosen_entry.url]
+    hosts = (chosen_entry, *others)
 
     if data_dir_flag:
         directory = Setting(str(data_dir(data_dir_flag, environ)), "--data-dir")
@@ -355,4 +367,5 @@ def resolve(
         default_model=default_model,
         theme=theme,
         keymap=dict(file.keymap),
+        hosts=hosts,
     )

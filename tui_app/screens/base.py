@@ -71,6 +71,9 @@ class AreaScreen(Screen[None]):
         self.follow(services.connection.status, self._refresh_status_bar)
         self.follow(services.current.model, self._refresh_status_bar)
         self.follow(services.transfers.changed, self._refresh_status_bar)
+        self.follow(services.current.host, self._refresh_status_bar)
+        if len(services.hosts) > 1:
+            self.follow(services.hosts, self._refresh_status_bar)
         self._refresh_status_bar()
 
     @on(events.Unmount)
@@ -85,13 +88,16 @@ class AreaScreen(Screen[None]):
 
     def _refresh_status_bar(self, _: object = None) -> None:
         services = self.services
+        chat_host = services.hosts.get_or_default(services.current.host.value)
+        hosts = [(host.name, host.status) for host in services.hosts]
         for bar in self.query(StatusBar):
             bar.show(
-                services.connection.current,
-                host=services.host,
+                chat_host.status,
+                host=chat_host.name,
                 model=services.current.model.value,
                 demo=services.demo,
                 transfers=services.transfers.running_count(),
+                hosts=hosts,
             )
 
     def on_screen_suspend(self) -> None:
