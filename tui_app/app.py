@@ -255,6 +255,8 @@ class OllamaTUI(App[None]):
     @work(exclusive=True, group="models-list", exit_on_error=False)
     async def refresh_models(self) -> None:
         """Fetch the installed models; everything showing them follows the catalogue."""
+        for host in list(self.services.hosts)[1:]:
+            self.check_host_now(host)
         try:
             await self.services.catalog.refresh()
         except OllamaUnavailableError:
@@ -268,18 +270,21 @@ class OllamaTUI(App[None]):
     async def _start_pull(self, request: StartPull) -> None:
         """Show the pulls screen and start pulling there."""
         await self.switch_mode("pulls")
-        self._start_transfer(lambda: self.services.transfers.start_pull(request.model))
+        host = self.services.hosts.get(request.host) if request.host else None
+        self._start_transfer(lambda: self.services.transfers.start_pull(request.model, host=host))
 
     @on(StartCreate)
     async def _start_create(self, request: StartCreate) -> None:
         """Show the pulls screen and create a derived model there, with progress."""
         await self.switch_mode("pulls")
+        host = self.services.hosts.get(request.host) if request.host else None
         self._start_transfer(
             lambda: self.services.transfers.start_create(
                 request.model,
                 from_=request.from_,
                 system=request.system,
                 parameters=request.parameters or None,
+                host=host,
             )
         )
 

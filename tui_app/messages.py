@@ -14,16 +14,18 @@ from textual.message import Message
 
 @dataclass
 class OpenChat(Message):
-    """Show the chat screen with a new chat using ``model``."""
+    """Show the chat screen with a new chat using ``model`` (on host ``host``; "": the default)."""
 
     model: str
+    host: str = ""
 
 
 @dataclass
 class StartPull(Message):
-    """Pull ``model``, with its progress on the pulls screen."""
+    """Pull ``model`` (onto host ``host``; "": the default), with progress on the pulls screen."""
 
     model: str
+    host: str = ""
 
 
 @dataclass
@@ -34,6 +36,8 @@ class StartCreate(Message):
     from_: str
     system: str | None = None
     parameters: Mapping[str, object] = field(default_factory=dict)
+    host: str = ""
+    """The host to create it on; "" is the default host."""
 
 
 @dataclass

@@ -11,6 +11,7 @@ from tui_app.screens.dialogs.chat import (
 from tui_app.screens.dialogs.confirm import ConfirmDialog
 from tui_app.screens.dialogs.help import HelpDialog
 from tui_app.screens.dialogs.history import ExportChatDialog, SearchChatsDialog
+from tui_app.screens.dialogs.hosts import HostChoiceDialog, host_label
 from tui_app.screens.dialogs.models import (
     CreateModelDialog,
     CreateRequest,
@@ -31,11 +32,13 @@ __all__ = [
     "FormatChoice",
     "FormatDialog",
     "HelpDialog",
+    "HostChoiceDialog",
     "ModelPickerDialog",
     "NameCheck",
     "NameDialog",
     "SearchChatsDialog",
     "SystemPromptDialog",
     "copy_dialog",
+    "host_label",
     "pull_dialog",
 ]
