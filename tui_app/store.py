@@ -66,7 +66,16 @@ THINK_VALUES: Final = frozenset(THINK_CHOICES)
 INTERRUPTED_ERROR: Final = "interrupted: the app closed before the reply finished"
 """Error text given by :meth:`Store.mark_interrupted` to replies a crash left streaming."""
 
-CHAT_FIELDS: Final = ("title", "model", "system", "options", "keep_alive", "think", "format")
+CHAT_FIELDS: Final = (
+    "title",
+    "model",
+    "system",
+    "options",
+    "keep_alive",
+    "think",
+    "format",
+    "host",
+)
 """Chat fields that :meth:`Store.update_chat` accepts."""
 
 BUSY_TIMEOUT_MS: Final = 5000
@@ -269,10 +278,16 @@ def _ensure_search_index(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _add_chat_host(db: sqlite3.Connection) -> None:
+    """Remember which host each chat runs on (NULL: the default host, as before)."""
+    db.execute("ALTER TABLE chat ADD COLUMN host TEXT")
+
+
 _MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
     _migrate_to_v1,
     _migrate_to_v2,
     _migrate_to_v3,
+    _add_chat_host,
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
@@ -401,7 +416,7 @@ def _chat_column(name: str, value: object) -> object:
 # Row decoding
 
 _CHAT_COLUMNS: Final = (
-    "id, title, model, system, options, keep_alive, think, format, created_at, updated_at"
+    "id, title, model, system, options, keep_alive, think, format, created_at, updated_at, host"
 )
 _MESSAGE_COLUMNS: Final = (
     "id, chat_id, role, content, thinking, images, stats, status, error, model, created_at"
@@ -421,6 +436,7 @@ def _chat(row: tuple[Any, ...]) -> ChatRecord:
         format=row[7],
         created_at=float(row[8]),
         updated_at=float(row[9]),
+        host=row[10],
     )
 
 
@@ -749,6 +765,7 @@ class Store:
         keep_alive: str | None = None,
         think: str | None = None,
         format: str | None = None,
+        host: str | None = None,
     ) -> ChatRecord:
         """Create a chat and return it."""
         values = {
@@ -759,13 +776,14 @@ class Store:
             "keep_alive": keep_alive,
             "think": think,
             "format": format,
+            "host": host,
         }
         columns = [_chat_column(name, value) for name, value in values.items()]
         now = self.clock()
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO chat (title, model, system, options, keep_alive, think, format,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " host, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*columns, now, now),
             )
             return self._fetch_chat(db, int(cursor.lastrowid or 0))
