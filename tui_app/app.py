@@ -302,7 +302,7 @@ class OllamaTUI(App[None]):
         # the request back up here.
         for screen in self.get_screen_stack("chat"):
             if isinstance(screen, ChatScreen):
-                screen.post_message(OpenChat(request.model))
+                screen.post_message(OpenChat(request.model, host=request.host))
                 return
 
     # -- navigation ---------------------------------------------------------------
