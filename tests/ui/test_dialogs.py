@@ -23,6 +23,7 @@ from tui_app.screens.dialogs import (
     ExportChatDialog,
     FormatDialog,
     HelpDialog,
+    HostChoiceDialog,
     ModelPickerDialog,
     NameDialog,
     SearchChatsDialog,
@@ -93,6 +94,11 @@ DIALOGS: dict[str, Callable[[OllamaTUI], Dialog[Any]]] = {
     ),
     "export": lambda app: ExportChatDialog(LONG, "~/" + "long-name-" * 12 + ".md", "# x"),
     "search": lambda app: SearchChatsDialog(app.services.store),
+    "host": lambda app: HostChoiceDialog(
+        "Pull " + LONG + " onto which host?",
+        [("gpu-" * 20, app.connection), ("laptop", app.connection)],
+        confirm_label="Pull",
+    ),
     "help": _help,
 }
 

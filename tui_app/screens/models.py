@@ -391,7 +391,11 @@ class ModelsScreen(AreaScreen):
         self.toggle_class("-details-toggled")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out actions on a model while none is highlighted; hide escape with no filter."""
+        """Grey out actions on a model while none is highlighted; hide escape with no filter
+        and the host key with one host."""
+        if action == "next_host":
+            # Only with several hosts: otherwise the key would do nothing.
+            return len(self.services.hosts) > 1
         if action == "clear_filter":
             return bool(self.is_mounted and self.table.filter_text) or (
                 self.is_mounted and self.focused is self.filter_input
