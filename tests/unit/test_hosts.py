@@ -137,3 +137,17 @@ async def test_other_hosts_with_the_same_model_match_by_digest() -> None:
     assert [h.name for h in hosts.others_with(first, "llama3.2")] == ["b"]
     for host in hosts:
         await host.client.aclose()
+
+
+def test_a_chat_remembers_its_host(tmp_path: Path) -> None:
+    from tui_app.store import Store
+
+    with Store.open(tmp_path / "chats.db") as store:
+        on_gpu = store.create_chat(model="bigmodel:70b", host="gpu")
+        default = store.create_chat(model="llama3.2")
+        assert (on_gpu.host, default.host) == ("gpu", None)
+        moved = store.update_chat(on_gpu.id, host=None)
+        assert moved.host is None
+        assert store.update_chat(default.id, host="laptop").host == "laptop"
+    with Store.open(tmp_path / "chats.db") as store:
+        assert {chat.host for chat in store.list_chats()} == {None, "laptop"}

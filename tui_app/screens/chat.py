@@ -1102,7 +1102,9 @@ class ChatScreen(AreaScreen):
     async def _offer_pull(self, model: str, server_message: str) -> None:
         """Say the model is missing in the server's words and offer to pull it."""
         offer = ConfirmDialog(
-            f"Pull {model} now?",
+            f"Pull {model} now?"
+            if len(self.services.hosts) < 2
+            else f"Pull {model} onto {self.host.name} now?",
             f"Ollama said: {server_message}\nProgress shows on the pulls screen (f4).",
             confirm_label="Pull",
             cancel_label="Not now",
@@ -1110,7 +1112,9 @@ class ChatScreen(AreaScreen):
             heading="Model not installed",
         )
         if await self.app.push_screen_wait(offer):
-            self.post_message(StartPull(model))
+            host = self.host
+            on_default = host is self.services.hosts.default
+            self.post_message(StartPull(model, host="" if on_default else host.name))
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -1155,14 +1159,15 @@ class ChatScreen(AreaScreen):
 
     def action_pick_model(self) -> None:
         """Choose the model of this chat."""
-        if not self.services.catalog.models.value:
+        if not self.host.catalog.models.value:
             self.refresh_models()
         self._pick_model()
 
     @work(exclusive=True, group="chat-dialog", exit_on_error=False)
     async def _pick_model(self) -> None:
+        # The models of the chat's own host: a chat never moves host by picking a model.
         picker = ModelPickerDialog(
-            self.services.catalog.models.value, self.model, self._capabilities_of
+            self.host.catalog.models.value, self.model, self._capabilities_of
         )
         chosen = await self.app.push_screen_wait(picker)
         if not chosen:
