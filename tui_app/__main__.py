@@ -17,7 +17,8 @@ DESCRIPTION = (
 )
 EPILOG = (
     "environment: OLLAMA_HOST (server address), OLLAMA_API_KEY (sent as a bearer token), "
-    "OLLAMA_TUI_DATA_DIR (where chats are kept), OLLAMA_TUI_CONFIG (the configuration file)"
+    "OLLAMA_TUI_DATA_DIR (where chats are kept), OLLAMA_TUI_CONFIG (the configuration file), "
+    "OLLAMA_TUI_REPLY_TIMEOUT (seconds a reply may stay silent)"
 )
 
 
@@ -35,6 +36,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--host", metavar="URL", help="Ollama server (default: $OLLAMA_HOST or 127.0.0.1:11434)"
     )
     parser.add_argument("--model", metavar="NAME", help="model for new chats")
+    parser.add_argument(
+        "--reply-timeout",
+        metavar="SECONDS",
+        help="give up on a reply when Ollama sends nothing for this long "
+        "(default: $OLLAMA_TUI_REPLY_TIMEOUT or 300)",
+    )
     parser.add_argument("--data-dir", metavar="DIR", help="where chats and settings are stored")
     parser.add_argument(
         "--config",
@@ -62,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from tui_app.api import InvalidHostError, OllamaClient
-    from tui_app.core.config import config_path, read_config_file, resolve
+    from tui_app.core.config import InvalidSettingError, config_path, read_config_file, resolve
     from tui_app.core.paths import database_path
     from tui_app.store import Store, StoreError
 
@@ -78,8 +85,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             data_dir_flag=args.data_dir,
             model=args.model,
             env=host_env,
+            reply_timeout=args.reply_timeout,
         )
-    except InvalidHostError as exc:
+    except (InvalidHostError, InvalidSettingError) as exc:
         parser.error(str(exc))
     if args.print_config:
         print("\n".join(config.describe()))
@@ -114,12 +122,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Read here and handed to that host's client only: never stored, shown or logged.
         return (environ.get(variable) or None) if variable and not args.demo else None
 
-    client = OllamaClient(host, api_key=key_of(config.api_key_env))
+    timeout = config.reply_timeout_seconds
+    client = OllamaClient(host, api_key=key_of(config.api_key_env), reply_timeout=timeout)
     more_hosts = tuple(
         Host(
             entry.name,
             entry.url,
-            OllamaClient(entry.url, api_key=key_of(entry.api_key_env)),
+            OllamaClient(entry.url, api_key=key_of(entry.api_key_env), reply_timeout=timeout),
             api_key_env=entry.api_key_env,
         )
         for entry in ([] if args.demo else config.hosts[1:])
@@ -136,13 +145,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         keymap=config.keymap,
         config_problems=config.problems,
     )
+    app = OllamaTUI(services, freeze_startup_heap=True)
     try:
-        OllamaTUI(services, freeze_startup_heap=True).run()
+        app.run()
     finally:
         store.close()
         if server is not None:
             server.close()
-    return 0
+    # Non-zero only after SIGTERM or SIGHUP (128 + the signal's number), as a shell expects.
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

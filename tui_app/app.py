@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
+import signal
 from collections.abc import Callable, Coroutine, Iterable
 from functools import partial
 from typing import Any, ClassVar
@@ -11,12 +13,14 @@ from typing import Any, ClassVar
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker
 
 from tui_app.api import ModelSummary, OllamaError, OllamaUnavailableError
 from tui_app.core.connection import ConnectionStatus, LinkState
+from tui_app.core.formatting import sanitize, visible_controls
 from tui_app.core.hosts import Host
 from tui_app.core.transfers import TransferRefused
 from tui_app.messages import OpenChat, StartCreate, StartPull, WarmedUp
@@ -93,6 +97,7 @@ class OllamaTUI(App[None]):
         return self.run_worker(coroutine, name=name, group="pulls", exit_on_error=False)
 
     def on_mount(self) -> None:
+        self._quit_on_signals()
         self.services.store.mark_interrupted()
         self._apply_config()
         self._connection_subscription = self.services.connection.status.subscribe(
@@ -132,6 +137,51 @@ class OllamaTUI(App[None]):
     @current_model.setter
     def current_model(self, model: str) -> None:
         self.services.current.model.set(model)
+
+    def _quit_on_signals(self) -> None:
+        """Quit as ``ctrl+q`` does on SIGTERM (``kill``) and SIGHUP (the terminal closed).
+
+        Their default action ends the process at once, leaving the terminal in the
+        alternate screen with mouse reporting on and the cursor hidden; quitting
+        normally restores it, and a reply being streamed is saved as stopped.
+        """
+        loop = asyncio.get_running_loop()
+        for name in ("SIGTERM", "SIGHUP"):
+            number = getattr(signal, name, None)
+            if number is None:  # no SIGHUP on Windows
+                continue
+            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                loop.add_signal_handler(number, self._signalled, number)
+
+    def _signalled(self, number: int) -> None:
+        # The shell's convention for a process ended by a signal: 128 + its number.
+        self.exit(return_code=128 + number)
+
+    # -- notifications ------------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Show a notification; every one, from any screen or widget, passes here.
+
+        Notifications often quote the server (an error body, a model name), so the
+        text is always plain: control characters made visible and brackets shown as
+        they are, whatever ``markup`` asks for.
+        """
+        del markup  # never markup: see above
+        super().notify(
+            sanitize(message),
+            title=visible_controls(title, multi_line=False),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     # -- configuration ------------------------------------------------------------
 
@@ -257,12 +307,17 @@ class OllamaTUI(App[None]):
         """Fetch the installed models; everything showing them follows the catalogue."""
         for host in list(self.services.hosts)[1:]:
             self.check_host_now(host)
+        catalog = self.services.catalog
         try:
-            await self.services.catalog.refresh()
+            await catalog.refresh()
         except OllamaUnavailableError:
             return  # the catalogue has turned the status bar offline
         except OllamaError as exc:
             self.notify(str(exc), title="Could not list models", severity="error", markup=False)
+            return
+        notes = catalog.unsaid(catalog.skipped)
+        if notes:
+            self.notify("\n".join(notes), title="Some models are not shown", severity="warning")
 
     # -- hand-overs between areas ---------------------------------------------------
 

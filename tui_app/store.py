@@ -31,6 +31,7 @@ from types import TracebackType
 from typing import Any, Final, Self
 
 from tui_app.records import ChatRecord, MessageRecord, Preset, SearchHit
+from tui_app.safe_text import safe_line, safe_text
 
 __all__ = [
     "INTERRUPTED_ERROR",
@@ -423,12 +424,22 @@ _MESSAGE_COLUMNS: Final = (
 )
 
 
+def _optional_line(value: object) -> str | None:
+    """A one-line text column read back: controls visible, None kept."""
+    return None if value is None else safe_line(str(value))
+
+
 def _chat(row: tuple[Any, ...]) -> ChatRecord:
-    """Build a :class:`ChatRecord` from a row of ``_CHAT_COLUMNS``."""
+    """Build a :class:`ChatRecord` from a row of ``_CHAT_COLUMNS``.
+
+    Names and reasons are read back with their control characters visible: the file may
+    have been written by another program, or hold a model name from a server before names
+    were checked. Message text is returned as stored; the views make it safe.
+    """
     return ChatRecord(
         id=int(row[0]),
-        title=str(row[1]),
-        model=row[2],
+        title=safe_text(str(row[1])),  # views draw it on one line
+        model=_optional_line(row[2]),
         system=row[3],
         options=_load_object(row[4]),
         keep_alive=row[5],
@@ -436,7 +447,7 @@ def _chat(row: tuple[Any, ...]) -> ChatRecord:
         format=row[7],
         created_at=float(row[8]),
         updated_at=float(row[9]),
-        host=row[10],
+        host=_optional_line(row[10]),
     )
 
 
@@ -451,8 +462,8 @@ def _message(row: tuple[Any, ...]) -> MessageRecord:
         images=_load_images(row[5]),
         stats=_load_object(row[6]),
         status=str(row[7]),
-        error=row[8],
-        model=row[9],
+        error=None if row[8] is None else safe_text(str(row[8])),
+        model=_optional_line(row[9]),
         created_at=float(row[10]),
     )
 
@@ -521,9 +532,10 @@ def _prepare_file(path: Path) -> None:
     os.chmod(path, 0o600)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    """Open an existing database file read-write, never letting SQLite create one."""
-    uri = path.absolute().as_uri() + "?mode=rw"
+def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """Open an existing database file read-write (or read-only), never letting SQLite
+    create one."""
+    uri = path.absolute().as_uri() + ("?mode=ro" if read_only else "?mode=rw")
     return sqlite3.connect(
         uri,
         uri=True,
@@ -573,21 +585,23 @@ def _use_wal(db: sqlite3.Connection) -> None:
             time.sleep(0.01)
 
 
-def _check_and_migrate(db: sqlite3.Connection, path: Path) -> None:
-    """Refuse unusable files, switch to WAL, and bring the schema up to date.
+_OUR_TABLES: Final = ("chat", "message", "setting", "preset")
 
-    Everything before the WAL switch only reads, so a refused file keeps every byte.
+
+def _check_file(db: sqlite3.Connection, path: Path) -> int:
+    """Refuse a file that is damaged, newer, or not ours; return its schema version.
+
+    Only reads. One read transaction, so every check sees the same state of the file: read
+    one by one, another instance creating the schema in between would look like a foreign
+    file (version 0 read before its commit, its tables after).
     """
-    db.execute("PRAGMA foreign_keys = ON")
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    # One read transaction, so every check sees the same state of the file: read one by
-    # one, another instance creating the schema in between would look like a foreign
-    # file (version 0 read before its commit, its tables after).
     db.execute("BEGIN")
     try:
         version = _user_version(db)
         if version > SCHEMA_VERSION:
             raise DatabaseTooNewError(path, version, SCHEMA_VERSION)
+        if version < 0:
+            raise DatabaseCorruptError(path, f"its schema version is {version}")
         application_id = int(db.execute("PRAGMA application_id").fetchone()[0])
         if application_id not in (0, _APPLICATION_ID):
             raise DatabaseCorruptError(
@@ -598,9 +612,44 @@ def _check_and_migrate(db: sqlite3.Connection, path: Path) -> None:
             raise DatabaseCorruptError(path, _summarise(problems))
         if version == 0 and _has_any_table(db):
             raise DatabaseCorruptError(path, _FOREIGN_TABLES)
+        if version > 0 and not all(_has_table(db, table) for table in _OUR_TABLES):
+            raise DatabaseCorruptError(path, _FOREIGN_TABLES)
     finally:
         if db.in_transaction:
             db.execute("COMMIT")  # read only: nothing is written
+    return version
+
+
+def _check_read_only(path: Path) -> None:
+    """Check a file not yet in WAL mode through a read-only connection first.
+
+    Switching the journal to WAL writes to the file, so a file that turns out to be
+    foreign, damaged or newer must be refused before a read-write connection touches it.
+    A file already in WAL mode is left to the read-write checks: opening it changes
+    nothing, and a read-only connection would leave its ``-wal`` and ``-shm`` behind.
+    """
+    try:
+        with path.open("rb") as file:
+            header = file.read(20)
+    except OSError:
+        return  # the read-write open says what is wrong, naming the file
+    if len(header) == 20 and header[18] == 2:  # write and read versions 2: WAL
+        return
+    db = _connect(path, read_only=True)
+    try:
+        _check_file(db, path)
+    finally:
+        db.close()
+
+
+def _check_and_migrate(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse unusable files, switch to WAL, and bring the schema up to date.
+
+    Everything before the WAL switch only reads, so a refused file keeps every byte.
+    """
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    version = _check_file(db, path)
     _use_wal(db)
     # With WAL, NORMAL still survives the app being killed at any point; only a power
     # loss can lose the last commits. It saves an fsync per commit on every saved prompt.
@@ -613,6 +662,8 @@ def _check_and_migrate(db: sqlite3.Connection, path: Path) -> None:
         version = _user_version(db)
         if version > SCHEMA_VERSION:
             raise DatabaseTooNewError(path, version, SCHEMA_VERSION)
+        if version < 0:
+            raise DatabaseCorruptError(path, f"its schema version is {version}")
         if version == 0 and _has_any_table(db):
             raise DatabaseCorruptError(path, _FOREIGN_TABLES)
         for number in range(version, SCHEMA_VERSION):
@@ -646,6 +697,7 @@ class Store:
         self._lock = threading.RLock()
         _prepare_file(self._path)
         try:
+            _check_read_only(self._path)
             connection = _connect(self._path)
         except sqlite3.Error as error:
             raise self._open_error(error) from error

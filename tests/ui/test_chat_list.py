@@ -19,7 +19,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList, Static
 from textual.worker import WorkerCancelled
 
-from tests.helpers import ENDLESS_GROUPS, dialog_shown, notices, until
+from tests.helpers import ENDLESS_GROUPS, dialog_shown, notices, record_notifications, until
 from tui_app.app import OllamaTUI
 from tui_app.core.clock import Clock, ManualClock
 from tui_app.screens.chat import ChatScreen
@@ -54,6 +54,7 @@ class ListHarness(App[None]):
         self.follow_open_chat = follow_open_chat
         self.clock = clock
         self.heard: list[Message] = []
+        record_notifications(self)
 
     def compose(self) -> ComposeResult:
         with Horizontal():

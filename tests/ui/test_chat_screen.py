@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.widgets import Collapsible, Static
 
-from tests.helpers import dialog_shown, notices, settle_workers, until
+from tests.helpers import dialog_shown, notices, record_notifications, settle_workers, until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
 from tui_app.core import exchange as exchange_module
@@ -600,6 +600,7 @@ async def test_offline_server_fails_the_reply_and_marks_the_app_offline(
     store = Store.open(tmp_path / "db" / "ollama-tui.db")
     services = Services(client=OllamaClient(url), store=store, host=url, initial_model="llama3.2")
     app = OllamaTUI(services)
+    record_notifications(app)
     try:
         async with app.run_test(size=SIZE) as pilot:
             await until(pilot, lambda: not app.connection.online and app.connection.error)

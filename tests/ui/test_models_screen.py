@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Button, Input, Static, TextArea
 
-from tests.helpers import dialog_shown, notices, settle_workers, until
+from tests.helpers import dialog_shown, notices, record_notifications, settle_workers, until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
 from tui_app.core.clock import ManualClock
@@ -459,7 +459,9 @@ def app_for(
         OllamaClient(url) if url else OllamaClient("http://ollama.test", transport=sim.transport())
     )
     services = Services(client=client, store=store, host=url or "http://ollama.test", clock=clock)
-    return OllamaTUI(services)
+    app = OllamaTUI(services)
+    record_notifications(app)
+    return app
 
 
 async def test_server_going_down_mid_poll_shows_offline(clock: Clock, tmp_path: Path) -> None:

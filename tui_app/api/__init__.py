@@ -9,6 +9,7 @@ from tui_app.api.errors import (
     OllamaHTTPError,
     OllamaStreamError,
     OllamaUnavailableError,
+    ReplyTimeoutError,
 )
 from tui_app.api.host import DEFAULT_HOST, InvalidHostError, host_from_environment, resolve_host
 from tui_app.api.models import (
@@ -53,6 +54,7 @@ __all__ = [
     "OllamaStreamError",
     "OllamaUnavailableError",
     "ProgressUpdate",
+    "ReplyTimeoutError",
     "RunningModel",
     "Streamed",
     "ToolCall",

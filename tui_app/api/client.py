@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import html
 import json
 import re
 import socket
@@ -30,14 +31,17 @@ from tui_app.api.errors import (
     OllamaHTTPError,
     OllamaStreamError,
     OllamaUnavailableError,
+    ReplyTimeoutError,
 )
 from tui_app.api.models import (
     JSON,
+    BadEntryError,
     BlobUpload,
     ChatChunk,
     ChatMessage,
     EmbedResult,
     GenerateChunk,
+    Listing,
     Metrics,
     ModelInfo,
     ModelSummary,
@@ -53,6 +57,7 @@ from tui_app.api.requests import (
     KeepAlive,
     ThinkValue,
 )
+from tui_app.safe_text import safe_line
 
 T = TypeVar("T")
 
@@ -79,16 +84,48 @@ def _request_fields(**fields: Any) -> JSON:
     return {key: value for key, value in fields.items() if value is not None}
 
 
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_DROP = re.compile(
+    r"<(script|style|head)\b.*?</\1\s*>|<!--.*?-->|<[^>]*>", re.IGNORECASE | re.DOTALL
+)
+ERROR_TEXT_LIMIT = 300
+"""Characters of a server's error message kept for a notification."""
+
+
 def _error_text(response: httpx.Response) -> str:
-    """The server's words from an error body: JSON ``{"error"}`` or plain text."""
+    """The server's words from an error body: JSON ``{"error"}``, plain text, or for an HTML
+    page (a reverse proxy's 502) its title and first line of text, never the markup."""
     body = response.text.strip()
     try:
         data = json.loads(body)
     except ValueError:
         data = None
     if isinstance(data, dict) and isinstance(data.get("error"), str):
-        return str(data["error"])
-    return body or response.reason_phrase or f"HTTP {response.status_code}"
+        return _cap(str(data["error"]))
+    content_type = str(response.headers.get("content-type", "")).lower()
+    if "html" in content_type or body[:200].lstrip().lower().startswith(("<!doctype", "<html")):
+        return _html_summary(body) or response.reason_phrase or f"HTTP {response.status_code}"
+    return _cap(body) or response.reason_phrase or f"HTTP {response.status_code}"
+
+
+def _html_summary(body: str) -> str:
+    """``title: first line of text`` of an HTML error page, entities decoded."""
+    match = _HTML_TITLE.search(body)
+    title = " ".join(html.unescape(match.group(1)).split()) if match else ""
+    text = html.unescape(_HTML_DROP.sub("\n", body))
+    lines = (" ".join(line.split()) for line in text.split("\n"))
+    first = next((line for line in lines if line and line != title), "")
+    return _shorten(": ".join(part for part in (title, first) if part))
+
+
+def _cap(text: str) -> str:
+    """The server's own words, cut at :data:`ERROR_TEXT_LIMIT` characters."""
+    return text if len(text) <= ERROR_TEXT_LIMIT else text[: ERROR_TEXT_LIMIT - 1] + "…"
+
+
+def _shorten(text: str) -> str:
+    """One line of at most :data:`ERROR_TEXT_LIMIT` characters."""
+    return _cap(" ".join(text.split()))
 
 
 def _connect_failure_reason(exc: BaseException) -> str:
@@ -132,7 +169,12 @@ class OllamaClient:
         *,
         api_key: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        reply_timeout: float | None = None,
     ) -> None:
+        self.reply_timeout = reply_timeout
+        """Seconds a chat or generate stream may go without a byte from the server before
+        :class:`ReplyTimeoutError` ends it (a cold load of a big model sends nothing for
+        minutes); None waits for ever."""
         headers = {
             "Accept": "application/json",
             "User-Agent": f"ollama-tui/{__version__}",
@@ -232,6 +274,7 @@ class OllamaClient:
         model: str | None = None,
         pace: float = 0.0,
         with_lines: Literal[False] = False,
+        silence: float | None = None,
     ) -> AsyncGenerator[T]: ...
 
     @overload
@@ -244,6 +287,7 @@ class OllamaClient:
         model: str | None = None,
         pace: float = 0.0,
         with_lines: Literal[True],
+        silence: float | None = None,
     ) -> AsyncGenerator[Streamed[T]]: ...
 
     async def _stream(
@@ -255,6 +299,7 @@ class OllamaClient:
         model: str | None = None,
         pace: float = 0.0,
         with_lines: bool = False,
+        silence: float | None = None,
     ) -> AsyncGenerator[Any]:
         """Yield the objects of an NDJSON stream, checked for an error and then ``parse``d.
 
@@ -271,12 +316,15 @@ class OllamaClient:
         back, so a stream faster than the reader is read at full speed.
 
         A stream that ends without an object carrying ``done: true`` (or, for
-        progress streams, ``status: success``) raises :class:`ConnectionLostError`.
+        progress streams, ``status: success``) raises :class:`ConnectionLostError`; with
+        ``silence``, one that sends nothing for that many seconds (headers included)
+        raises :class:`ReplyTimeoutError`.
         """
         body = {**body, "stream": True}
         finished = False
+        timeout = httpx.Timeout(None, connect=5.0, read=silence)
         try:
-            async with self._http.stream("POST", path, json=body) as response:
+            async with self._http.stream("POST", path, json=body, timeout=timeout) as response:
                 if response.is_error:
                     await response.aread()
                     raise self._http_error(response, model)
@@ -299,6 +347,8 @@ class OllamaClient:
             raise self._unavailable(exc) from exc
         except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError) as exc:
             raise ConnectionLostError(str(exc) or type(exc).__name__) from exc
+        except httpx.ReadTimeout as exc:
+            raise ReplyTimeoutError(silence or 0.0) from exc
         if not finished:
             raise ConnectionLostError("the stream ended before the server said it was done")
 
@@ -324,21 +374,23 @@ class OllamaClient:
     async def version(self) -> str:
         """The server's version string, e.g. ``0.12.3``."""
         data = await self._json("GET", "/api/version", timeout=httpx.Timeout(5.0))
-        return str(data.get("version", ""))
+        return safe_line(data.get("version"))
 
     # -- models -----------------------------------------------------------------
 
-    async def list_models(self) -> list[ModelSummary]:
-        """Installed models, most recently modified first (``GET /api/tags``)."""
-        data = await self._json("GET", "/api/tags")
-        models = data.get("models") or []
-        return [ModelSummary.from_json(m) for m in models if isinstance(m, dict)]
+    async def list_models(self) -> Listing[ModelSummary]:
+        """Installed models, most recently modified first (``GET /api/tags``).
 
-    async def running_models(self) -> list[RunningModel]:
-        """Loaded models (``GET /api/ps``)."""
+        Entries that cannot be shown (no name, a name listed twice, a size that is not a
+        number) are left out and named in the listing's ``skipped``.
+        """
+        data = await self._json("GET", "/api/tags")
+        return _listing(data.get("models"), ModelSummary.from_json, "/api/tags")
+
+    async def running_models(self) -> Listing[RunningModel]:
+        """Loaded models (``GET /api/ps``); bad entries are left out as in :meth:`list_models`."""
         data = await self._json("GET", "/api/ps")
-        models = data.get("models") or []
-        return [RunningModel.from_json(m) for m in models if isinstance(m, dict)]
+        return _listing(data.get("models"), RunningModel.from_json, "/api/ps")
 
     async def show(self, model: str, *, verbose: bool = False) -> ModelInfo:
         """Details, parameters, template and capabilities of ``model``."""
@@ -408,7 +460,14 @@ class OllamaClient:
             messages=[m.to_json() for m in messages],
             tools=tools,
         )
-        return self._stream("/api/chat", body, ChatChunk.from_json, model=model, pace=REPLY_PACE)
+        return self._stream(
+            "/api/chat",
+            body,
+            ChatChunk.from_json,
+            model=model,
+            pace=REPLY_PACE,
+            silence=self.reply_timeout,
+        )
 
     async def chat_once(
         self,
@@ -477,6 +536,7 @@ class OllamaClient:
             GenerateChunk.from_json,
             model=model,
             pace=REPLY_PACE,
+            silence=self.reply_timeout,
         )
 
     def stream_generate(self, request: GenerateRequest) -> AsyncGenerator[Streamed[GenerateChunk]]:
@@ -685,6 +745,35 @@ class OllamaClient:
         return self._stream(
             "/api/create", body, ProgressUpdate.from_json, model=from_, pace=PROGRESS_PACE
         )
+
+
+_Named = TypeVar("_Named", ModelSummary, RunningModel)
+
+
+def _listing(entries: object, parse: Callable[[JSON], _Named], path: str) -> Listing[_Named]:
+    """The entries of a ``models`` array that can be shown, each name once."""
+    kept: list[_Named] = []
+    seen: set[str] = set()
+    problems: dict[str, int] = {}
+    for entry in entries if isinstance(entries, list) else []:
+        try:
+            if not isinstance(entry, dict):
+                raise BadEntryError("not an object")
+            item = parse(entry)
+            if not item.name.strip():
+                raise BadEntryError("no name")
+            if item.name in seen:
+                raise BadEntryError(f"{item.name} listed twice")
+        except BadEntryError as exc:
+            problems[str(exc)] = problems.get(str(exc), 0) + 1
+            continue
+        seen.add(item.name)
+        kept.append(item)
+    notes = [
+        f"{path}: left out {count} {'entry' if count == 1 else 'entries'}: {reason}"
+        for reason, count in problems.items()
+    ]
+    return Listing(kept, notes)
 
 
 def _check_digest(digest: str) -> None:

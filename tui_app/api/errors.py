@@ -1,10 +1,13 @@
 """Errors raised by :class:`~tui_app.api.client.OllamaClient`.
 
 Every message is written for a person to read in a notification: it says what
-happened and, where the server said why, quotes the server's own words.
+happened and, where the server said why, quotes the server's own words, with its
+control characters made visible: an error body is server data like any other.
 """
 
 from __future__ import annotations
+
+from tui_app.safe_text import safe_text
 
 
 class OllamaError(Exception):
@@ -16,16 +19,16 @@ class OllamaUnavailableError(OllamaError):
 
     def __init__(self, host: str, reason: str) -> None:
         self.host = host
-        self.reason = reason
-        super().__init__(f"Cannot reach Ollama at {host}: {reason}")
+        self.reason = safe_text(reason)
+        super().__init__(f"Cannot reach Ollama at {host}: {self.reason}")
 
 
 class ConnectionLostError(OllamaError):
     """The connection dropped, or a stream ended, before the server said it was done."""
 
     def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(f"Connection to Ollama lost: {reason}")
+        self.reason = safe_text(reason)
+        super().__init__(f"Connection to Ollama lost: {self.reason}")
 
 
 class OllamaHTTPError(OllamaError):
@@ -33,8 +36,8 @@ class OllamaHTTPError(OllamaError):
 
     def __init__(self, status: int, server_message: str) -> None:
         self.status = status
-        self.server_message = server_message
-        super().__init__(f"Ollama error {status}: {server_message}")
+        self.server_message = safe_text(server_message)
+        super().__init__(f"Ollama error {status}: {self.server_message}")
 
 
 class ModelNotFoundError(OllamaHTTPError):
@@ -49,13 +52,25 @@ class OllamaStreamError(OllamaError):
     """The server reported an error inside a stream that had already started."""
 
     def __init__(self, server_message: str) -> None:
-        self.server_message = server_message
-        super().__init__(server_message)
+        self.server_message = safe_text(server_message)
+        super().__init__(self.server_message)
 
 
 class MalformedResponseError(OllamaError):
     """The server sent something that is not the shape Ollama sends."""
 
     def __init__(self, detail: str) -> None:
-        self.detail = detail
-        super().__init__(f"Unexpected response from the server: {detail}")
+        self.detail = safe_text(detail)
+        super().__init__(f"Unexpected response from the server: {self.detail}")
+
+
+class ReplyTimeoutError(ConnectionLostError):
+    """The server sent nothing of a reply for longer than the client waits."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        minutes = f"{seconds / 60:g} min" if seconds >= 60 else f"{seconds:g} s"
+        super().__init__(
+            f"Ollama sent nothing for {minutes}; a large model can take longer to load "
+            "(reply_timeout in the configuration file)"
+        )

@@ -52,7 +52,7 @@ def _check_host(host: str, original: str) -> str:
     try:
         address = ipaddress.ip_address(host)
     except ValueError:
-        if not _HOSTNAME.match(host):
+        if not _HOSTNAME.fullmatch(host):
             raise InvalidHostError(f"invalid host {original!r}: bad host name {host!r}") from None
         return host
     return f"[{address.compressed}]" if address.version == 6 else address.compressed
@@ -68,6 +68,10 @@ def resolve_host(value: str | None) -> str:
     text = _strip(value or "")
     if not text:
         return DEFAULT_HOST
+    if not text.isprintable():
+        # A control character (a newline pasted with the value, an escape) would only
+        # fail later inside httpx, with a traceback instead of this line.
+        raise InvalidHostError(f"invalid host {text!r}: it contains a control character")
     scheme, sep, hostport = text.partition("://")
     if not sep:
         scheme, hostport = "http", text

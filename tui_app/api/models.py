@@ -9,10 +9,12 @@ Anything missing takes a neutral default rather than raising.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
+
+from tui_app.safe_text import safe_line, safe_number, safe_text
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -39,21 +41,48 @@ def parse_timestamp(value: object) -> datetime | None:
 
 
 def _int(data: Mapping[str, Any], key: str) -> int:
+    """A count from the wire; 0 when absent or not a sane number (NaN, 1e999, negative)."""
+    return safe_number(data.get(key)) or 0
+
+
+def _checked_int(data: Mapping[str, Any], key: str) -> int:
+    """A count that a listing cannot do without: 0 when absent, but a value that is
+    there and not a sane number raises :class:`BadEntryError`, so the entry is skipped
+    and said once rather than shown with a made-up figure."""
     value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if value is None:
         return 0
-    return int(value)
+    number = safe_number(value)
+    if number is None:
+        raise BadEntryError(f"{key} is not a number of bytes")
+    return number
 
 
 def _str(data: Mapping[str, Any], key: str) -> str:
+    """A one-line string field, controls made visible (see :mod:`tui_app.safe_text`)."""
+    return safe_line(data.get(key))
+
+
+def _text(data: Mapping[str, Any], key: str) -> str:
+    """A multi-line string field (a license, a template), controls made visible."""
+    return safe_text(data.get(key))
+
+
+def _raw(data: Mapping[str, Any], key: str) -> str:
+    """Message text kept exactly as sent: it is the conversation, sent back to the model
+    as it came; the transcript and exports make its controls visible when they show it."""
     value = data.get(key)
     return value if isinstance(value, str) else ""
+
+
+class BadEntryError(ValueError):
+    """One element of a listing that cannot be shown as it is (a size of ``1e999``)."""
 
 
 def _strings(value: object) -> tuple[str, ...]:
     if not isinstance(value, list):
         return ()
-    return tuple(item for item in value if isinstance(item, str))
+    return tuple(safe_line(item) for item in value if isinstance(item, str))
 
 
 def _mapping(value: object) -> JSON:
@@ -108,7 +137,7 @@ class ModelSummary:
         """Build from one element of the ``models`` array."""
         return cls(
             name=_str(data, "name") or _str(data, "model"),
-            size=_int(data, "size"),
+            size=_checked_int(data, "size"),
             digest=_str(data, "digest"),
             modified_at=parse_timestamp(data.get("modified_at")),
             details=ModelDetails.from_json(data.get("details")),
@@ -135,11 +164,11 @@ class RunningModel:
         """Build from one element of the ``models`` array."""
         return cls(
             name=_str(data, "name") or _str(data, "model"),
-            size=_int(data, "size"),
-            size_vram=_int(data, "size_vram"),
+            size=_checked_int(data, "size"),
+            size_vram=_checked_int(data, "size_vram"),
             digest=_str(data, "digest"),
             expires_at=parse_timestamp(data.get("expires_at")),
-            context_length=_int(data, "context_length"),
+            context_length=_checked_int(data, "context_length"),
             details=ModelDetails.from_json(data.get("details")),
         )
 
@@ -178,11 +207,11 @@ class ModelInfo:
         return cls(
             details=ModelDetails.from_json(data.get("details")),
             capabilities=_strings(data.get("capabilities")),
-            parameters=_str(data, "parameters"),
-            template=_str(data, "template"),
-            system=_str(data, "system"),
-            license=_str(data, "license"),
-            modelfile=_str(data, "modelfile"),
+            parameters=_text(data, "parameters"),
+            template=_text(data, "template"),
+            system=_text(data, "system"),
+            license=_text(data, "license"),
+            modelfile=_text(data, "modelfile"),
             model_info=_mapping(data.get("model_info")),
             modified_at=parse_timestamp(data.get("modified_at")),
             messages=tuple(
@@ -255,8 +284,8 @@ class ChatMessage:
         calls = data.get("tool_calls")
         return cls(
             role=_str(data, "role") or "assistant",
-            content=_str(data, "content"),
-            thinking=_str(data, "thinking"),
+            content=_raw(data, "content"),
+            thinking=_raw(data, "thinking"),
             images=_strings(data.get("images")),
             tool_calls=tuple(
                 ToolCall.from_json(call)
@@ -354,8 +383,8 @@ class ChatChunk:
         calls = message.get("tool_calls")
         return cls(
             model=_str(data, "model"),
-            content=_str(message, "content"),
-            thinking=_str(message, "thinking"),
+            content=_raw(message, "content"),
+            thinking=_raw(message, "thinking"),
             tool_calls=(
                 tuple(ToolCall.from_json(call) for call in calls if isinstance(call, dict))
                 if isinstance(calls, list)
@@ -386,8 +415,8 @@ class GenerateChunk:
         context = data.get("context")
         return cls(
             model=_str(data, "model"),
-            response=_str(data, "response"),
-            thinking=_str(data, "thinking"),
+            response=_raw(data, "response"),
+            thinking=_raw(data, "thinking"),
             done=done,
             done_reason=_str(data, "done_reason"),
             context=tuple(
@@ -460,6 +489,19 @@ class EmbedResult:
     def prompt_eval_count(self) -> int:
         """Tokens read from all the inputs together."""
         return self.metrics.prompt_eval_count
+
+
+class Listing(list[T]):
+    """The entries of a server's list that can be shown, and a note for those left out.
+
+    A server can list one name twice, an entry without a name, or a size of ``1e999``;
+    such entries are left out (a list keyed by name cannot hold them, and a made-up
+    figure would mislead) and :attr:`skipped` says why, one line per kind of problem.
+    """
+
+    def __init__(self, items: Iterable[T] = (), skipped: Iterable[str] = ()) -> None:
+        super().__init__(items)
+        self.skipped: tuple[str, ...] = tuple(skipped)
 
 
 @dataclass(frozen=True, slots=True)

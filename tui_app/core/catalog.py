@@ -43,6 +43,10 @@ class ModelCatalog:
         """Installed models, as last listed; told to listeners when the list changes."""
         self._info: dict[str, ModelInfo] = {}
         self._generation = 0
+        self.skipped: tuple[str, ...] = ()
+        """Why entries of the last list were left out (a name listed twice, a size of
+        ``1e999``...), one line per kind of problem."""
+        self._said: set[str] = set()
         # Subscribed first, so the cache is empty before any screen hears of the new list.
         self.models.subscribe(lambda _: self._info.clear())
 
@@ -55,7 +59,7 @@ class ModelCatalog:
         self._generation += 1
         mine = self._generation
         try:
-            listed = tuple(await self._client.list_models())
+            listing = await self._client.list_models()
         except OllamaUnavailableError as exc:
             self._connection.failed(exc)
             raise
@@ -65,7 +69,8 @@ class ModelCatalog:
             raise
         self._connection.accepted()
         if mine == self._generation:
-            self.models.set(listed)
+            self.skipped = listing.skipped
+            self.models.set(tuple(listing))
         return self.models.value
 
     async def info(self, model: str) -> ModelInfo:
@@ -84,6 +89,15 @@ class ModelCatalog:
             raise
         self._info[key] = info
         return info
+
+    def unsaid(self, notes: Iterable[str]) -> list[str]:
+        """Those of ``notes`` not said before in this run, counted as said from now on.
+
+        A poll meets the same broken entries every few seconds; each is worth one warning.
+        """
+        new = [note for note in dict.fromkeys(notes) if note not in self._said]
+        self._said.update(new)
+        return new
 
     def cached_info(self, model: str) -> ModelInfo | None:
         """What :meth:`info` has for ``model`` already, without asking the server."""

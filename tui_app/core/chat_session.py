@@ -20,6 +20,7 @@ from tui_app.api import ChatMessage, Metrics
 from tui_app.api.show_parameters import parse_show_parameters
 from tui_app.core.formatting import sanitize
 from tui_app.core.options import SPECS_BY_NAME, THINK_LEVELS
+from tui_app.safe_text import safe_line
 from tui_app.store import MessageRecord
 
 TITLE_LENGTH: Final = 60
@@ -108,8 +109,9 @@ def format_duration(nanoseconds: int) -> str:
 
 
 def done_reason_text(reason: str) -> str:
-    """``done_reason`` in words."""
-    return DONE_REASONS.get(reason, reason)
+    """``done_reason`` in words; one the app does not know is shown as one safe line (it is
+    server text, stored and shown again each time the chat is opened)."""
+    return DONE_REASONS.get(reason) or safe_line(reason)
 
 
 def stats_text(stats: Mapping[str, object]) -> str:

@@ -27,6 +27,7 @@ __all__ = [
     "Config",
     "ConfigFile",
     "HostEntry",
+    "InvalidSettingError",
     "Setting",
     "config_path",
     "read_config_file",
@@ -42,7 +43,42 @@ CONFIG_NAME = "config.toml"
 HOST_ENV = "OLLAMA_HOST"
 API_KEY_ENV = "OLLAMA_API_KEY"
 
-_TOP_KEYS = ("theme", "default_model", "data_dir", "default_host", "keymap", "hosts")
+_TOP_KEYS = (
+    "theme",
+    "default_model",
+    "data_dir",
+    "default_host",
+    "keymap",
+    "hosts",
+    "reply_timeout",
+)
+
+REPLY_TIMEOUT_ENV = "OLLAMA_TUI_REPLY_TIMEOUT"
+"""Environment variable with the seconds a reply may stay silent."""
+DEFAULT_REPLY_TIMEOUT = 300.0
+"""Seconds a reply may stay silent before the app gives up: a cold load of a big model
+can take minutes, a server that accepted the connection and hung should not take more."""
+_MAX_REPLY_TIMEOUT = 7 * 86_400.0
+
+
+class InvalidSettingError(ValueError):
+    """A flag or environment variable of this run has a value that cannot be used."""
+
+
+def parse_reply_timeout(text: str) -> float:
+    """Seconds from a flag or variable: a number above 0 and at most a week.
+
+    Raises :class:`InvalidSettingError` with a message naming what was wrong.
+    """
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise InvalidSettingError(f"reply timeout {text!r} is not a number of seconds") from None
+    if not 0 < seconds <= _MAX_REPLY_TIMEOUT:
+        raise InvalidSettingError(f"reply timeout {text!r}: must be above 0 and at most a week")
+    return seconds
+
+
 _HOST_KEYS = ("name", "url", "api_key_env")
 
 _Problem = Callable[[str, str], None]
@@ -73,6 +109,7 @@ class ConfigFile:
     default_host: str | None = None
     keymap: Mapping[str, str] = field(default_factory=dict)
     hosts: tuple[HostEntry, ...] = ()
+    reply_timeout: float | None = None
     problems: tuple[str, ...] = ()
     """One line per bad key, each naming the file and the key."""
 
@@ -100,6 +137,14 @@ class Config:
     default_model: Setting
     theme: Setting
     keymap: Mapping[str, str]
+    reply_timeout: Setting = Setting(str(DEFAULT_REPLY_TIMEOUT), "default")
+    """Seconds a reply may stay silent before the app gives up."""
+
+    @property
+    def reply_timeout_seconds(self) -> float:
+        """:attr:`reply_timeout` as a number."""
+        return float(self.reply_timeout.value or DEFAULT_REPLY_TIMEOUT)
+
     hosts: tuple[HostEntry, ...] = ()
     """Every host of this run, the one to use by default first."""
 
@@ -123,6 +168,9 @@ class Config:
         ):
             shown = "(unset)" if setting.value is None else _toml_string(setting.value)
             lines.append(f"{name} = {shown}  # {setting.source}")
+        lines.append(
+            f"reply_timeout = {self.reply_timeout_seconds:g}  # {self.reply_timeout.source}"
+        )
         key = self.api_key_env
         lines.append(
             f"api_key_env = {_toml_string(key)}  # the key itself is never shown"
@@ -244,9 +292,19 @@ def _check(path: Path, data: Mapping[str, object]) -> ConfigFile:
         problem("default_host", f"no [[hosts]] entry is named {default_host!r}")
         default_host = None
 
+    reply_timeout = data.get("reply_timeout")
+    if reply_timeout is not None and (
+        isinstance(reply_timeout, bool)
+        or not isinstance(reply_timeout, int | float)
+        or not 0 < reply_timeout <= _MAX_REPLY_TIMEOUT
+    ):
+        problem("reply_timeout", "must be a number of seconds above 0 and at most a week")
+        reply_timeout = None
+
     return ConfigFile(
         path=path,
         found=True,
+        reply_timeout=float(reply_timeout) if reply_timeout is not None else None,
         theme=text("theme"),
         default_model=text("default_model"),
         data_dir=text("data_dir"),
@@ -305,11 +363,14 @@ def resolve(
     data_dir_flag: str | None = None,
     model: str | None = None,
     env: Mapping[str, str] | None = None,
+    reply_timeout: str | None = None,
 ) -> Config:
     """Combine flags, environment and the file into the settings of this run.
 
     Raises :class:`InvalidHostError` for a ``--host`` or ``$OLLAMA_HOST`` that cannot be
-    dialled: those are the user's words on this very command line, so they stop the start.
+    dialled, and :class:`InvalidSettingError` for a ``--reply-timeout`` or
+    ``$OLLAMA_TUI_REPLY_TIMEOUT`` that is not a usable number: those are the user's words
+    on this very command line, so they stop the start.
     """
     environ: Mapping[str, str] = os.environ if env is None else env
     api_key_env: str | None = API_KEY_ENV
@@ -358,8 +419,18 @@ def resolve(
         if file.theme
         else Setting(None, "default: the last theme chosen in the app")
     )
+    if reply_timeout is not None:
+        timeout = Setting(f"{parse_reply_timeout(reply_timeout):g}", "--reply-timeout")
+    elif environ.get(REPLY_TIMEOUT_ENV, "").strip():
+        seconds = parse_reply_timeout(environ[REPLY_TIMEOUT_ENV])
+        timeout = Setting(f"{seconds:g}", f"${REPLY_TIMEOUT_ENV}")
+    elif file.reply_timeout is not None:
+        timeout = Setting(f"{file.reply_timeout:g}", str(file.path))
+    else:
+        timeout = Setting(f"{DEFAULT_REPLY_TIMEOUT:g}", "default")
     return Config(
         file=file,
+        reply_timeout=timeout,
         host=url,
         host_name=host_name,
         api_key_env=api_key_env,

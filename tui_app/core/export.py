@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from tui_app.core.formatting import sanitize
 from tui_app.store import ChatRecord, MessageRecord
 
 __all__ = [
@@ -139,8 +140,9 @@ def chat_to_markdown(
 
     It names the model, the system prompt and the option overrides, so the conversation can
     be reproduced; then every message in order, with thinking in a collapsed ``<details>``
-    block. Message text is Markdown already and is copied as it is. ``tz`` defaults to the
-    machine's local zone.
+    block. Message text is Markdown already and is copied as it is, except that control
+    characters become visible symbols: whatever a server or the database held, ``cat`` on
+    the file must not run an escape sequence. ``tz`` defaults to the machine's local zone.
     """
     lines = [f"# {' '.join(chat.title.split())}", ""]
     lines.append(
@@ -165,7 +167,7 @@ def chat_to_markdown(
     lines.append("")
     for message in messages:
         lines.extend(_message_section(message, tz))
-    return "\n".join(lines).rstrip("\n") + "\n"
+    return sanitize("\n".join(lines).rstrip("\n") + "\n")
 
 
 def write_export(path: Path, text: str, *, overwrite: bool = False) -> None:

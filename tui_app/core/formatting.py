@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
+from tui_app.safe_text import visible_controls
+
 __all__ = [
     "compact_relative_time",
     "countdown",
@@ -26,17 +28,6 @@ __all__ = [
 ]
 
 _SIZE_UNITS = ("KB", "MB", "GB", "TB", "PB")
-
-# C0 controls become their Unicode "control picture" (ESC → ␛); DEL and C1 controls,
-# which have no picture, become the replacement character.
-_CONTROL_PICTURES = {code: 0x2400 + code for code in range(0x20)} | {0x7F: 0x2421}
-_CONTROL_PICTURES |= {code: 0xFFFD for code in range(0x80, 0xA0)}
-_KEEP_LINES = {ord("\n"), ord("\t")}
-_MULTI_LINE_TABLE = {
-    code: picture for code, picture in _CONTROL_PICTURES.items() if code not in _KEEP_LINES
-}
-# Message text drops carriage returns: they only pair with newlines.
-_MESSAGE_TABLE: dict[int, int | None] = {**_MULTI_LINE_TABLE, ord("\r"): None}
 
 
 def human_size(num_bytes: int | float) -> str:
@@ -174,23 +165,11 @@ def human_duration(seconds: float) -> str:
     return f"{total // 3600}h {total % 3600 // 60:02d}m"
 
 
-def visible_controls(text: str, *, multi_line: bool = True) -> str:
-    """``text`` with terminal control characters made visible, so none can act on the terminal.
-
-    An escape sequence in model output or server data (``ESC [2J``) would clear the
-    screen or recolour it if written as is; here ESC becomes ``␛`` and other
-    control characters their Unicode pictures. With ``multi_line`` newlines and
-    tabs are kept; without it they too become pictures, for one-line places such
-    as table cells and titles.
-    """
-    table = _MULTI_LINE_TABLE if multi_line else _CONTROL_PICTURES
-    return text.translate(table)
-
-
 def sanitize(text: str) -> str:
     """Message text with every terminal control character made visible (as
     :func:`visible_controls` does, newlines and tabs kept) and carriage returns dropped."""
-    return text.translate(_MESSAGE_TABLE)
+    # Carriage returns only pair with newlines; drop them rather than show them.
+    return visible_controls(text.replace("\r", ""))
 
 
 def one_line(text: str) -> str:

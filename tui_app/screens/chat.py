@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import time
 from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import replace
 from typing import ClassVar
@@ -15,6 +16,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.timer import Timer
 from textual.widgets import Input, Static, TextArea
 from textual.worker import Worker
 
@@ -104,6 +106,9 @@ class ChatScreen(AreaScreen):
     """
 
     AREA_TITLE = "Chat"
+
+    WAITING_NOTICE_SECONDS: ClassVar[float] = 3.0
+    """How long a reply may show nothing before the line under the prompt says it waits."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -221,6 +226,10 @@ class ChatScreen(AreaScreen):
         self._editing: MessageRecord | None = None
         self._chosen_model: str | None = None
         self._stored_model: str | None = None
+        self._waiting: Timer | None = None
+        """Ticks while a reply has shown nothing yet; see :meth:`_show_waiting`."""
+        self._waiting_since = 0.0
+        self._waiting_shown = False
 
     @classmethod
     def own_bindings(cls) -> list[BindingType]:
@@ -1001,8 +1010,10 @@ class ChatScreen(AreaScreen):
                             await self._show_prompt(event)
                         case Started():
                             reply = event.reply
+                            self._start_waiting()
                             await self._show_reply_start(event)
                         case Delta():
+                            await self._stop_waiting()
                             if self._reply_view is not None:
                                 await self._reply_view.feed(event.thinking, event.answer)
                         case NotSaved():
@@ -1013,14 +1024,55 @@ class ChatScreen(AreaScreen):
                                 markup=False,
                             )
                         case ReplyEnd() if reply is not None:
+                            await self._stop_waiting()
                             await self._reply_ended(reply, event)
         except asyncio.CancelledError:
+            if self._drop_waiting():
+                self.call_later(self._refresh_meter)
             # Escape, or the app closing: the exchange saved the reply as stopped.
             if reply is not None and self._reply is reply:
                 view = self._let_go(reply)
                 with contextlib.suppress(Exception):  # the screen may already be closing
                     await self._show_reply_end(reply, reply.end or Stopped(), view)
             raise
+
+    def _start_waiting(self) -> None:
+        """Start watching for a reply that shows nothing (a model loading, a hung server)."""
+        if self._waiting is not None:
+            self._waiting.stop()
+        self._waiting_since = time.monotonic()
+        self._waiting_shown = False
+        self._waiting = self.set_interval(1.0, self._show_waiting)
+
+    def _show_waiting(self) -> None:
+        """Say under the prompt how long the reply has been awaited, once it is a while.
+
+        Without it nothing moves while a big model loads (or a server hangs) and the app
+        looks frozen; the client gives up after the reply timeout.
+        """
+        elapsed = time.monotonic() - self._waiting_since
+        if elapsed < self.WAITING_NOTICE_SECONDS:
+            return
+        self._waiting_shown = True
+        meter = self.query_one("#chat-meter", Static)
+        meter.update(
+            Content(f"waiting for Ollama (model loading?) · {int(elapsed)} s · escape stops")
+        )
+        meter.set_class(True, "-warning")
+
+    def _drop_waiting(self) -> bool:
+        """Stop watching; True if the waiting notice took the meter's place."""
+        if self._waiting is None:
+            return False
+        self._waiting.stop()
+        self._waiting = None
+        shown, self._waiting_shown = self._waiting_shown, False
+        return shown
+
+    async def _stop_waiting(self) -> None:
+        """The reply showed something, or ended: put the meter back if it was replaced."""
+        if self._drop_waiting():
+            await self._refresh_meter()
 
     def _not_sent(self, event: NotSent, give_back: Callable[[], None] | None) -> None:
         if not event.prompt_saved and give_back is not None:

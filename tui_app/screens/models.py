@@ -498,6 +498,11 @@ class ModelsScreen(AreaScreen):
         except OllamaError as exc:
             self._running_unknown(str(exc))
             return
+        notes = self.services.catalog.unsaid(running.skipped)
+        if notes:
+            self.notify(
+                "\n".join(notes), title="Some loaded models are not shown", severity="warning"
+            )
         self.running_panel.show_running(running, self.services.clock.utc())
         self.table.set_loaded(model.name for model in running)
 

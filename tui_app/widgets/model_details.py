@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import ClassVar
 
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.widgets import Collapsible, Static
@@ -27,6 +29,23 @@ SUMMARY_FIELDS: tuple[tuple[str, str], ...] = (
     ("digest", "digest"),
 )
 """The summary's rows: widget id suffix and label, in display order."""
+
+TEXT_LIMIT = 4_000
+"""Characters of a long text (a license, a template) shown at first. A server may send
+megabytes (a 5 MB license took the pane 8 s and 400 MB to lay out); the rest is shown
+on request, a step at a time."""
+MORE_FACTOR = 10
+"""Each "show more" shows this many times as much."""
+
+
+def cut_text(text: str, limit: int) -> tuple[str, int]:
+    """``text`` up to ``limit`` characters (at a line end when one is near) and how many
+    characters were left out."""
+    if len(text) <= limit:
+        return text, 0
+    cut = text.rfind("\n", limit // 2, limit)
+    end = cut if cut > 0 else limit
+    return text[:end], len(text) - end
 
 
 def sorted_parameters(parameters: str) -> str:
@@ -54,8 +73,19 @@ class ModelDetails(VerticalScroll):
     The screen shows a model with :meth:`show_summary` as soon as it is
     highlighted (what ``/api/tags`` already said), then :meth:`show_info` once
     ``/api/show`` answers, or :meth:`show_problem` if it fails. All text from
-    the server is shown literally.
+    the server is shown literally; a long one is cut at :data:`TEXT_LIMIT` characters and
+    ``m`` shows more of it.
     """
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "m",
+            "show_more",
+            "More text",
+            id="models.details.more",
+            tooltip="Show more of a long license, template or system prompt",
+        ),
+    ]
 
     DEFAULT_CSS = """
     ModelDetails {
@@ -113,6 +143,9 @@ class ModelDetails(VerticalScroll):
         """The model on show, if any."""
         self.info: ModelInfo | None = None
         """The ``/api/show`` answer on show, if it has arrived."""
+        self.text_limit = TEXT_LIMIT
+        """Characters shown of each long text; grows with :meth:`action_show_more`."""
+        self._cut = False
 
     def compose(self) -> ComposeResult:
         with Grid(id="details-summary"):
@@ -171,16 +204,18 @@ class ModelDetails(VerticalScroll):
     def _begin(self, model: ModelSummary) -> None:
         if model.name != self.model_name:
             self.scroll_home(animate=False)
+            self.text_limit = TEXT_LIMIT
         self.model_name = model.name
         self.info = None
-        self.border_title = visible_controls(model.name, multi_line=False)
+        # A name is server text: plain Content, so "[link=…]" in it is shown, not parsed.
+        self.border_title = Content(visible_controls(model.name, multi_line=False))
 
     def _set(self, selector: str, content: Content | str) -> None:
         self.query_one(selector, Static).update(content)
 
     def _set_status(self, text: str, *, problem: bool = False) -> None:
         status = self.query_one("#details-status", Static)
-        status.update(visible_controls(text))
+        status.update(Content(visible_controls(text)))
         status.set_class(problem, "-problem")
         status.display = bool(text)
 
@@ -240,13 +275,37 @@ class ModelDetails(VerticalScroll):
             "parameters": sorted_parameters(info.parameters) if info is not None else "",
             "system": info.system if info is not None else "",
         }
+        was_cut, self._cut = self._cut, False
         for name, text in sections.items():
-            self._set(f"#details-{name}", Content(visible_controls(text)))
+            self._set(f"#details-{name}", self._long_text(text))
             self.query_one(f"#details-{name}-heading").display = bool(text)
             self.query_one(f"#details-{name}").display = bool(text)
         for name, text in (
             ("template", info.template if info is not None else ""),
             ("license", info.license if info is not None else ""),
         ):
-            self._set(f"#details-{name}", Content(visible_controls(text)))
+            self._set(f"#details-{name}", self._long_text(text))
             self.query_one(f"#details-{name}-section").display = bool(text)
+        if self._cut != was_cut:
+            self.refresh_bindings()
+
+    def _long_text(self, text: str) -> Content:
+        """``text`` as plain content, cut at :attr:`text_limit` with a note saying so."""
+        shown, left_out = cut_text(text, self.text_limit)
+        content = Content(visible_controls(shown))
+        if not left_out:
+            return content
+        self._cut = True
+        return content + Content.styled(
+            f"\n… {left_out:,} more characters: m shows more", "$warning"
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # The key is only offered while some text is cut.
+        return self._cut if action == "show_more" else True
+
+    def action_show_more(self) -> None:
+        """Show :data:`MORE_FACTOR` times as much of each long text."""
+        if self.info is not None and self._cut:
+            self.text_limit *= MORE_FACTOR
+            self._show_sections(self.info)

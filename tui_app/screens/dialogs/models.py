@@ -124,7 +124,7 @@ class CreateModelDialog(Dialog[CreateRequest]):
     def compose_body(self) -> ComposeResult:
         with Vertical(id="create-form"):
             if self._source_note:
-                yield Static(_plain(self._source_note), classes="dialog-note")
+                yield Static(Content(_plain(self._source_note)), classes="dialog-note")
             with Grid(classes="dialog-fields"):
                 yield Label("Name", classes="dialog-label")
                 yield Input(
