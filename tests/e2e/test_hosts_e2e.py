@@ -102,8 +102,9 @@ def test_two_hosts_in_a_real_terminal(run_app: RunApp, tmp_path: Path) -> None:
             wait_until(lambda: paths(gpu, "/api/pull") == 1, "the pull on gpu")
             assert paths(laptop, "/api/pull") == 0
             seen(app, "pull mistral:7b on gpu")
+            seen(app, "success")
             app.send_keys("C-q")
-            wait_until(app.pane_dead, "the app to quit", timeout=WAIT)
+            app.wait_for(lambda _: app.pane_dead(), timeout=WAIT)
         finally:
             b.close()
 
