@@ -264,13 +264,25 @@ class OllamaTUI(App[None]):
                 severity="warning",
                 markup=False,
             )
+        self._tell_auth_failure(was, host.status)
         delay = host.connection.next_check_in()
         self._host_timers[host.name] = self.set_timer(
             delay, partial(self.check_host_now, host), name=f"host {host.name}"
         )
 
+    def _tell_auth_failure(self, was: LinkState, status: ConnectionStatus) -> None:
+        """Say once that a host refused the key: which host, and which variable to fix."""
+        if status.state is LinkState.AUTH_FAILED and was is not LinkState.AUTH_FAILED:
+            self.notify(
+                visible_controls(status.error, multi_line=False),
+                title="Authentication failed",
+                severity="error",
+                markup=False,
+            )
+
     def _connection_changed(self, status: ConnectionStatus) -> None:
         was, self._link = self._link, status.state
+        self._tell_auth_failure(was, status)
         if was is LinkState.ONLINE and status.state is LinkState.OFFLINE:
             self.notify(
                 f"Lost the connection to {self.services.host}: {status.error}",

@@ -166,3 +166,5 @@ async def test_a_refused_key_shows_as_an_auth_failure_not_offline(
         await until(pilot, lambda: "gpu auth failed" in bar_text(app))
         assert "$GPU_KEY" in host.status.error and "sk-secret" not in bar_text(app)
         assert all("authorization" not in r.headers for r in sim.requests)
+        said = [n for n in notices(app) if n.title == "Authentication failed"]
+        assert len(said) == 1 and "gpu" in said[0].message and "$GPU_KEY" in said[0].message

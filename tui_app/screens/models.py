@@ -16,6 +16,7 @@ from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
@@ -227,6 +228,9 @@ class ModelsScreen(AreaScreen):
         self.notify(f"Models on {self.host.name}", markup=False)
 
     def _follow_models(self) -> None:
+        if len(self.services.hosts) > 1:
+            # Which host's /api/ps the panel shows; with one host there is nothing to say.
+            self.running_panel.border_subtitle = Content(f"on {self.host.name}")
         if self._models_subscription is not None:
             self._models_subscription.close()
         models = self.host.catalog.models
