@@ -151,3 +151,35 @@ def test_a_chat_remembers_its_host(tmp_path: Path) -> None:
         assert store.update_chat(default.id, host="laptop").host == "laptop"
     with Store.open(tmp_path / "chats.db") as store:
         assert {chat.host for chat in store.list_chats()} == {None, "laptop"}
+
+
+def test_adding_a_host_appends_and_keeps_the_file(tmp_path: Path) -> None:
+    from tui_app.core.config import append_host, host_problem
+
+    path = write(tmp_path, '# my settings\ntheme = "nord"\n[keymap]\n"chat.send" = "ctrl+enter"')
+    path.chmod(0o600)
+    before = path.read_text(encoding="utf-8")
+    entry = append_host(path, "gpu box", "gpubox:11434")
+    assert entry == HostEntry("gpu box", "http://gpubox:11434")
+    after = path.read_text(encoding="utf-8")
+    assert after.startswith(before) and (path.stat().st_mode & 0o777) == 0o600
+    file = read_config_file(path)
+    assert file.problems == () and file.keymap == {"chat.send": "ctrl+enter"}
+    assert [h.name for h in file.hosts] == ["gpu box"]
+    assert host_problem("gpu box", "x", ["gpu box"]) == "'gpu box' is already a host"
+    assert host_problem("b", "ftp://x", []) is not None
+    assert host_problem("b\x1b", "x", []) is not None
+    assert host_problem("b", "x:1", []) is None
+
+
+def test_a_file_that_cannot_take_a_host_is_left_alone(tmp_path: Path) -> None:
+    from tui_app.core.config import append_host
+
+    path = write(tmp_path, 'hosts = [{name = "a", url = "x"}]\n')
+    with pytest.raises(ValueError, match="could not take"):
+        append_host(path, "b", "y")
+    assert path.read_text(encoding="utf-8") == 'hosts = [{name = "a", url = "x"}]\n'
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+    fresh = tmp_path / "new" / "config.toml"
+    append_host(fresh, "b", "y")
+    assert read_config_file(fresh).hosts == (HostEntry("b", "http://y:11434"),)

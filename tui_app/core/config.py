@@ -11,10 +11,11 @@ Precedence for every setting: a flag, then the environment, then the file, then 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,9 @@ __all__ = [
     "HostEntry",
     "InvalidSettingError",
     "Setting",
+    "append_host",
     "config_path",
+    "host_problem",
     "read_config_file",
     "resolve",
 ]
@@ -440,3 +443,56 @@ def resolve(
         keymap=dict(file.keymap),
         hosts=hosts,
     )
+
+
+def host_problem(name: str, url: str, taken: Iterable[str]) -> str | None:
+    """Why ``name`` and ``url`` cannot be a new host, in a few words, or None."""
+    if not name.strip():
+        return "a host needs a name"
+    if not name.isprintable() or not url.isprintable():
+        return "no control characters, please"
+    if name in set(taken):
+        return f"{name!r} is already a host"
+    try:
+        resolve_host(url)
+    except InvalidHostError as exc:
+        return str(exc)
+    return None
+
+
+def append_host(path: Path, name: str, url: str) -> HostEntry:
+    """Add a ``[[hosts]]`` entry at the end of the configuration file at ``path``.
+
+    What the file says already is kept byte for byte: the entry is only appended, and only
+    after the whole new text has been read back as a valid file with that entry in it (a
+    file with ``hosts = [...]`` written inline, say, cannot take one). The file is replaced
+    in one step, so a crash leaves the old file or the new one, never half of one.
+    Raises :class:`ValueError` saying why nothing was written.
+    """
+    try:
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from exc
+    gap = "" if not old or old.endswith("\n\n") else ("\n" if old.endswith("\n") else "\n\n")
+    new = f"{old}{gap}[[hosts]]\nname = {_toml_string(name)}\nurl = {_toml_string(url)}\n"
+    try:
+        checked = _check(path, tomllib.loads(new))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path} could not take a [[hosts]] entry: {exc}") from exc
+    entry = next((h for h in checked.hosts if h.name == name), None)
+    if entry is None:
+        problems = [p for p in checked.problems if p.split(": ", 2)[1].startswith("hosts")]
+        raise ValueError(problems[-1] if problems else f"{path} could not take the host")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".new")
+    try:
+        temporary.write_text(new, encoding="utf-8")
+        if path.exists():
+            # The new file keeps the old one's permissions (it may be private).
+            os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise ValueError(f"cannot write {path}: {exc.strerror}") from exc
+    return entry
