@@ -138,6 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         store=store,
         host=host_name,
         api_key_env=None if args.demo else config.api_key_env,
+        config_file=None if args.demo else config.file.path,
         more_hosts=more_hosts,
         demo=args.demo,
         initial_model=config.default_model.value,

@@ -18,7 +18,8 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker
 
-from tui_app.api import ModelSummary, OllamaError, OllamaUnavailableError
+from tui_app.api import ModelSummary, OllamaClient, OllamaError, OllamaUnavailableError
+from tui_app.core.config import append_host, host_problem
 from tui_app.core.connection import ConnectionStatus, LinkState
 from tui_app.core.formatting import sanitize, visible_controls
 from tui_app.core.hosts import Host
@@ -26,7 +27,7 @@ from tui_app.core.transfers import TransferRefused
 from tui_app.messages import OpenChat, StartCreate, StartPull, WarmedUp
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
-from tui_app.screens.dialogs import ConfirmDialog, HelpDialog
+from tui_app.screens.dialogs import ConfirmDialog, HelpDialog, NameDialog
 from tui_app.screens.dialogs.help import app_bindings, binding_groups
 from tui_app.screens.models import ModelsScreen
 from tui_app.screens.options import OptionsScreen
@@ -308,6 +309,57 @@ class OllamaTUI(App[None]):
     def _warmed_up(self) -> None:
         self.freeze_startup_objects()
 
+    def action_add_host(self) -> None:
+        """Ask for a new host's name and address, write it to the configuration file and
+        start following it. Nothing is written unless both are good."""
+        hosts = self.services.hosts
+        path = self.services.config_file
+        if path is None:
+            self.notify("The demo has no configuration file to add a host to.", severity="warning")
+            return
+
+        def name_problem(name: str) -> str | None:
+            return host_problem(name.strip(), "127.0.0.1", hosts.names())
+
+        def got_name(name: str | None) -> None:
+            if not name:
+                return
+            name = name.strip()
+            self.push_screen(
+                NameDialog(
+                    f"Address of {name}",
+                    check=lambda url: host_problem(name, url, hosts.names()),
+                    placeholder="e.g. gpubox:11434 or https://example.com/ollama",
+                    hint=f"read like OLLAMA_HOST · written to {path} · escape cancels",
+                    confirm_label="Add",
+                ),
+                lambda url: add(name, url),
+            )
+
+        def add(name: str, url: str | None) -> None:
+            if not url:
+                return
+            try:
+                entry = append_host(path, name, url.strip())
+            except ValueError as exc:
+                self.notify(str(exc), title="Host not added", severity="error", markup=False)
+                return
+            host = Host(entry.name, entry.url, OllamaClient(entry.url))
+            hosts.add(host)
+            self.notify(f"Added {entry.name} ({entry.url}) to {path}.", markup=False)
+            self.check_host_now(host)
+
+        self.push_screen(
+            NameDialog(
+                "Add a host",
+                check=name_problem,
+                placeholder="e.g. gpu",
+                hint="a name for the new Ollama server · escape cancels",
+                confirm_label="Next",
+            ),
+            got_name,
+        )
+
     def action_reconnect(self) -> None:
         """Check the connection at once instead of waiting for the next retry."""
         self.check_connection_now()
@@ -425,6 +477,11 @@ class OllamaTUI(App[None]):
             "Reconnect", "Check the connection to Ollama now", self.action_reconnect
         )
         yield SystemCommand("Refresh models", "List installed models again", self.refresh_models)
+        yield SystemCommand(
+            "Add a host…",
+            "Another Ollama server: a name and an address, written to the configuration file",
+            self.action_add_host,
+        )
         yield SystemCommand(
             "Pull a model",
             "Type the name of a model to download",

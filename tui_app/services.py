@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tui_app.api import OllamaClient
 from tui_app.core.catalog import ModelCatalog
@@ -43,6 +44,8 @@ class Services:
     """One line per bad key of the configuration file, told to the user at start."""
     api_key_env: str | None = None
     """The variable the default host's key is read from (named in messages, never read here)."""
+    config_file: Path | None = None
+    """The configuration file, where hosts added in the app are written; None: nowhere."""
     more_hosts: tuple[Host, ...] = ()
     """The configuration's other hosts, each with its own client; :attr:`hosts` holds all."""
     clock: Clock = field(default_factory=Clock)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import httpx
 from textual.widgets import Static
@@ -49,6 +50,12 @@ def gpu_host(sim: SimulatedOllama, transport: httpx.AsyncBaseTransport | None = 
 
 def chats_sent(sim: SimulatedOllama) -> int:
     return sum(1 for request in sim.requests if request.path == "/api/chat")
+
+
+def titled(app: OllamaTUI, title: str) -> bool:
+    """Whether the dialog on top is titled ``title``."""
+    frames = app.screen.query(".dialog")
+    return bool(frames) and title in str(frames.first().border_title)
 
 
 def bar_text(app: OllamaTUI) -> str:
@@ -168,3 +175,29 @@ async def test_a_refused_key_shows_as_an_auth_failure_not_offline(
         assert all("authorization" not in r.headers for r in sim.requests)
         said = [n for n in notices(app) if n.title == "Authentication failed"]
         assert len(said) == 1 and "gpu" in said[0].message and "$GPU_KEY" in said[0].message
+
+
+async def test_a_host_added_in_the_app_is_written_and_followed(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    from tui_app.core.config import read_config_file
+    from tui_app.demo import SimulatedServer
+
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "nord"\n', encoding="utf-8")
+    gpu = gpu_sim()
+    with SimulatedServer(gpu) as server:
+        app = make_app(config_file=path)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await until(pilot, lambda: app.connection.online)
+            app.action_add_host()
+            await dialog_shown(pilot, NameDialog)
+            await pilot.press(*"gpu", "enter")
+            await until(
+                pilot, lambda: "Address of gpu" in str(app.screen.query_one(".dialog").border_title)
+            )
+            await pilot.press(*server.url.removeprefix("http://"), "enter")
+            await until(pilot, lambda: "gpu 0.9.9" in bar_text(app))
+            await settle_workers(pilot)
+    assert path.read_text(encoding="utf-8").startswith('theme = "nord"\n')
+    assert [h.url for h in read_config_file(path).hosts] == [server.url]

@@ -15,7 +15,7 @@ from tui_app.api import ModelSummary, OllamaClient
 from tui_app.api.names import normalise_model_name
 from tui_app.core.catalog import ModelCatalog
 from tui_app.core.connection import ConnectionMonitor, ConnectionStatus
-from tui_app.core.observable import Subscription
+from tui_app.core.observable import Signal, Subscription
 
 __all__ = ["Host", "HostSet"]
 
@@ -87,6 +87,17 @@ class HostSet:
         if len(set(names)) != len(names):
             raise ValueError("host names must differ")
         self._hosts = list(hosts)
+        self._added: Signal[Host] = Signal()
+
+    def add(self, host: Host) -> None:
+        """Add ``host`` at the end; listeners follow it from now on.
+
+        Raises :class:`ValueError` when a host has that name already.
+        """
+        if self.get(host.name) is not None:
+            raise ValueError(f"{host.name!r} is already a host")
+        self._hosts.append(host)
+        self._added.emit(host)
 
     def subscribe(self, listener: Callable[[HostChange], object]) -> Subscription:
         """Call ``listener`` whenever any host's link or model list changes, until closed.
@@ -94,13 +105,21 @@ class HostSet:
         Nothing is subscribed until someone listens, so a closed screen leaves no trace.
         """
         subscriptions: list[Subscription] = []
-        for host in self._hosts:
 
-            def told(_: object, host: Host = host) -> None:
+        def follow(host: Host) -> None:
+            def told(_: object) -> None:
                 listener(HostChange(host))
 
             subscriptions.append(host.connection.status.subscribe(told))
             subscriptions.append(host.catalog.models.subscribe(told))
+
+        def added(host: Host) -> None:
+            follow(host)
+            listener(HostChange(host))
+
+        for host in self._hosts:
+            follow(host)
+        subscriptions.append(self._added.subscribe(added))
 
         def stop() -> None:
             for subscription in subscriptions:

@@ -73,8 +73,7 @@ class AreaScreen(Screen[None]):
         self.follow(services.current.model, self._refresh_status_bar)
         self.follow(services.transfers.changed, self._refresh_status_bar)
         self.follow(services.current.host, self._refresh_status_bar)
-        if len(services.hosts) > 1:
-            self.follow(services.hosts, self._refresh_status_bar)
+        self.follow(services.hosts, self._refresh_status_bar)
         self._refresh_status_bar()
 
     @on(events.Unmount)
