@@ -39,6 +39,8 @@ class ChatRecord:
     """Unix seconds."""
     updated_at: float
     """Unix seconds of the last change to the chat or its messages."""
+    host: str | None = None
+    """The name of the host the chat runs on; ``None`` for the default host."""
 
 
 @dataclass(frozen=True, slots=True)

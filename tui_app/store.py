@@ -87,7 +87,16 @@ THINK_VALUES: Final = frozenset(THINK_CHOICES)
 INTERRUPTED_ERROR: Final = "interrupted: the app closed before the reply finished"
 """Error text given by :meth:`Store.mark_interrupted` to replies a crash left streaming."""
 
-CHAT_FIELDS: Final = ("title", "model", "system", "options", "keep_alive", "think", "format")
+CHAT_FIELDS: Final = (
+    "title",
+    "model",
+    "system",
+    "options",
+    "keep_alive",
+    "think",
+    "format",
+    "host",
+)
 """Chat fields that :meth:`Store.update_chat` accepts."""
 
 BUSY_TIMEOUT_MS: Final = 5000
@@ -328,12 +337,18 @@ def _migrate_add_comparisons(db: sqlite3.Connection) -> None:
     )
 
 
+def _add_chat_host(db: sqlite3.Connection) -> None:
+    """Remember which host each chat runs on (NULL: the default host, as before)."""
+    db.execute("ALTER TABLE chat ADD COLUMN host TEXT")
+
+
 _MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
     _migrate_to_v1,
     _migrate_to_v2,
     _migrate_to_v3,
     _migrate_workbench,
     _migrate_add_comparisons,
+    _add_chat_host,
 )
 
 SCHEMA_VERSION: Final = len(_MIGRATIONS)
@@ -462,7 +477,7 @@ def _chat_column(name: str, value: object) -> object:
 # Row decoding
 
 _CHAT_COLUMNS: Final = (
-    "id, title, model, system, options, keep_alive, think, format, created_at, updated_at"
+    "id, title, model, system, options, keep_alive, think, format, created_at, updated_at, host"
 )
 _MESSAGE_COLUMNS: Final = (
     "id, chat_id, role, content, thinking, images, stats, status, error, model, created_at"
@@ -492,6 +507,7 @@ def _chat(row: tuple[Any, ...]) -> ChatRecord:
         format=row[7],
         created_at=float(row[8]),
         updated_at=float(row[9]),
+        host=_optional_line(row[10]),
     )
 
 
@@ -861,6 +877,7 @@ class Store:
         keep_alive: str | None = None,
         think: str | None = None,
         format: str | None = None,
+        host: str | None = None,
     ) -> ChatRecord:
         """Create a chat and return it."""
         values = {
@@ -871,13 +888,14 @@ class Store:
             "keep_alive": keep_alive,
             "think": think,
             "format": format,
+            "host": host,
         }
         columns = [_chat_column(name, value) for name, value in values.items()]
         now = self.clock()
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO chat (title, model, system, options, keep_alive, think, format,"
-                " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " host, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*columns, now, now),
             )
             return self._fetch_chat(db, int(cursor.lastrowid or 0))

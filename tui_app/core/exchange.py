@@ -63,6 +63,8 @@ class ChatDraft:
     system: str | None = None
     think: str | None = None
     format: str | None = None
+    host: str | None = None
+    """The host the chat will run on; None for the default host."""
 
 
 # -- events -------------------------------------------------------------------------------------
@@ -260,12 +262,14 @@ class ChatExchange:
         *,
         model: str,
         replace_from: int | None = None,
+        client: OllamaClient | None = None,
     ) -> AsyncGenerator[ChatEvent]:
         """Save ``text`` as the next prompt of ``chat``, then ask for and stream the reply.
 
         With no ``chat``, one is created from ``draft`` and titled after the prompt. With
         ``replace_from`` (editing the last prompt) that message and every later one are
-        deleted in the same step. ``model`` is used when the chat names none.
+        deleted in the same step. ``model`` is used when the chat names none. ``client``
+        is the chat's host, when it is not the one this exchange was made with.
         """
         try:
             saved, created, record = await asyncio.to_thread(
@@ -275,11 +279,13 @@ class ChatExchange:
             yield NotSent(f"The prompt was not sent: {error}", prompt_saved=False)
             return
         yield PromptSaved(saved, record, created, replace_from)
-        async with contextlib.aclosing(self.reply(saved, model)) as events:
+        async with contextlib.aclosing(self.reply(saved, model, client=client)) as events:
             async for event in events:
                 yield event
 
-    async def reply(self, chat: ChatRecord, model: str) -> AsyncGenerator[ChatEvent]:
+    async def reply(
+        self, chat: ChatRecord, model: str, *, client: OllamaClient | None = None
+    ) -> AsyncGenerator[ChatEvent]:
         """Ask for a reply to the chat's history as saved, and stream it.
 
         Yields :class:`Started`, then :class:`Delta`\\ s (and :class:`NotSaved` if a save of
@@ -304,7 +310,7 @@ class ChatExchange:
         last_save = last_yield = time.monotonic()
         try:
             yield Started(reply, json_mode=settings.format is not None)
-            stream = self._client.chat(
+            stream = (client or self._client).chat(
                 model,
                 history_messages(records, chat.system),
                 options=settings.options or None,
@@ -410,6 +416,7 @@ class ChatExchange:
                 system=draft.system,
                 think=draft.think,
                 format=draft.format,
+                host=draft.host,
             )
         if replace_from is not None:
             store.delete_messages_from(chat.id, replace_from)

@@ -12,6 +12,7 @@ from tui_app.screens.dialogs.confirm import ConfirmDialog
 from tui_app.screens.dialogs.create_file import CreateFromFileDialog
 from tui_app.screens.dialogs.help import HelpDialog
 from tui_app.screens.dialogs.history import ExportChatDialog, SearchChatsDialog
+from tui_app.screens.dialogs.hosts import HostChoiceDialog, host_label
 from tui_app.screens.dialogs.models import (
     CreateModelDialog,
     CreateRequest,
@@ -34,6 +35,7 @@ __all__ = [
     "FormatChoice",
     "FormatDialog",
     "HelpDialog",
+    "HostChoiceDialog",
     "ModelPickerDialog",
     "NameCheck",
     "NameDialog",
@@ -41,5 +43,6 @@ __all__ = [
     "SearchChatsDialog",
     "SystemPromptDialog",
     "copy_dialog",
+    "host_label",
     "pull_dialog",
 ]
