@@ -1314,7 +1314,7 @@ class SimulatedOllama:
         try:
             if delay > 0:
                 yield delay
-            step = self.token_delay
+            step = 1.0 / self.tokens_per_second if self.tokens_per_second else self.token_delay
             gen_started = time.perf_counter()
             state = _Chunks()
             if stream:
