@@ -135,12 +135,12 @@ async def test_a_finished_code_block_is_highlighted_whole() -> None:
 
 
 def test_code_highlighted_line_by_line_matches_a_whole_highlight() -> None:
-    code = "".join(code_block_tokens(200)).split("```python\n")[1].split("```")[0]
+    code = "".join(code_block_tokens(60)).split("```python\n")[1].split("```")[0]
     whole = _code(code, "python", 80)
     rng = random.Random(7)
     end = 0
     while end < len(code):
-        end = min(len(code), end + rng.randint(1, 40))
+        end = min(len(code), end + rng.randint(1, 60))
         grown = _code(code[:end], "python", 80, growing=True)
         assert [content_cells(line) for line in grown] == [
             content_cells(line) for line in _code(code[:end], "python", 80)
