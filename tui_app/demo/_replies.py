@@ -291,6 +291,31 @@ def long_markdown_tokens(count: int) -> list[str]:
     return tokens[:count]
 
 
+def code_block_tokens(lines: int) -> list[str]:
+    """One fenced Python block of ``lines`` lines, as tokens (for the streaming benchmarks)."""
+    body = "".join(
+        f"def step_{n}(value: int) -> int:  # line {n}\n"
+        if n % 3 == 0
+        else f"    total = value * {n} + len('item {n}')\n"
+        if n % 3 == 1
+        else f"    return total  # done {n}\n"
+        for n in range(lines)
+    )
+    return tokenize("Here is the code:\n\n```python\n" + body + "```")
+
+
+def long_thinking_tokens(count: int) -> list[str]:
+    """Exactly ``count`` tokens of plain reasoning text (for the streaming benchmarks)."""
+    sentence = (
+        "Let me think about this step by step, weighing each option against the others. "
+        "The first approach is simpler but the second one scales better with input size.\n"
+    )
+    tokens: list[str] = []
+    while len(tokens) < count:
+        tokens.extend(tokenize(sentence))
+    return tokens[:count]
+
+
 def tool_call_plan(prompt: str, tools: list[Any]) -> tuple[str, dict[str, Any]] | None:
     """Decide whether a prompt "needs" one of ``tools``; return (name, arguments) if so."""
     lowered = prompt.lower()
