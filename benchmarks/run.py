@@ -10,8 +10,15 @@ same NDJSON stream, or the app's own keystroke echo while nothing streams.
 Screen contents are detected in the raw terminal output, so a figure means
 "drawn", not "received".
 
-Measurements (--only): startup, streaming, echo, long-chat, and pull-flood
-(a pull sending 1,000 progress lines a second: CPU and keystroke echo).
+Measurements (--only): startup, streaming, echo, long-chat, pull-flood
+(a pull sending 1,000 progress lines a second: CPU and keystroke echo),
+real-speed (replies streamed at 50, 200 and 1,000 tokens/s: bytes written to the
+terminal per token, CPU beside a bare httpx reader's, keystroke echo through tmux)
+and scaling (tokens/s, CPU per 1,000 tokens and peak RSS as replies grow, for a
+5,000-line code block and for 10,000 tokens of thinking).
+
+CPU figures come from the app process's own /proc/PID/stat, so they hold on a
+busy machine; wall-clock and echo figures do not, and say so.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import os
 import platform
 import pty
 import select
+import shutil
 import signal
 import socket
 import statistics
@@ -87,9 +95,15 @@ def free_port() -> int:
 class Terminal:
     """A command running in a pseudo-terminal, its output collected with timestamps."""
 
-    def __init__(self, command: list[str], env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        command: list[str],
+        env: dict[str, str] | None = None,
+        size: tuple[int, int] = (COLUMNS, ROWS),
+    ) -> None:
         master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+        columns, rows = size
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         environment = {**os.environ, "TERM": "xterm-256color", **(env or {})}
         self.started = time.perf_counter()
         self.process = subprocess.Popen(
@@ -223,10 +237,13 @@ def simulated_server(*args: str, chat_first_bytes: list[float] | None = None) ->
 
 
 @contextlib.contextmanager
-def running_app(host: str, data_dir: Path) -> Iterator[Terminal]:
+def running_app(
+    host: str, data_dir: Path, size: tuple[int, int] = (COLUMNS, ROWS)
+) -> Iterator[Terminal]:
     """The real app in a pty, pointed at ``host`` with its own data directory."""
     terminal = Terminal(
         [*app_command(), "--host", host, "--data-dir", str(data_dir)],
+        size=size,
     )
     try:
         yield terminal
@@ -539,12 +556,246 @@ def measure_pull_flood(runs: int, workdir: Path) -> list[Figure]:
     return [cpu, echo]
 
 
+BARE_READER = textwrap.dedent(
+    """
+    import json, sys, time, httpx
+    body = {"model": "llama3.2", "messages": [{"role": "user", "content": "benchmark"}]}
+    cpu = time.process_time()
+    with httpx.Client(timeout=None) as client:
+        with client.stream("POST", sys.argv[1] + "/api/chat", json=body) as response:
+            for line in response.iter_lines():
+                if line and json.loads(line).get("done"):
+                    break
+    print(time.process_time() - cpu)
+    """
+)
+
+
+def bare_reader_cpu(host: str, workdir: Path) -> float:
+    """CPU seconds a bare httpx loop spends reading one chat stream (its own process,
+    counted from after its imports)."""
+    script = workdir / "bare_reader.py"
+    script.write_text(BARE_READER)
+    done = subprocess.run(
+        [sys.executable, str(script), host], capture_output=True, text=True, check=True
+    )
+    return float(done.stdout.strip())
+
+
+def stream_reply(app: Terminal, timeout: float = 600) -> tuple[float, float, int]:
+    """Send a prompt and wait for the reply's end: (wall s, app CPU s, bytes written)."""
+    cpu_before = app.cpu_seconds()
+    after = app.offset
+    sent = send_prompt(app, "benchmark")
+    done = app.wait_for(END_MARKER.encode(), after=after, timeout=timeout)
+    return done - sent, app.cpu_seconds() - cpu_before, app.offset - after
+
+
+REAL_SPEED_TOKENS = 2000
+
+
+def reply_text_bytes(tokens: int) -> float:
+    """Bytes per token of the benchmark reply's own text (UTF-8)."""
+    from tui_app.demo._replies import long_markdown_tokens
+
+    pieces = long_markdown_tokens(tokens)
+    return len("".join(pieces).encode()) / len(pieces)
+
+
+class TmuxApp:
+    """The app running in a detached tmux session; keys typed and the screen read by tmux."""
+
+    def __init__(self, host: str, data_dir: Path, name: str) -> None:
+        self.name = name
+        command = " ".join([*app_command(), "--host", host, "--data-dir", str(data_dir)])
+        subprocess.run(
+            ["tmux", "new-session", "-d", "-x", str(COLUMNS), "-y", str(ROWS), "-s", name, command],
+            check=True,
+        )
+
+    def screen(self) -> str:
+        """The visible screen as text."""
+        return subprocess.run(
+            ["tmux", "capture-pane", "-p", "-t", self.name],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+
+    def wait_for(self, text: str, timeout: float = 30.0) -> float:
+        """Poll the screen until ``text`` is on it; return that moment."""
+        deadline = time.perf_counter() + timeout
+        while text not in self.screen():
+            if time.perf_counter() > deadline:
+                raise TimeoutError(f"{text!r} not on the tmux screen within {timeout} s")
+        return time.perf_counter()
+
+    def type(self, keys: str, *, literal: bool = True) -> float:
+        """Send ``keys``; return the moment they were sent."""
+        flags = ["-l"] if literal else []
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *flags, keys], check=True)
+        return time.perf_counter()
+
+    def echoes(self, chars: str) -> float:
+        """Median ms from sending each of ``chars`` to tmux showing it, 0.1 s apart."""
+        latencies = []
+        for ch in chars:
+            sent = self.type(ch)
+            latencies.append((self.wait_for(ch, timeout=10) - sent) * 1000)
+            time.sleep(0.1)
+        return statistics.median(latencies)
+
+    def close(self) -> None:
+        """End the session (and the app in it)."""
+        subprocess.run(["tmux", "kill-session", "-t", self.name], check=False)
+
+
+def measure_real_speed(runs: int, workdir: Path) -> list[Figure]:
+    """A 2,000-token reply at 50, 200 and 1,000 tokens/s: terminal bytes, CPU, echo."""
+    text_bytes = reply_text_bytes(REAL_SPEED_TOKENS)
+    figures: list[Figure] = []
+    for rate in (50, 200, 1000):
+        cpu = Figure(
+            f"CPU while a 2,000-token reply streams at {rate} tokens/s (120x40)",
+            "% of a core",
+            target={200: "≤ 5%", 1000: "≤ 15%"}.get(rate, ""),
+            limit_name="bare httpx reader:",
+        )
+        sized: list[Figure] = []
+        for size in ((COLUMNS, ROWS), (200, 60)):
+            written = Figure(
+                f"bytes written per token at {rate} tokens/s ({size[0]}x{size[1]})",
+                "B/token",
+                target="≤ 60 B/token" if rate == 200 else "",
+                limit_name="reply's own text:",
+            )
+            with simulated_server(
+                "--reply-tokens",
+                str(REAL_SPEED_TOKENS),
+                "--tokens-per-second",
+                str(rate),
+                "--end-marker",
+                END_MARKER,
+            ) as host:
+                for run in range(runs):
+                    if size == (COLUMNS, ROWS):
+                        reader = bare_reader_cpu(host, workdir)
+                        cpu.limit.append(reader / (REAL_SPEED_TOKENS / rate) * 100)
+                    with running_app(host, workdir / f"real-{rate}-{size[0]}-{run}", size) as app:
+                        app.wait_for(PROMPT_READY)
+                        time.sleep(1.0)  # past start-up's model list and warm-up
+                        wall, cpu_used, output = stream_reply(app)
+                        written.values.append(output / REAL_SPEED_TOKENS)
+                        written.limit.append(text_bytes)
+                        if size == (COLUMNS, ROWS):
+                            cpu.values.append(cpu_used / wall * 100)
+            sized.append(written)
+        figures += [*sized, cpu]
+    return figures + measure_tmux_echo(runs, workdir)
+
+
+def measure_tmux_echo(runs: int, workdir: Path) -> list[Figure]:
+    """Keystroke echo through tmux while streaming at 200 tokens/s, beside idle echo
+    through tmux and through the bare pty."""
+    streaming = Figure(
+        "keystroke echo through tmux while streaming 200 tokens/s",
+        "ms",
+        target="≤ 1.2x idle via tmux",
+        limit_name="idle via tmux:",
+    )
+    bare = Figure("keystroke echo idle, bare pty (no tmux)", "ms")
+    if not shutil.which("tmux"):
+        print("tmux not found: echo through tmux not measured", file=sys.stderr)
+        return []
+    with simulated_server(
+        "--reply-tokens", "6000", "--tokens-per-second", "200", "--end-marker", END_MARKER
+    ) as host:
+        for run in range(runs):
+            with running_app(host, workdir / f"echo-pty-{run}") as app:
+                app.wait_for(PROMPT_READY)
+                time.sleep(1.0)
+                bare.values.append(spaced_echoes(app, ECHO_CHARS[:10]))
+            tmux = TmuxApp(host, workdir / f"echo-tmux-{run}", f"bench-echo-{os.getpid()}-{run}")
+            try:
+                tmux.wait_for(PROMPT_READY.decode())
+                time.sleep(1.0)
+                streaming.limit.append(tmux.echoes(ECHO_CHARS[:10]))
+                tmux.type("\x15" * 12, literal=False)  # ctrl+u: clear the prompt
+                tmux.type("benchmark")
+                time.sleep(0.2)
+                tmux.type("Enter", literal=False)
+                tmux.wait_for("Part 1")
+                time.sleep(0.5)
+                streaming.values.append(tmux.echoes(ECHO_CHARS[10:25]))
+            finally:
+                tmux.close()
+    return [streaming, bare]
+
+
+SCALING = (
+    ("2,000-token reply", "markdown", 2000),
+    ("20,000-token reply", "markdown", 20000),
+    ("100,000-token reply", "markdown", 100000),
+    ("one 5,000-line code block (65,000 tokens)", "code", 5000),
+    ("10,000 tokens of thinking, then 200 of answer", "thinking", 10000),
+)
+
+
+def measure_scaling(runs: int, workdir: Path) -> list[Figure]:
+    """Replies of growing length and shape as fast as the server sends them: tokens/s,
+    CPU per 1,000 tokens, peak RSS."""
+    from tui_app.demo._replies import code_block_tokens
+
+    figures: list[Figure] = []
+    baseline: list[float] = []
+    for label, shape, size in SCALING:
+        tokens = {"code": len(code_block_tokens(size)) + 1, "thinking": size + 200}.get(shape, size)
+        rate = Figure(f"{label}: tokens/s, enter to last token drawn", "tokens/s")
+        per_k = Figure(
+            f"{label}: CPU per 1,000 tokens",
+            "s",
+            target="" if label.startswith("2,000") else "≤ 1.5x the 2,000-token reply's",
+            limit_name="" if label.startswith("2,000") else "2,000-token reply:",
+        )
+        rss = Figure(
+            f"{label}: peak RSS",
+            "MiB",
+            target="≤ 150 MiB" if label.startswith("100,000") else "",
+        )
+        with simulated_server(
+            "--reply-tokens",
+            str(size),
+            "--reply-shape",
+            shape,
+            "--token-delay",
+            "0",
+            "--end-marker",
+            END_MARKER,
+        ) as host:
+            for run in range(runs):
+                with running_app(host, workdir / f"scale-{shape}-{size}-{run}") as app:
+                    app.wait_for(PROMPT_READY)
+                    time.sleep(1.0)
+                    wall, cpu_used, _ = stream_reply(app, timeout=900)
+                    rate.values.append(tokens / wall)
+                    per_k.values.append(cpu_used / tokens * 1000)
+                    rss.values.append(app.peak_rss_mib())
+        if not baseline:
+            baseline = per_k.values
+        else:
+            per_k.limit = baseline
+        figures += [rate, per_k, rss]
+    return figures
+
+
 MEASUREMENTS: dict[str, Callable[[int, Path], list[Figure]]] = {
     "startup": measure_startup,
     "streaming": measure_streaming,
     "echo": measure_echo,
     "long-chat": measure_long_chat,
     "pull-flood": measure_pull_flood,
+    "real-speed": measure_real_speed,
+    "scaling": measure_scaling,
 }
 
 
@@ -558,9 +809,11 @@ def main() -> int:
         for name in args.only or list(MEASUREMENTS):
             print(f"measuring {name} …", file=sys.stderr, flush=True)
             figures += MEASUREMENTS[name](args.runs, Path(tmp))
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(
         f"ollama-tui benchmark, {date.today()}, {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, {args.runs} runs"
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, {args.runs} runs, "
+        f"load average at the end {load}"
     )
     print()
     print("| figure | app: median (min-max) | limit: median (min-max) | target |")

@@ -92,11 +92,32 @@ async def workbench(pilot: Pilot[None]) -> None:
     """Three inputs embedded: vectors, timings and their similarity matrix, raw reply beside."""
     await pilot.press("f10")
     await settle(pilot)
-    await pilot.press("f12")
+    await pilot.press("ctrl+e")
     await settle(pilot)
     for text in ("The cat sat on the mat.", "A kitten naps on the rug.", "Stocks fell on Monday."):
         await pilot.press(*text, "enter")
     await pilot.press("backspace", "ctrl+g")
+    await settle(pilot)
+
+
+async def compare(pilot: Pilot[None]) -> None:
+    """One model at temperature 0, 0.7 and 1.5 with seed 42, run and then repeated."""
+    from tui_app.screens.compare import CompareScreen
+
+    app: OllamaTUI = pilot.app  # type: ignore[assignment]
+    await pilot.press("f12")
+    await settle(pilot)
+    await pilot.press("ctrl+n")
+    await pilot.pause(0.3)
+    screen = app.screen
+    assert isinstance(screen, CompareScreen)
+    for column, temperature in zip(screen.columns, (0, 0.7, 1.5), strict=True):
+        column.choose(model="llama3.2:latest", options={"temperature": temperature, "seed": 42})
+    await pilot.pause(0.3)
+    screen.focus_prompt()
+    await pilot.press(*"Why write tests?", "enter")
+    await settle(pilot)
+    await pilot.press("ctrl+g")
     await settle(pilot)
 
 
@@ -112,6 +133,7 @@ SCENES: dict[str, tuple[Scene, tuple[int, int]]] = {
     "pulls": (pulls, SIZE),
     "options": (options, SIZE),
     "workbench": (workbench, SIZE),
+    "compare": (compare, SIZE),
     "help": (help_screen, SIZE),
 }
 

@@ -115,20 +115,36 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
     from tui_app.app import OllamaTUI
+    from tui_app.core.hosts import Host
     from tui_app.services import Services
 
-    api_key = environ.get(config.api_key_env) if config.api_key_env and not args.demo else None
-    client = OllamaClient(host, api_key=api_key or None, reply_timeout=config.reply_timeout_seconds)
+    def key_of(variable: str | None) -> str | None:
+        # Read here and handed to that host's client only: never stored, shown or logged.
+        return (environ.get(variable) or None) if variable and not args.demo else None
+
+    timeout = config.reply_timeout_seconds
+    client = OllamaClient(host, api_key=key_of(config.api_key_env), reply_timeout=timeout)
+    more_hosts = tuple(
+        Host(
+            entry.name,
+            entry.url,
+            OllamaClient(entry.url, api_key=key_of(entry.api_key_env), reply_timeout=timeout),
+            api_key_env=entry.api_key_env,
+        )
+        for entry in ([] if args.demo else config.hosts[1:])
+    )
     services = Services(
         client=client,
         store=store,
         host=host_name,
+        api_key_env=None if args.demo else config.api_key_env,
+        config_file=None if args.demo else config.file.path,
+        more_hosts=more_hosts,
         demo=args.demo,
         initial_model=config.default_model.value,
         theme=config.theme.value,
         keymap=config.keymap,
         config_problems=config.problems,
-        api_key_env=config.api_key_env if api_key else None,
     )
     app = OllamaTUI(services, freeze_startup_heap=True)
     try:

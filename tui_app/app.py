@@ -1,4 +1,4 @@
-"""The Textual application: four areas, a status bar, and the link to Ollama."""
+"""The Textual application: five areas, a status bar, and the link to Ollama."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.worker import Worker
 
-from tui_app.api import ModelSummary, OllamaError, OllamaUnavailableError
+from tui_app.api import ModelSummary, OllamaClient, OllamaError, OllamaUnavailableError
+from tui_app.core.config import append_host, host_problem
 from tui_app.core.connection import ConnectionStatus, LinkState
 from tui_app.core.formatting import sanitize, visible_controls
+from tui_app.core.hosts import Host
 from tui_app.core.transfers import TransferRefused
 from tui_app.messages import (
     OpenChat,
@@ -32,7 +34,8 @@ from tui_app.messages import (
 )
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
-from tui_app.screens.dialogs import ConfirmDialog, HelpDialog
+from tui_app.screens.compare import CompareScreen
+from tui_app.screens.dialogs import ConfirmDialog, HelpDialog, NameDialog
 from tui_app.screens.dialogs.help import app_bindings, binding_groups
 from tui_app.screens.models import ModelsScreen
 from tui_app.screens.options import OptionsScreen
@@ -47,6 +50,7 @@ AREAS: dict[str, type[AreaScreen]] = {
     "pulls": PullsScreen,
     "options": OptionsScreen,
     "workbench": WorkbenchScreen,
+    "compare": CompareScreen,
 }
 """Top-level screens by mode name, in the order of their function keys."""
 
@@ -76,6 +80,9 @@ class OllamaTUI(App[None]):
         Binding("f4", "switch_area('pulls')", "Pulls", id="nav.pulls"),
         Binding("f5", "switch_area('options')", "Options", id="nav.options"),
         Binding("f10", "switch_area('workbench')", "Workbench", id="nav.workbench"),
+        # Out of the footer, which the other areas' keys already fill at 120 columns; help,
+        # the palette and README name it.
+        Binding("f12", "switch_area('compare')", "Compare", id="nav.compare", show=False),
         Binding(
             "ctrl+r",
             "reconnect",
@@ -94,6 +101,7 @@ class OllamaTUI(App[None]):
         # freeze the objects of every test before it.
         self._startup_frozen = not freeze_startup_heap
         self._check_timer: Timer | None = None
+        self._host_timers: dict[str, Timer] = {}
         self._link = services.connection.current.state
         for name, screen_class in AREAS.items():
             self.add_mode(name, partial(screen_class, services))
@@ -113,6 +121,8 @@ class OllamaTUI(App[None]):
         )
         self.switch_mode("chat")
         self.check_connection_now()
+        for host in list(self.services.hosts)[1:]:
+            self.check_host_now(host)
 
     # -- shared state, read through the app (tests and scripts use these) ---------------
 
@@ -221,7 +231,8 @@ class OllamaTUI(App[None]):
             self.services.store.set_setting(THEME_SETTING, theme)
 
     async def on_unmount(self) -> None:
-        await self.services.client.aclose()
+        for host in self.services.hosts:
+            await host.client.aclose()
 
     # -- connection -------------------------------------------------------------
 
@@ -244,8 +255,50 @@ class OllamaTUI(App[None]):
         if await self.services.connection.check():
             self.refresh_models()
 
+    def check_host_now(self, host: Host) -> None:
+        """Check one of the other hosts at once; its next check is timed from this one.
+
+        Each host is checked by its own short worker and timer: one that is away never
+        holds up the others.
+        """
+        timer = self._host_timers.pop(host.name, None)
+        if timer is not None:
+            timer.stop()
+        self.run_worker(
+            self._check_host(host), name=f"host {host.name}", group="hosts", exit_on_error=False
+        )
+
+    async def _check_host(self, host: Host) -> None:
+        was = host.status.state
+        if await host.connection.check():
+            with contextlib.suppress(OllamaError):
+                await host.catalog.refresh()
+        if was is LinkState.ONLINE and host.status.state is LinkState.OFFLINE:
+            self.notify(
+                f"Lost the connection to {host.name}: {host.status.error}",
+                title="Host offline",
+                severity="warning",
+                markup=False,
+            )
+        self._tell_auth_failure(was, host.status)
+        delay = host.connection.next_check_in()
+        self._host_timers[host.name] = self.set_timer(
+            delay, partial(self.check_host_now, host), name=f"host {host.name}"
+        )
+
+    def _tell_auth_failure(self, was: LinkState, status: ConnectionStatus) -> None:
+        """Say once that a host refused the key: which host, and which variable to fix."""
+        if status.state is LinkState.AUTH_FAILED and was is not LinkState.AUTH_FAILED:
+            self.notify(
+                visible_controls(status.error, multi_line=False),
+                title="Authentication failed",
+                severity="error",
+                markup=False,
+            )
+
     def _connection_changed(self, status: ConnectionStatus) -> None:
         was, self._link = self._link, status.state
+        self._tell_auth_failure(was, status)
         if was is LinkState.ONLINE and status.state is LinkState.OFFLINE:
             self.notify(
                 f"Lost the connection to {self.services.host}: {status.error}",
@@ -271,13 +324,68 @@ class OllamaTUI(App[None]):
     def _warmed_up(self) -> None:
         self.freeze_startup_objects()
 
+    def action_add_host(self) -> None:
+        """Ask for a new host's name and address, write it to the configuration file and
+        start following it. Nothing is written unless both are good."""
+        hosts = self.services.hosts
+        path = self.services.config_file
+        if path is None:
+            self.notify("The demo has no configuration file to add a host to.", severity="warning")
+            return
+
+        def name_problem(name: str) -> str | None:
+            return host_problem(name.strip(), "127.0.0.1", hosts.names())
+
+        def got_name(name: str | None) -> None:
+            if not name:
+                return
+            name = name.strip()
+            self.push_screen(
+                NameDialog(
+                    f"Address of {name}",
+                    check=lambda url: host_problem(name, url, hosts.names()),
+                    placeholder="e.g. gpubox:11434 or https://example.com/ollama",
+                    hint=f"read like OLLAMA_HOST · written to {path} · escape cancels",
+                    confirm_label="Add",
+                ),
+                lambda url: add(name, url),
+            )
+
+        def add(name: str, url: str | None) -> None:
+            if not url:
+                return
+            try:
+                entry = append_host(path, name, url.strip())
+            except ValueError as exc:
+                self.notify(str(exc), title="Host not added", severity="error", markup=False)
+                return
+            host = Host(entry.name, entry.url, OllamaClient(entry.url))
+            hosts.add(host)
+            self.notify(f"Added {entry.name} ({entry.url}) to {path}.", markup=False)
+            self.check_host_now(host)
+
+        self.push_screen(
+            NameDialog(
+                "Add a host",
+                check=name_problem,
+                placeholder="e.g. gpu",
+                hint="a name for the new Ollama server · escape cancels",
+                confirm_label="Next",
+            ),
+            got_name,
+        )
+
     def action_reconnect(self) -> None:
         """Check the connection at once instead of waiting for the next retry."""
         self.check_connection_now()
+        for host in list(self.services.hosts)[1:]:
+            self.check_host_now(host)
 
     @work(exclusive=True, group="models-list", exit_on_error=False)
     async def refresh_models(self) -> None:
         """Fetch the installed models; everything showing them follows the catalogue."""
+        for host in list(self.services.hosts)[1:]:
+            self.check_host_now(host)
         catalog = self.services.catalog
         try:
             await catalog.refresh()
@@ -296,18 +404,21 @@ class OllamaTUI(App[None]):
     async def _start_pull(self, request: StartPull) -> None:
         """Show the pulls screen and start pulling there."""
         await self.switch_mode("pulls")
-        self._start_transfer(lambda: self.services.transfers.start_pull(request.model))
+        host = self.services.hosts.get(request.host) if request.host else None
+        self._start_transfer(lambda: self.services.transfers.start_pull(request.model, host=host))
 
     @on(StartCreate)
     async def _start_create(self, request: StartCreate) -> None:
         """Show the pulls screen and create a derived model there, with progress."""
         await self.switch_mode("pulls")
+        host = self.services.hosts.get(request.host) if request.host else None
         self._start_transfer(
             lambda: self.services.transfers.start_create(
                 request.model,
                 from_=request.from_,
                 system=request.system,
                 parameters=request.parameters or None,
+                host=host,
             )
         )
 
@@ -339,7 +450,7 @@ class OllamaTUI(App[None]):
         # the request back up here.
         for screen in self.get_screen_stack("chat"):
             if isinstance(screen, ChatScreen):
-                screen.post_message(OpenChat(request.model))
+                screen.post_message(OpenChat(request.model, request.chat_id, host=request.host))
                 return
 
     # -- navigation ---------------------------------------------------------------
@@ -354,11 +465,12 @@ class OllamaTUI(App[None]):
         await super().on_event(event)
 
     async def action_switch_area(self, area: str) -> None:
-        """Show one of the top-level areas; the chat's key also puts focus in its prompt."""
+        """Show one of the top-level areas; the chat's and compare's keys also put focus in
+        their prompt."""
         if area in AREAS and self.current_mode != area:
             await self.switch_mode(area)
         screen = self.screen
-        if area == "chat" and isinstance(screen, ChatScreen):
+        if area in {"chat", "compare"} and isinstance(screen, ChatScreen | CompareScreen):
             screen.focus_prompt()
 
     def action_help(self) -> None:
@@ -390,11 +502,21 @@ class OllamaTUI(App[None]):
                 f"Switch to the {area.AREA_TITLE.lower()} screen",
                 partial(self.action_switch_area, name),
             )
+        yield SystemCommand(
+            "Compare: models and options side by side",
+            "One prompt in 2 to 4 columns, with figures",
+            partial(self.action_switch_area, "compare"),
+        )
         yield SystemCommand("Help", "Show every key binding", self.action_help)
         yield SystemCommand(
             "Reconnect", "Check the connection to Ollama now", self.action_reconnect
         )
         yield SystemCommand("Refresh models", "List installed models again", self.refresh_models)
+        yield SystemCommand(
+            "Add a host…",
+            "Another Ollama server: a name and an address, written to the configuration file",
+            self.action_add_host,
+        )
         yield SystemCommand(
             "Pull a model",
             "Type the name of a model to download",

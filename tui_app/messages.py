@@ -16,16 +16,20 @@ from tui_app.core.file_create import FileCreate
 
 @dataclass
 class OpenChat(Message):
-    """Show the chat screen with a new chat using ``model``."""
+    """Show the chat screen with a new chat using ``model`` on ``host`` ("": the default
+    host), or the saved chat ``chat_id``."""
 
     model: str
+    chat_id: int | None = None
+    host: str = ""
 
 
 @dataclass
 class StartPull(Message):
-    """Pull ``model``, with its progress on the pulls screen."""
+    """Pull ``model`` (onto host ``host``; "": the default), with progress on the pulls screen."""
 
     model: str
+    host: str = ""
 
 
 @dataclass
@@ -36,6 +40,8 @@ class StartCreate(Message):
     from_: str
     system: str | None = None
     parameters: Mapping[str, object] = field(default_factory=dict)
+    host: str = ""
+    """The host to create it on; "" is the default host."""
 
 
 @dataclass

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["ChatRecord", "MessageRecord", "Preset", "SearchHit", "WorkbenchRecord"]
+__all__ = [
+    "ChatRecord",
+    "ComparisonRecord",
+    "MessageRecord",
+    "Preset",
+    "SearchHit",
+    "WorkbenchRecord",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +41,8 @@ class ChatRecord:
     """Unix seconds of the last change to the chat or its messages."""
     tools: str | None = None
     """The text of a JSON list of tool definitions sent with each request, or ``None``."""
+    host: str | None = None
+    """The name of the host the chat runs on; ``None`` for the default host."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,5 +114,17 @@ class WorkbenchRecord:
     stats: str
     """The final figures on one line; empty if none came."""
     error: str | None
+    created_at: float
+    """Unix seconds."""
+
+
+@dataclass(frozen=True, slots=True)
+class ComparisonRecord:
+    """A saved comparison: one prompt run in several columns, with what each column got."""
+
+    id: int
+    title: str
+    data: dict[str, object]
+    """The comparison as :func:`tui_app.core.compare.comparison_to_json` writes it."""
     created_at: float
     """Unix seconds."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from tui_app.api import OllamaClient
 from tui_app.core.catalog import ModelCatalog
 from tui_app.core.clock import Clock
 from tui_app.core.connection import ConnectionMonitor
 from tui_app.core.current_chat import CurrentChat
+from tui_app.core.hosts import Host, HostSet
 from tui_app.core.transfers import TransferManager
 from tui_app.store import Store
 
@@ -40,6 +42,12 @@ class Services:
     """Binding id to keys, from the configuration file's ``[keymap]``."""
     config_problems: tuple[str, ...] = ()
     """One line per bad key of the configuration file, told to the user at start."""
+    api_key_env: str | None = None
+    """The variable the default host's key is read from (named in messages, never read here)."""
+    config_file: Path | None = None
+    """The configuration file, where hosts added in the app are written; None: nowhere."""
+    more_hosts: tuple[Host, ...] = ()
+    """The configuration's other hosts, each with its own client; :attr:`hosts` holds all."""
     clock: Clock = field(default_factory=Clock)
     """Where every screen reads the time; tests pass a :class:`~tui_app.core.clock.ManualClock`."""
     connection: ConnectionMonitor = field(init=False)
@@ -50,10 +58,22 @@ class Services:
     """Every pull and create of this run."""
     current: CurrentChat = field(init=False)
     """The chat on the chat screen, and its model."""
+    hosts: HostSet = field(init=False)
+    """Every host; the first is the one :attr:`client`, :attr:`connection` and
+    :attr:`catalog` talk to."""
 
     def __post_init__(self) -> None:
-        connection = ConnectionMonitor(self.client)
+        connection = ConnectionMonitor(self.client, name=self.host, api_key_env=self.api_key_env)
         catalog = ModelCatalog(self.client, connection)
+        default = Host(
+            self.host,
+            self.client.base_url,
+            self.client,
+            api_key_env=self.api_key_env,
+            connection=connection,
+            catalog=catalog,
+        )
+        object.__setattr__(self, "hosts", HostSet([default, *self.more_hosts]))
         # The dataclass is frozen so nobody swaps these out; they are built once, here.
         object.__setattr__(self, "connection", connection)
         object.__setattr__(self, "catalog", catalog)
@@ -61,7 +81,3 @@ class Services:
             self, "transfers", TransferManager(self.client, catalog, connection, self.clock)
         )
         object.__setattr__(self, "current", CurrentChat())
-
-    api_key_env: str | None = None
-    """The environment variable the API key was read from, when one is used; copied
-    commands name it instead of the key."""

@@ -30,7 +30,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
 
-from tui_app.records import ChatRecord, MessageRecord, Preset, SearchHit, WorkbenchRecord
+from tui_app.records import (
+    ChatRecord,
+    ComparisonRecord,
+    MessageRecord,
+    Preset,
+    SearchHit,
+    WorkbenchRecord,
+)
 from tui_app.safe_text import safe_line, safe_text
 
 __all__ = [
@@ -43,6 +50,7 @@ __all__ = [
     "WORKBENCH_MODES",
     "WORKBENCH_STATUSES",
     "ChatRecord",
+    "ComparisonRecord",
     "DatabaseCorruptError",
     "DatabaseTooNewError",
     "MessageRecord",
@@ -87,6 +95,7 @@ CHAT_FIELDS: Final = (
     "keep_alive",
     "think",
     "format",
+    "host",
     "tools",
 )
 """Chat fields that :meth:`Store.update_chat` accepts."""
@@ -315,6 +324,25 @@ def _migrate_workbench(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _migrate_add_comparisons(db: sqlite3.Connection) -> None:
+    """Add saved comparisons: one prompt run in several columns, kept as one JSON document."""
+    db.execute(
+        """
+        CREATE TABLE comparison (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            title TEXT NOT NULL,
+            data TEXT NOT NULL DEFAULT '{}',
+            created_at REAL NOT NULL
+        )
+        """
+    )
+
+
+def _add_chat_host(db: sqlite3.Connection) -> None:
+    """Remember which host each chat runs on (NULL: the default host, as before)."""
+    db.execute("ALTER TABLE chat ADD COLUMN host TEXT")
+
+
 def _migrate_tools(db: sqlite3.Connection) -> None:
     """Keep the tool calls of replies, the tool a result answers, and each chat's tools."""
     db.execute("ALTER TABLE message ADD COLUMN tool_calls TEXT NOT NULL DEFAULT '[]'")
@@ -327,6 +355,8 @@ _MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
     _migrate_to_v2,
     _migrate_to_v3,
     _migrate_workbench,
+    _migrate_add_comparisons,
+    _add_chat_host,
     _migrate_tools,
 )
 
@@ -491,7 +521,8 @@ def _chat_column(name: str, value: object) -> object:
 # Row decoding
 
 _CHAT_COLUMNS: Final = (
-    "id, title, model, system, options, keep_alive, think, format, created_at, updated_at, tools"
+    "id, title, model, system, options, keep_alive, think, format, created_at, updated_at, host,"
+    " tools"
 )
 _MESSAGE_COLUMNS: Final = (
     "id, chat_id, role, content, thinking, images, stats, status, error, model, created_at,"
@@ -522,7 +553,8 @@ def _chat(row: tuple[Any, ...]) -> ChatRecord:
         format=row[7],
         created_at=float(row[8]),
         updated_at=float(row[9]),
-        tools=row[10],
+        host=_optional_line(row[10]),
+        tools=row[11],
     )
 
 
@@ -894,6 +926,7 @@ class Store:
         keep_alive: str | None = None,
         think: str | None = None,
         format: str | None = None,
+        host: str | None = None,
         tools: str | None = None,
     ) -> ChatRecord:
         """Create a chat and return it."""
@@ -905,6 +938,7 @@ class Store:
             "keep_alive": keep_alive,
             "think": think,
             "format": format,
+            "host": host,
             "tools": tools,
         }
         columns = [_chat_column(name, value) for name, value in values.items()]
@@ -912,7 +946,8 @@ class Store:
         with self._write() as db:
             cursor = db.execute(
                 "INSERT INTO chat (title, model, system, options, keep_alive, think, format,"
-                " tools, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " host, tools, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (*columns, now, now),
             )
             return self._fetch_chat(db, int(cursor.lastrowid or 0))
@@ -1280,6 +1315,42 @@ class Store:
         """Forget ``key``; ``False`` if it was not set."""
         with self._write() as db:
             return db.execute("DELETE FROM setting WHERE key = ?", (key,)).rowcount > 0
+
+    # -- comparisons ---------------------------------------------------------------------------
+
+    def save_comparison(self, title: str, data: dict[str, object]) -> ComparisonRecord:
+        """Save a comparison (its columns, prompt and results as JSON) and return it."""
+        row = (_required_str(title, "title"), _json_object(data, "comparison"), self.clock())
+        with self._write() as db:
+            cursor = db.execute(
+                "INSERT INTO comparison (title, data, created_at) VALUES (?, ?, ?)", row
+            )
+            comparison_id = int(cursor.lastrowid or 0)
+        return ComparisonRecord(comparison_id, row[0], dict(data), row[2])
+
+    def list_comparisons(self) -> list[ComparisonRecord]:
+        """Every saved comparison, newest first."""
+        with self._read() as db:
+            rows = db.execute(
+                "SELECT id, title, data, created_at FROM comparison ORDER BY id DESC"
+            ).fetchall()
+        return [ComparisonRecord(row[0], row[1], _load_object(row[2]), row[3]) for row in rows]
+
+    def get_comparison(self, comparison_id: int) -> ComparisonRecord | None:
+        """The saved comparison with this id, or ``None``."""
+        with self._read() as db:
+            row = db.execute(
+                "SELECT id, title, data, created_at FROM comparison WHERE id = ?",
+                (comparison_id,),
+            ).fetchone()
+        return (
+            None if row is None else ComparisonRecord(row[0], row[1], _load_object(row[2]), row[3])
+        )
+
+    def delete_comparison(self, comparison_id: int) -> bool:
+        """Forget a saved comparison; ``False`` if there was none with this id."""
+        with self._write() as db:
+            return db.execute("DELETE FROM comparison WHERE id = ?", (comparison_id,)).rowcount > 0
 
     # -- presets -------------------------------------------------------------------------------
 

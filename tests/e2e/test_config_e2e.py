@@ -32,10 +32,10 @@ def test_a_bad_file_is_named_and_the_app_still_starts(
     run_app: Callable[..., TmuxSession], tmp_path: Path
 ) -> None:
     config = tmp_path / "config.toml"
-    config.write_text('colour = "red"\n[keymap]\n"nav.models" = "f12"\n', encoding="utf-8")
+    config.write_text('colour = "red"\n[keymap]\n"nav.models" = "f11"\n', encoding="utf-8")
     app = run_app("--demo", env={"OLLAMA_TUI_CONFIG": str(config)})
     screen = app.wait_for("colour: unknown key")
     assert str(config) in screen
     app.wait_for("online")
-    app.send_keys("F12")
+    app.send_keys("F11")
     app.wait_for("Filter: type a name")

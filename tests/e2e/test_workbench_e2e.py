@@ -44,7 +44,7 @@ def test_a_generate_then_an_embed(run_app: Callable[..., TmuxSession]) -> None:
             "stream": True,
         }
 
-        app.send_keys("F12")
+        app.send_keys("C-e")
         app.wait_for("capabilities: embedding")
         app.type("cats purr")
         app.send_keys("Enter")

@@ -99,7 +99,7 @@ def test_embed_matrix_at_80_by_24(make_app: AppFactory, snap_compare: object) ->
 
     async def run_before(pilot: Pilot[None]) -> None:
         screen = await open_workbench(pilot)
-        await pilot.press("f12")
+        await pilot.press("ctrl+e")
         await until(pilot, lambda: screen.model == "nomic-embed-text:latest")
         screen.area("inputs").set_text("cats purr\nkittens meow\nstocks fell")
         await pilot.pause()

@@ -43,10 +43,10 @@ async def test_an_unknown_theme_is_said_and_the_default_kept(make_app: AppFactor
 
 
 async def test_the_keymap_rebinds_a_key_by_its_id(make_app: AppFactory) -> None:
-    app = make_app(keymap={"nav.models": "f12", "nav.pulls": "f11"})
+    app = make_app(keymap={"nav.models": "alt+m", "nav.pulls": "f11"})
     async with app.run_test(size=(100, 30)) as pilot:
         assert isinstance(app.screen, ChatScreen)
-        await pilot.press("f12")
+        await pilot.press("alt+m")
         await until(pilot, lambda: isinstance(app.screen, ModelsScreen))
         await pilot.press("f11")
         await until(pilot, lambda: isinstance(app.screen, PullsScreen))
@@ -54,7 +54,7 @@ async def test_the_keymap_rebinds_a_key_by_its_id(make_app: AppFactory) -> None:
 
 async def test_problems_of_the_file_are_told_at_start(make_app: AppFactory) -> None:
     app = make_app(
-        keymap={"no.such.binding": "f12"},
+        keymap={"no.such.binding": "alt+m"},
         config_problems=("/c.toml: colour: unknown key",),
     )
     said = record_notifications(app)

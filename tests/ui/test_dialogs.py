@@ -24,6 +24,7 @@ from tui_app.screens.dialogs import (
     ExportChatDialog,
     FormatDialog,
     HelpDialog,
+    HostChoiceDialog,
     ModelPickerDialog,
     NameDialog,
     SaveExchangeDialog,
@@ -99,6 +100,11 @@ DIALOGS: dict[str, Callable[[OllamaTUI], Dialog[Any]]] = {
     "search": lambda app: SearchChatsDialog(app.services.store),
     "create from file": lambda app: CreateFromFileDialog(),
     "save exchange": lambda app: SaveExchangeDialog("~/" + "long-name-" * 12 + ".md", "# x"),
+    "host": lambda app: HostChoiceDialog(
+        "Pull " + LONG + " onto which host?",
+        [("gpu-" * 20, app.connection), ("laptop", app.connection)],
+        confirm_label="Pull",
+    ),
     "help": _help,
 }
 

@@ -75,6 +75,14 @@ async def open_chat_with_tools(pilot: Pilot[None], store: Store) -> tuple[ChatSc
     return screen, chat.id
 
 
+async def open_tools(pilot: Pilot[None]) -> ToolsDialog:
+    """Open the tools dialog through its command palette entry."""
+    app = pilot.app
+    [command] = [c for c in app.get_system_commands(app.screen) if c.title == "Tools"]
+    command.callback()
+    return await dialog_shown(pilot, ToolsDialog)
+
+
 def calls_text(screen: ChatScreen) -> str:
     view = screen.transcript.last_view("assistant")
     assert view is not None
@@ -176,8 +184,7 @@ async def test_tools_are_given_in_a_dialog_checked_and_sent(
     app = make_app(initial_model="llama3.2")
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot)
-        await pilot.press("f11")
-        dialog = await dialog_shown(pilot, ToolsDialog)
+        dialog = await open_tools(pilot)
         text_box = dialog.query_one("#tools-text", TextArea)
         assert '"get_weather"' in text_box.text  # an example to start from
         text_box.load_text('[{"type": "function", "function": {"name": "x"}}]')
@@ -199,8 +206,7 @@ async def test_tools_are_given_in_a_dialog_checked_and_sent(
         assert chat is not None and chat.tools is not None
         assert json.loads(chat.tools) == WEATHER
         # Cleared, no tools go with the next request.
-        await pilot.press("f11")
-        dialog = await dialog_shown(pilot, ToolsDialog)
+        dialog = await open_tools(pilot)
         await pilot.click("#tools-clear")
         await until(pilot, lambda: app.screen is screen)
         await settle(pilot)

@@ -179,7 +179,7 @@ async def test_embed_of_three_inputs_with_a_similarity_matrix(
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_workbench(pilot)
-        await pilot.press("f12")
+        await pilot.press("ctrl+e")
         await until(pilot, lambda: screen.model == "nomic-embed-text:latest")
         await pilot.press(*"cats purr", "enter", *"kittens meow", "enter", *"stocks fell")
         await pilot.pause()
@@ -212,7 +212,7 @@ async def test_bad_inputs_send_nothing(make_app: AppFactory, sim: SimulatedOllam
         await send(pilot, screen)
         assert screen.option_field("temperature").problem is not None
         # Embed with no input, and with a bad dimensions value.
-        await pilot.press("f12")
+        await pilot.press("ctrl+e")
         await until(pilot, lambda: screen.model == "nomic-embed-text:latest")
         await send(pilot, screen)
         assert screen.area("inputs").has_class("-invalid")
@@ -308,7 +308,7 @@ async def test_history_edits_and_sends_again_a_past_request(
         screen.option_field("temperature").set_text("0.3")
         await pilot.pause()
         await send(pilot, screen)
-        await pilot.press("f12")
+        await pilot.press("ctrl+e")
         await until(pilot, lambda: screen.model == "nomic-embed-text:latest")
         screen.area("inputs").set_text("x\ny")
         await pilot.pause()

@@ -450,6 +450,40 @@ async def test_reply_tokens_makes_replies_exactly_n_tokens(
     assert "## Part" in text and "```" in text and "|---|" in text
 
 
+async def test_reply_shapes_for_the_benchmarks(
+    client: httpx.AsyncClient, sim: SimulatedOllama
+) -> None:
+    sim.reply_tokens = 300
+    sim.end_marker = "Zzend"
+    sim.reply_shape = "code"
+    chunks = await ndjson(client, "/api/chat", chat_body())
+    text = "".join(c["message"]["content"] for c in chunks)
+    code = text.split("```python\n")[1].split("```")[0]
+    assert len(code.splitlines()) == 300
+    assert text.endswith("```\n\nZzend")  # the marker comes after the fence closes
+    sim.reply_shape = "thinking"
+    chunks = await ndjson(client, "/api/chat", chat_body())
+    thinking = [c for c in chunks if c["message"].get("thinking")]
+    assert len(thinking) == 300
+    assert chunks.index(thinking[-1]) < min(
+        index for index, c in enumerate(chunks) if c["message"]["content"]
+    )
+
+
+def test_tokens_per_second_keeps_to_a_schedule() -> None:
+    sim = SimulatedOllama(token_delay=1.0, reply_tokens=50)
+    sim.tokens_per_second = 500.0
+    sim.load_delay = 0.0
+    response = sim.handle("POST", "/api/chat", json.dumps(chat_body()).encode(), {})
+    items = list(response.body)
+    lines = [item for item in items if isinstance(item, bytes)]
+    pauses = [item for item in items if isinstance(item, float)]
+    assert len(lines) == 51
+    # Each wait is what is left until the token's slot on the 2 ms schedule, never the
+    # 1 s token delay; the body is read here without sleeping, so slots are still ahead.
+    assert pauses and max(pauses) <= 50 / 500.0
+
+
 async def test_canned_replies_are_deterministic_markdown(client: httpx.AsyncClient) -> None:
     async def reply(prompt: str) -> str:
         response = await client.post("/api/chat", json=chat_body(prompt=prompt, stream=False))

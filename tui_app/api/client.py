@@ -181,6 +181,8 @@ class OllamaClient:
         }
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
+        self.sends_key = bool(api_key)
+        """True when requests carry a key (the key itself is never kept in sight)."""
         self._base_url = base_url.rstrip("/")
         self._http = httpx.AsyncClient(
             base_url=self._base_url,

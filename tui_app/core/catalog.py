@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from tui_app.api import ModelInfo, ModelSummary, OllamaClient, OllamaUnavailableError
+from tui_app.api import (
+    ModelInfo,
+    ModelSummary,
+    OllamaClient,
+    OllamaHTTPError,
+    OllamaUnavailableError,
+)
 from tui_app.api.names import normalise_model_name
-from tui_app.core.connection import ConnectionMonitor
+from tui_app.core.connection import ConnectionMonitor, is_auth_failure
 from tui_app.core.observable import Observable
 
 
@@ -57,6 +63,11 @@ class ModelCatalog:
         except OllamaUnavailableError as exc:
             self._connection.failed(exc)
             raise
+        except OllamaHTTPError as exc:
+            if is_auth_failure(exc):
+                self._connection.failed(exc)
+            raise
+        self._connection.accepted()
         if mine == self._generation:
             self.skipped = listing.skipped
             self.models.set(tuple(listing))

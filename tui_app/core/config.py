@@ -11,10 +11,11 @@ Precedence for every setting: a flag, then the environment, then the file, then 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,9 @@ __all__ = [
     "HostEntry",
     "InvalidSettingError",
     "Setting",
+    "append_host",
     "config_path",
+    "host_problem",
     "read_config_file",
     "resolve",
 ]
@@ -145,6 +148,9 @@ class Config:
         """:attr:`reply_timeout` as a number."""
         return float(self.reply_timeout.value or DEFAULT_REPLY_TIMEOUT)
 
+    hosts: tuple[HostEntry, ...] = ()
+    """Every host of this run, the one to use by default first."""
+
     @property
     def problems(self) -> tuple[str, ...]:
         """Every problem found in the configuration file."""
@@ -174,10 +180,9 @@ class Config:
             if key
             else "api_key_env = (unset)  # no API key is sent"
         )
-        if self.file.hosts:
-            default = self.file.default_host
-            lines.append(f"default_host = {_toml_string(default) if default else '(unset)'}")
-            for host in self.file.hosts:
+        if self.hosts:
+            lines.append(f"default_host = {_toml_string(self.host_name)}")
+            for host in self.hosts:
                 lines.append("[[hosts]]")
                 lines.append(f"name = {_toml_string(host.name)}")
                 lines.append(f"url = {_toml_string(host.url)}")
@@ -327,14 +332,20 @@ def _check_hosts(raw: object, problem: _Problem) -> tuple[HostEntry, ...]:
             if key not in _HOST_KEYS:
                 problem(f"{where}.{key}", "unknown key")
         name, url, key_env = entry.get("name"), entry.get("url"), entry.get("api_key_env")
-        if not isinstance(name, str) or not name.strip() or not name.isprintable():
+        if not isinstance(name, str) or not name.strip():
             problem(f"{where}.name", "must be a non-empty string")
+            continue
+        if not name.isprintable():
+            problem(f"{where}.name", "must not contain control characters")
             continue
         if any(host.name == name for host in hosts):
             problem(f"{where}.name", f"{name!r} is named twice")
             continue
-        if not isinstance(url, str) or not url.isprintable():
+        if not isinstance(url, str) or not url.strip():
             problem(f"{where}.url", 'must be a string such as "127.0.0.1:11434"')
+            continue
+        if not url.isprintable():
+            problem(f"{where}.url", "must not contain control characters")
             continue
         try:
             resolved = resolve_host(url)
@@ -380,6 +391,11 @@ def resolve(
         url = Setting(resolve_host(None), "default")
     if url.source in ("--host", f"${HOST_ENV}", "default"):
         host_name = url.value or ""
+    # The host of this run comes first; the file's other hosts follow. A host given by
+    # its address is called by that address, and keeps the usual key variable.
+    chosen_entry = HostEntry(name=host_name, url=url.value or "", api_key_env=api_key_env)
+    others = [h for h in file.hosts if h.name != host_name and h.url != chosen_entry.url]
+    hosts = (chosen_entry, *others)
 
     if data_dir_flag:
         directory = Setting(str(data_dir(data_dir_flag, environ)), "--data-dir")
@@ -425,4 +441,58 @@ def resolve(
         default_model=default_model,
         theme=theme,
         keymap=dict(file.keymap),
+        hosts=hosts,
     )
+
+
+def host_problem(name: str, url: str, taken: Iterable[str]) -> str | None:
+    """Why ``name`` and ``url`` cannot be a new host, in a few words, or None."""
+    if not name.strip():
+        return "a host needs a name"
+    if not name.isprintable() or not url.isprintable():
+        return "no control characters, please"
+    if name in set(taken):
+        return f"{name!r} is already a host"
+    try:
+        resolve_host(url)
+    except InvalidHostError as exc:
+        return str(exc)
+    return None
+
+
+def append_host(path: Path, name: str, url: str) -> HostEntry:
+    """Add a ``[[hosts]]`` entry at the end of the configuration file at ``path``.
+
+    What the file says already is kept byte for byte: the entry is only appended, and only
+    after the whole new text has been read back as a valid file with that entry in it (a
+    file with ``hosts = [...]`` written inline, say, cannot take one). The file is replaced
+    in one step, so a crash leaves the old file or the new one, never half of one.
+    Raises :class:`ValueError` saying why nothing was written.
+    """
+    try:
+        old = path.read_text(encoding="utf-8") if path.exists() else ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from exc
+    gap = "" if not old or old.endswith("\n\n") else ("\n" if old.endswith("\n") else "\n\n")
+    new = f"{old}{gap}[[hosts]]\nname = {_toml_string(name)}\nurl = {_toml_string(url)}\n"
+    try:
+        checked = _check(path, tomllib.loads(new))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path} could not take a [[hosts]] entry: {exc}") from exc
+    entry = next((h for h in checked.hosts if h.name == name), None)
+    if entry is None:
+        problems = [p for p in checked.problems if p.split(": ", 2)[1].startswith("hosts")]
+        raise ValueError(problems[-1] if problems else f"{path} could not take the host")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".new")
+    try:
+        temporary.write_text(new, encoding="utf-8")
+        if path.exists():
+            # The new file keeps the old one's permissions (it may be private).
+            os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.replace(temporary, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
+        raise ValueError(f"cannot write {path}: {exc.strerror}") from exc
+    return entry

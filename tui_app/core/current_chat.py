@@ -16,6 +16,8 @@ class CurrentChat:
         """The open chat's id, or None for a new chat."""
         self.model: Observable[str] = Observable("")
         """The open chat's model, or "" when none is chosen; shown in the status bar."""
+        self.host: Observable[str] = Observable("")
+        """The name of the host the open chat runs on; "" means the default host."""
 
     def show(self, chat_id: int | None, model: str | None) -> None:
         """The chat screen now shows chat ``chat_id`` (None: a new chat) with ``model``."""

@@ -64,6 +64,8 @@ class ChatDraft:
     think: str | None = None
     format: str | None = None
     tools: str | None = None
+    host: str | None = None
+    """The host the chat will run on; None for the default host."""
 
 
 # -- events -------------------------------------------------------------------------------------
@@ -272,12 +274,14 @@ class ChatExchange:
         replace_from: int | None = None,
         tool_name: str | None = None,
         ask: bool = True,
+        client: OllamaClient | None = None,
     ) -> AsyncGenerator[ChatEvent]:
         """Save ``text`` as the next prompt of ``chat``, then ask for and stream the reply.
 
         With no ``chat``, one is created from ``draft`` and titled after the prompt. With
         ``replace_from`` (editing the last prompt) that message and every later one are
-        deleted in the same step. ``model`` is used when the chat names none. With
+        deleted in the same step. ``model`` is used when the chat names none. ``client``
+        is the chat's host, when it is not the one this exchange was made with. With
         ``tool_name``, the text is that tool's result (a ``tool`` message); with ``ask``
         false it is only saved (more results are still to come before the next reply).
         """
@@ -291,11 +295,13 @@ class ChatExchange:
         yield PromptSaved(saved, record, created, replace_from)
         if not ask:
             return
-        async with contextlib.aclosing(self.reply(saved, model)) as events:
+        async with contextlib.aclosing(self.reply(saved, model, client=client)) as events:
             async for event in events:
                 yield event
 
-    async def reply(self, chat: ChatRecord, model: str) -> AsyncGenerator[ChatEvent]:
+    async def reply(
+        self, chat: ChatRecord, model: str, *, client: OllamaClient | None = None
+    ) -> AsyncGenerator[ChatEvent]:
         """Ask for a reply to the chat's history as saved, and stream it.
 
         Yields :class:`Started`, then :class:`Delta`\\ s (and :class:`NotSaved` if a save of
@@ -320,7 +326,7 @@ class ChatExchange:
         last_save = last_yield = time.monotonic()
         try:
             yield Started(reply, json_mode=settings.format is not None)
-            stream = self._client.chat(
+            stream = (client or self._client).chat(
                 model,
                 history_messages(records, chat.system),
                 options=settings.options or None,
@@ -433,6 +439,7 @@ class ChatExchange:
                 think=draft.think,
                 format=draft.format,
                 tools=draft.tools,
+                host=draft.host,
             )
         if replace_from is not None:
             store.delete_messages_from(chat.id, replace_from)

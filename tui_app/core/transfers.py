@@ -39,6 +39,7 @@ from tui_app.core.clock import Clock
 from tui_app.core.connection import ConnectionMonitor
 from tui_app.core.file_create import FileCreate, create_from_file
 from tui_app.core.formatting import short_digest
+from tui_app.core.hosts import Host
 from tui_app.core.observable import Signal
 
 RATE_WINDOW_SECONDS = 3.0
@@ -419,6 +420,8 @@ class TransferJob:
     open_stream: Callable[[], AsyncIterator[ProgressUpdate]]
     handle: Cancellable | None = None
     """The run following the stream now, while there is one."""
+    host: Host | None = None
+    """The host it runs on, when it is not the default host."""
 
 
 class TransferEventKind(StrEnum):
@@ -479,12 +482,20 @@ class TransferManager:
         return sum(1 for job in self.jobs if job.transfer.running)
 
     def find(
-        self, name: str, kind: TransferKind | None = None, *, running: bool = False
+        self,
+        name: str,
+        kind: TransferKind | None = None,
+        *,
+        running: bool = False,
+        host: Host | None = None,
     ) -> TransferJob | None:
-        """The job for model ``name`` (of ``kind``, if given; only a running one if asked)."""
+        """The job for model ``name`` (of ``kind``, if given; only a running one if asked)
+        on ``host`` (None: the default host)."""
         for job in self.jobs:
             transfer = job.transfer
             if running and not transfer.running:
+                continue
+            if job.host is not host:
                 continue
             if same_model(transfer.model, name) and kind in (None, transfer.kind):
                 return job
@@ -496,8 +507,9 @@ class TransferManager:
 
     # -- starting ----------------------------------------------------------------------------
 
-    def start_pull(self, model: str) -> TransferJob:
-        """Pull ``model``, or pull it again (resuming) if it was pulled before in this run.
+    def start_pull(self, model: str, *, host: Host | None = None) -> TransferJob:
+        """Pull ``model`` onto ``host`` (None: the default host), or pull it again
+        (resuming) if it was pulled there before in this run.
 
         Raises :class:`TransferRefused` for a bad name or a pull of it already running.
         """
@@ -505,8 +517,8 @@ class TransferManager:
         problem = model_name_problem(name)
         if problem is not None:
             raise TransferRefused(f"Cannot pull {name!r}: {problem}.")
-        client = self._client
-        return self._start(name, TransferKind.PULL, lambda: client.pull(name))
+        client = self._client if host is None else host.client
+        return self._start(name, TransferKind.PULL, lambda: client.pull(name), host=host)
 
     def start_create(
         self,
@@ -515,8 +527,10 @@ class TransferManager:
         from_: str,
         system: str | None = None,
         parameters: Mapping[str, object] | None = None,
+        host: Host | None = None,
     ) -> TransferJob:
-        """Create ``model`` from ``from_`` (with an optional system prompt and parameters).
+        """Create ``model`` from ``from_`` (with an optional system prompt and parameters)
+        on ``host`` (None: the default host).
 
         Raises :class:`TransferRefused` for a bad name or the same model already running.
         """
@@ -524,14 +538,14 @@ class TransferManager:
         problem = model_name_problem(name) or model_name_problem(from_)
         if problem is not None:
             raise TransferRefused(f"Cannot create {name!r} from {from_!r}: {problem}.")
-        client = self._client
+        client = self._client if host is None else host.client
         wanted = dict(parameters) if parameters else None
 
         def open_stream() -> AsyncIterator[ProgressUpdate]:
             return client.create(name, from_=from_, system=system, parameters=wanted)
 
         return self._start(
-            name, TransferKind.CREATE, open_stream, subject=f"create {name} from {from_}"
+            name, TransferKind.CREATE, open_stream, subject=f"create {name} from {from_}", host=host
         )
 
     def start_push(self, model: str) -> TransferJob:
@@ -569,7 +583,7 @@ class TransferManager:
         """Start a finished job once more (a pull resumes where it stopped)."""
         if job.transfer.running:
             return job
-        return self._start(job.transfer.model, job.transfer.kind, job.open_stream)
+        return self._start(job.transfer.model, job.transfer.kind, job.open_stream, host=job.host)
 
     def _start(
         self,
@@ -578,16 +592,20 @@ class TransferManager:
         open_stream: Callable[[], AsyncIterator[ProgressUpdate]],
         *,
         subject: str | None = None,
+        host: Host | None = None,
     ) -> TransferJob:
-        running = self.find(name, running=True)
+        running = self.find(name, running=True, host=host)
         if running is not None:
             # A second request would only share the first one's download.
             raise TransferRefused(f"{running.subject} is already running.", running)
         now = self._clock.monotonic()
-        job = self.find(name, kind)
+        job = self.find(name, kind, host=host)
         if job is None:
             transfer = Transfer(name, kind, now=now)
-            job = TransferJob(transfer, subject or f"{kind} {name}", open_stream)
+            subject = subject or f"{kind} {name}"
+            if host is not None:
+                subject += f" on {host.name}"
+            job = TransferJob(transfer, subject, open_stream, host=host)
         else:
             job.open_stream = open_stream
             job.transfer.restart(now)
@@ -616,7 +634,7 @@ class TransferManager:
                 self._ended(job)
             raise
         except OllamaUnavailableError as exc:
-            self._connection.failed(exc)
+            (self._connection if job.host is None else job.host.connection).failed(exc)
             self._failed(job, run, str(exc))
         except (OllamaStreamError, OllamaHTTPError) as exc:
             self._failed(job, run, exc.server_message)
@@ -633,7 +651,7 @@ class TransferManager:
             self._ended(job)
             with contextlib.suppress(OllamaError):
                 # The new model shows up everywhere; a failure here already said offline.
-                await self._catalog.refresh()
+                await (self._catalog if job.host is None else job.host.catalog).refresh()
 
     def _failed(self, job: TransferJob, run: int, message: str) -> None:
         transfer = job.transfer

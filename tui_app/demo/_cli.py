@@ -33,6 +33,19 @@ def _parser() -> argparse.ArgumentParser:
         help="with --reply-tokens, end every reply with this word",
     )
     parser.add_argument(
+        "--tokens-per-second",
+        type=float,
+        default=None,
+        help="stream tokens at this rate on a fixed schedule (instead of --token-delay)",
+    )
+    parser.add_argument(
+        "--reply-shape",
+        choices=("markdown", "code", "thinking"),
+        default="markdown",
+        help="with --reply-tokens: varied Markdown, one code block of N lines, or N tokens "
+        "of thinking before a short answer",
+    )
+    parser.add_argument(
         "--pull-lines-per-second",
         type=float,
         default=None,
@@ -68,6 +81,12 @@ def main(argv: list[str] | None = None) -> int:
         reply_tokens=args.reply_tokens,
     )
     sim.end_marker = args.end_marker
+    sim.reply_shape = args.reply_shape
+    if args.tokens_per_second is not None:
+        if args.tokens_per_second <= 0:
+            print("error: --tokens-per-second must be positive", file=sys.stderr)
+            return 2
+        sim.tokens_per_second = args.tokens_per_second
     if args.report_first_byte:
         sim.first_byte_hook = _report_first_byte
     if args.pull_lines_per_second:

@@ -179,6 +179,42 @@ def choose_reply(prompt: str, *, seed: Any = None, has_images: bool = False) -> 
     return GENERAL[stable_hash(prompt, seed) % len(GENERAL)]
 
 
+_VARIANTS = (
+    "simply",
+    "often",
+    "usually",
+    "clearly",
+    "quickly",
+    "carefully",
+    "roughly",
+    "mostly",
+    "gently",
+    "plainly",
+    "rarely",
+    "neatly",
+)
+"""Words a sampled reply slips in, so replies at a higher temperature read differently."""
+
+
+def sample_reply(reply: str, *, temperature: float, seed: Any, nonce: int) -> str:
+    """``reply`` as a model sampling at ``temperature`` would vary it.
+
+    Temperature 0 is greedy decoding: the reply as it is. Above 0 a few words are added, more
+    the hotter it runs, chosen by ``seed`` and ``temperature`` so the same seed repeats the same
+    reply; with no seed each request (``nonce``) samples afresh, as Ollama does.
+    """
+    if temperature <= 0:
+        return reply
+    chooser = random.Random(stable_hash(reply, temperature, seed if seed is not None else nonce))
+    words = reply.split(" ")
+    spots = [i for i, word in enumerate(words) if word.isalpha() and len(word) > 3]
+    if not spots:
+        return reply
+    for index in sorted(chooser.sample(spots, min(len(spots), 1 + int(temperature * 3))))[::-1]:
+        words.insert(index, chooser.choice(_VARIANTS))
+    return " ".join(words)
+
+
 def thinking_for(prompt: str) -> str:
     """A short chain of thought that mentions the prompt."""
     topic = " ".join(prompt.split()[:8]) or "this"
@@ -252,6 +288,31 @@ def long_markdown_tokens(count: int) -> list[str]:
         section += 1
         text = f"\n\n## Part {section}\n\n" + bodies[section % len(bodies)]
         tokens.extend(tokenize(text if section > 1 else text.lstrip()))
+    return tokens[:count]
+
+
+def code_block_tokens(lines: int) -> list[str]:
+    """One fenced Python block of ``lines`` lines, as tokens (for the streaming benchmarks)."""
+    body = "".join(
+        f"def step_{n}(value: int) -> int:  # line {n}\n"
+        if n % 3 == 0
+        else f"    total = value * {n} + len('item {n}')\n"
+        if n % 3 == 1
+        else f"    return total  # done {n}\n"
+        for n in range(lines)
+    )
+    return tokenize("Here is the code:\n\n```python\n" + body + "```")
+
+
+def long_thinking_tokens(count: int) -> list[str]:
+    """Exactly ``count`` tokens of plain reasoning text (for the streaming benchmarks)."""
+    sentence = (
+        "Let me think about this step by step, weighing each option against the others. "
+        "The first approach is simpler but the second one scales better with input size.\n"
+    )
+    tokens: list[str] = []
+    while len(tokens) < count:
+        tokens.extend(tokenize(sentence))
     return tokens[:count]
 
 

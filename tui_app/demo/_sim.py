@@ -579,6 +579,13 @@ class SimulatedOllama:
         self.reply_tokens = reply_tokens
         """When set, every chat/generate reply is exactly this many tokens of Markdown."""
         self.end_marker: str | None = None
+        self.reply_shape = "markdown"
+        """With ``reply_tokens``: ``markdown`` (varied sections), ``code`` (one fenced block
+        of ``reply_tokens`` lines) or ``thinking`` (``reply_tokens`` tokens of reasoning,
+        then a short Markdown answer)."""
+        self.tokens_per_second: float | None = None
+        """When set, streamed tokens keep to this rate on a fixed schedule (a late token
+        does not push back the ones after it), instead of ``token_delay`` apart."""
         """With ``reply_tokens``, the last token becomes this word (benchmarks watch for it)."""
         self.first_byte_hook: Callable[[str, float], None] | None = None
         """Called with the path and ``time.monotonic()`` right after the first body chunk of
@@ -1232,9 +1239,18 @@ class SimulatedOllama:
             thinking = (scripted.thinking or "") if think_on else ""
             done_reason = scripted.done_reason
         elif self.reply_tokens is not None:
-            content_tokens = replies.long_markdown_tokens(self.reply_tokens)
+            if self.reply_shape == "code":
+                content_tokens = replies.code_block_tokens(self.reply_tokens)
+            elif self.reply_shape == "thinking":
+                thinking = "".join(replies.long_thinking_tokens(self.reply_tokens))
+                content_tokens = replies.long_markdown_tokens(200)
+            else:
+                content_tokens = replies.long_markdown_tokens(self.reply_tokens)
             if self.end_marker and content_tokens:
-                content_tokens[-1] = f"\n\n{self.end_marker}"
+                if self.reply_shape == "code":
+                    content_tokens.append(f"\n\n{self.end_marker}")  # after the fence
+                else:
+                    content_tokens[-1] = f"\n\n{self.end_marker}"
         elif str(last.get("role", "")).lower() == "tool":
             content = replies.tool_result_reply(
                 str(last.get("tool_name") or ""), str(last.get("content") or "")
@@ -1257,6 +1273,14 @@ class SimulatedOllama:
                 content = replies.choose_reply(
                     prompt, seed=merged.get("seed"), has_images=has_images
                 )
+                temperature = options.get("temperature")
+                if isinstance(temperature, int | float) and not isinstance(temperature, bool):
+                    content = replies.sample_reply(
+                        content,
+                        temperature=float(temperature),
+                        seed=merged.get("seed"),
+                        nonce=len(self.requests),
+                    )
             if think_on and content != replies.THINK_TAGS:
                 thinking = replies.thinking_for(prompt)
         stops = merged.get("stop")
@@ -1298,7 +1322,7 @@ class SimulatedOllama:
         try:
             if delay > 0:
                 yield delay
-            step = self.token_delay
+            step = 1.0 / self.tokens_per_second if self.tokens_per_second else self.token_delay
             gen_started = time.perf_counter()
             state = _Chunks()
             if stream:
@@ -1378,15 +1402,23 @@ class SimulatedOllama:
             mid = '","response":'
             think_mid = '","response":"","thinking":'
             tail = ',"done":false}\n'
+        paced = self.tokens_per_second
+        started = time.perf_counter()
+
+        def wait() -> float:
+            if paced:
+                return started + state.count / paced - time.perf_counter()
+            return step
+
         for piece in plan.thinking:
-            if state.count and step > 0:
-                yield step
+            if state.count and (pause := wait()) > 0:
+                yield pause
             state.count += 1
             now = rfc3339_utc(self._now_ns())
             yield (head + now + think_mid + go_string(piece) + tail).encode()
         for piece in plan.content:
-            if state.count and step > 0:
-                yield step
+            if state.count and (pause := wait()) > 0:
+                yield pause
             state.count += 1
             now = rfc3339_utc(self._now_ns())
             yield (head + now + mid + go_string(piece) + tail).encode()

@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from tui_app.api import OllamaError
 from tui_app.core.errors import describe_error
+from tui_app.core.hosts import Host
 from tui_app.core.observable import Subscription
 from tui_app.services import Services
 from tui_app.widgets.key_footer import KeyFooter
@@ -71,6 +72,8 @@ class AreaScreen(Screen[None]):
         self.follow(services.connection.status, self._refresh_status_bar)
         self.follow(services.current.model, self._refresh_status_bar)
         self.follow(services.transfers.changed, self._refresh_status_bar)
+        self.follow(services.current.host, self._refresh_status_bar)
+        self.follow(services.hosts, self._refresh_status_bar)
         self._refresh_status_bar()
 
     @on(events.Unmount)
@@ -85,18 +88,25 @@ class AreaScreen(Screen[None]):
 
     def _refresh_status_bar(self, _: object = None) -> None:
         services = self.services
+        chat_host = services.hosts.get_or_default(services.current.host.value)
+        hosts = [(host.name, host.status) for host in services.hosts]
         for bar in self.query(StatusBar):
             bar.show(
-                services.connection.current,
-                host=services.host,
+                chat_host.status,
+                host=chat_host.name,
                 model=services.current.model.value,
                 demo=services.demo,
                 transfers=services.transfers.running_count(),
+                hosts=hosts,
             )
 
     def on_screen_suspend(self) -> None:
         # A screen pushed on top keeps this one on the stack; switching areas does not.
         self.under_dialog = self in self.app.screen_stack
+
+    def host_in_view(self) -> Host:
+        """The host this screen's requests go to (the default one unless it says otherwise)."""
+        return self.services.hosts.default
 
     def compose_body(self) -> ComposeResult:
         """The screen's own widgets."""
@@ -125,7 +135,7 @@ class AreaScreen(Screen[None]):
         """
         shown = describe_error(error if error is not None else Exception(message or ""), title)
         if shown.goes_offline and isinstance(error, OllamaError):
-            self.services.connection.failed(error)
+            self.host_in_view().connection.failed(error)
             if quiet_offline:
                 return
         text = message if message is not None else shown.message
@@ -135,6 +145,6 @@ class AreaScreen(Screen[None]):
     async def refresh_models(self) -> None:
         """List the installed models again; every screen showing them follows the catalogue."""
         try:
-            await self.services.catalog.refresh()
+            await self.host_in_view().catalog.refresh()
         except OllamaError as exc:
             self.report(exc, "Could not list models", quiet_offline=True)

@@ -40,6 +40,7 @@ from tui_app.core.chat_session import (
     tools_of,
 )
 from tui_app.core.clipboard import CopyMethod, copy_text, system_copy
+from tui_app.core.connection import LinkState
 from tui_app.core.exchange import (
     ActiveReply,
     ChatDraft,
@@ -58,6 +59,7 @@ from tui_app.core.exchange import (
 )
 from tui_app.core.export import chat_to_markdown, export_file_name
 from tui_app.core.formatting import one_line, sanitize
+from tui_app.core.hosts import Host
 from tui_app.core.options import (
     RequestDefaults,
     ResolvedSettings,
@@ -73,6 +75,7 @@ from tui_app.screens.dialogs import (
     ConfirmDialog,
     ExportChatDialog,
     FormatDialog,
+    HostChoiceDialog,
     ModelPickerDialog,
     NameDialog,
     SearchChatsDialog,
@@ -170,15 +173,6 @@ class ChatScreen(AreaScreen):
             priority=True,  # the prompt box would take f7 as "select all"
             id="chat.format",
             tooltip="Reply format: default, off, JSON or a JSON schema",
-        ),
-        Binding(
-            "f11",
-            "edit_tools",
-            "Tools",
-            show=False,
-            priority=True,  # like f6 and f7: a setting of the chat, from the prompt too
-            id="chat.tools",
-            tooltip="Tools of this chat: a JSON list of functions the model may call",
         ),
         Binding(
             "ctrl+f",
@@ -344,6 +338,19 @@ class ChatScreen(AreaScreen):
         return self.chat.model if self.chat is not None else self._draft.model
 
     @property
+    def host(self) -> Host:
+        """The host the open chat runs on (chosen when it was started; the default else)."""
+        name = self.chat.host if self.chat is not None else self._draft.host
+        return self.services.hosts.get_or_default(name)
+
+    def host_in_view(self) -> Host:
+        """The open chat's host: its failures turn that host offline, not the default."""
+        return self.host
+
+    def _publish_host(self) -> None:
+        self.services.current.host.set(self.host.name)
+
+    @property
     def system(self) -> str | None:
         """The open chat's system prompt."""
         return self.chat.system if self.chat is not None else self._draft.system
@@ -421,7 +428,7 @@ class ChatScreen(AreaScreen):
     async def model_info(self, model: str) -> ModelInfo | None:
         """``/api/show`` of ``model`` (the catalogue keeps it); None when the server cannot say."""
         try:
-            return await self.services.catalog.info(model)
+            return await self.host.catalog.info(model)
         except OllamaError:
             return None
 
@@ -437,7 +444,7 @@ class ChatScreen(AreaScreen):
 
     def _cached_info(self) -> ModelInfo | None:
         model = self.model
-        return self.services.catalog.cached_info(model) if model else None
+        return self.host.catalog.cached_info(model) if model else None
 
     @work(exclusive=True, group="chat-model-details", exit_on_error=False)
     async def _load_model_details(self) -> None:
@@ -600,13 +607,16 @@ class ChatScreen(AreaScreen):
 
     # -- opening chats ---------------------------------------------------------------------------
 
-    async def new_chat(self, model: str | None = None) -> None:
-        """Start a new chat, optionally with ``model``."""
-        if model:
+    async def new_chat(self, model: str | None = None, host: str | None = None) -> None:
+        """Start a new chat, optionally with ``model`` on host ``host`` (None: the default)."""
+        if model and host is None:
             await self._remember_model(model)
         await self._detach_reply_view()
         self.chat = None
-        self._draft = ChatDraft(model=model or self._preferred_model())
+        if host is not None and self.services.hosts.get(host) is self.services.hosts.default:
+            host = None
+        self._draft = ChatDraft(model=model or self._preferred_model(), host=host)
+        self._publish_host()
         self._editing = None
         self._tool_results = []
         self._attachments = []
@@ -665,6 +675,7 @@ class ChatScreen(AreaScreen):
         )
         await self._attach_reply_view()
         self.services.current.show(chat.id, chat.model)
+        self._publish_host()
         self.prompt.set_history(record.content for record in records if record.role == "user")
         self._refresh_banners()
         self._refresh_header()
@@ -778,7 +789,11 @@ class ChatScreen(AreaScreen):
     async def _open_chat_requested(self, request: OpenChat) -> None:
         # Handed over by the app from another area; it must not bubble back up.
         request.stop()
-        await self.new_chat(model=request.model)
+        if request.chat_id is not None:
+            await self.open_chat(request.chat_id)
+            await self._chat_list.reload(select=request.chat_id)
+            return
+        await self.new_chat(model=request.model, host=request.host or None)
 
     @on(ChatList.ChatSelected)
     async def _chat_selected(self, event: ChatList.ChatSelected) -> None:
@@ -958,7 +973,50 @@ class ChatScreen(AreaScreen):
                     severity="warning",
                     markup=False,
                 )
+        host = self.host
+        if len(self.services.hosts) > 1 and host.status.state in (
+            LinkState.OFFLINE,
+            LinkState.AUTH_FAILED,
+        ):
+            # Never sent elsewhere without asking: the user picks another host, or waits.
+            self._offer_other_hosts(host, model, text)
+            return
         self._worker = self._send(text, images, model)
+
+    def _offer_other_hosts(self, host: Host, model: str, text: str) -> None:
+        """Say that the chat's host cannot take the prompt; offer the hosts with the very
+        same model. The prompt stays in the box until the user chooses."""
+        why = "is offline" if host.status.state is LinkState.OFFLINE else "refused the key"
+        others = self.services.hosts.others_with(host, model)
+        if not others:
+            self.notify(
+                f"{host.name} {why}: nothing was sent. No other online host has {model} "
+                "with the same digest; the prompt stays in the box.",
+                title=f"{host.name} {why}",
+                severity="warning",
+                markup=False,
+            )
+            return
+
+        async def chosen(name: str | None) -> None:
+            if name is None:
+                return
+            default = self.services.hosts.default.name
+            if await self._update_chat(host=None if name == default else name):
+                self._publish_host()
+                self.notify(f"This chat now runs on {name}.", markup=False)
+                await self.send_prompt(text)
+
+        self.app.push_screen(
+            HostChoiceDialog(
+                f"{host.name} {why}: send to another host?",
+                [(other.name, other.status) for other in others],
+                confirm_label="Send there",
+                hint=f"These hosts have {model} with the same digest · "
+                "ctrl+s sends there · escape keeps the prompt",
+            ),
+            chosen,
+        )
 
     @work(group="chat-reply", exit_on_error=False)
     async def _send(self, text: str, images: list[str], model: str) -> None:
@@ -988,6 +1046,7 @@ class ChatScreen(AreaScreen):
             images if tool_name is None else [],
             model=model,
             replace_from=editing.id if editing is not None else None,
+            client=self.host.client,
             tool_name=tool_name,
             # With more results to give, the model is asked once it has them all.
             ask=not self._tool_results,
@@ -1094,6 +1153,7 @@ class ChatScreen(AreaScreen):
         # the list is read again when the reply ends: the request does not wait for it.
         if event.created:
             self.services.current.show(chat.id, chat.model)
+            self._publish_host()
             self._refresh_header()
         transcript = self.transcript
         if event.replaced_from is not None:
@@ -1160,7 +1220,9 @@ class ChatScreen(AreaScreen):
     async def _offer_pull(self, model: str, server_message: str) -> None:
         """Say the model is missing in the server's words and offer to pull it."""
         offer = ConfirmDialog(
-            f"Pull {model} now?",
+            f"Pull {model} now?"
+            if len(self.services.hosts) < 2
+            else f"Pull {model} onto {self.host.name} now?",
             f"Ollama said: {server_message}\nProgress shows on the pulls screen (f4).",
             confirm_label="Pull",
             cancel_label="Not now",
@@ -1168,7 +1230,9 @@ class ChatScreen(AreaScreen):
             heading="Model not installed",
         )
         if await self.app.push_screen_wait(offer):
-            self.post_message(StartPull(model))
+            host = self.host
+            on_default = host is self.services.hosts.default
+            self.post_message(StartPull(model, host="" if on_default else host.name))
 
     # -- actions ---------------------------------------------------------------------------------
 
@@ -1218,14 +1282,15 @@ class ChatScreen(AreaScreen):
 
     def action_pick_model(self) -> None:
         """Choose the model of this chat."""
-        if not self.services.catalog.models.value:
+        if not self.host.catalog.models.value:
             self.refresh_models()
         self._pick_model()
 
     @work(exclusive=True, group="chat-dialog", exit_on_error=False)
     async def _pick_model(self) -> None:
+        # The models of the chat's own host: a chat never moves host by picking a model.
         picker = ModelPickerDialog(
-            self.services.catalog.models.value, self.model, self._capabilities_of
+            self.host.catalog.models.value, self.model, self._capabilities_of
         )
         chosen = await self.app.push_screen_wait(picker)
         if not chosen:
@@ -1379,7 +1444,7 @@ class ChatScreen(AreaScreen):
         if self.transcript.has_newer:
             await self._show_latest()
         self.transcript.follow()
-        await self._draw_turn(self._exchange.reply(chat, model))
+        await self._draw_turn(self._exchange.reply(chat, model, client=self.host.client))
 
     def action_edit_last(self) -> None:
         """Put the last prompt back in the box; sending replaces the last exchange."""
@@ -1489,7 +1554,7 @@ class ChatScreen(AreaScreen):
             "Reply format", "Default, off, JSON or a JSON schema (f7)", self.action_reply_format
         )
         yield SystemCommand(
-            "Tools", "Functions the model may call, as JSON (f11)", self.action_edit_tools
+            "Tools", "Functions the model may call, as a JSON list", self.action_edit_tools
         )
         yield SystemCommand(
             "Attach image", "Add an image to the next prompt (f8)", self.action_attach_image

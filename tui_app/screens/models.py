@@ -12,10 +12,11 @@ import asyncio
 from collections.abc import Iterable
 from typing import ClassVar
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 
@@ -28,6 +29,8 @@ from tui_app.api.names import push_name_problem, same_model
 from tui_app.core.disk_use import DeleteEstimate, weights_blob
 from tui_app.core.file_create import FileCreate
 from tui_app.core.formatting import human_size
+from tui_app.core.hosts import Host
+from tui_app.core.observable import Subscription
 from tui_app.core.options import RequestDefaults, effective_settings
 from tui_app.messages import OpenChat, StartCreate, StartCreateFromFile, StartPull, StartPush
 from tui_app.screens.base import AreaScreen
@@ -36,6 +39,7 @@ from tui_app.screens.dialogs import (
     CreateFromFileDialog,
     CreateModelDialog,
     CreateRequest,
+    HostChoiceDialog,
     copy_dialog,
     pull_dialog,
 )
@@ -168,6 +172,13 @@ class ModelsScreen(AreaScreen):
             show=False,
             tooltip="Show or hide the details pane",
         ),
+        Binding(
+            "ctrl+o",
+            "next_host",
+            "Host",
+            id="models.host",
+            tooltip="Show the models of the next host (with several hosts configured)",
+        ),
     ]
 
     _NEEDS_MODEL: ClassVar[frozenset[str]] = frozenset(
@@ -183,6 +194,56 @@ class ModelsScreen(AreaScreen):
         self._select_when_listed: str | None = None
         self._poll_timer: Timer | None = None
         self._countdown_timer: Timer | None = None
+        self._host_name = services.hosts.default.name
+        self._models_subscription: Subscription | None = None
+
+    # -- hosts ----------------------------------------------------------------------
+
+    @property
+    def host(self) -> Host:
+        """The host whose models are in view; every action on a row goes to it."""
+        return self.services.hosts.get_or_default(self._host_name)
+
+    def host_in_view(self) -> Host:
+        """The host whose models are in view."""
+        return self.host
+
+    def show_host(self, name: str) -> None:
+        """Show the models and loaded models of host ``name``."""
+        host = self.services.hosts.get(name)
+        if host is None:
+            return
+        self._host_name = host.name
+        self._follow_models()
+        self.running_panel.show_running((), self.services.clock.utc())
+        self.table.set_loaded(())
+        self.poll_running_models()
+        self.refresh_models()
+
+    def action_next_host(self) -> None:
+        """Show the next host's models (in the order of the configuration file)."""
+        names = self.services.hosts.names()
+        if len(names) < 2:
+            self.notify("Only one host is configured: see [[hosts]] in the README.")
+            return
+        self.show_host(names[(names.index(self.host.name) + 1) % len(names)])
+        self.notify(f"Models on {self.host.name}", markup=False)
+
+    def _follow_models(self) -> None:
+        if len(self.services.hosts) > 1:
+            # Which host's /api/ps the panel shows; with one host there is nothing to say.
+            self.running_panel.border_subtitle = Content(f"on {self.host.name}")
+        if self._models_subscription is not None:
+            self._models_subscription.close()
+        models = self.host.catalog.models
+        self._models_subscription = models.subscribe(self._models_changed)
+        self._models_changed(models.value)
+
+    @on(events.Unmount)
+    def _stop_following_models(self) -> None:
+        if self._models_subscription is not None:
+            self._models_subscription.close()
+            self._models_subscription = None
 
     # -- layout ---------------------------------------------------------------------
 
@@ -226,9 +287,7 @@ class ModelsScreen(AreaScreen):
     def on_mount(self) -> None:
         self._poll_timer = self.set_interval(self.PS_POLL_SECONDS, self._poll_tick, pause=True)
         self._countdown_timer = self.set_interval(1.0, self._countdown_tick, pause=True)
-        models = self.services.catalog.models
-        self.follow(models, self._models_changed)
-        self._models_changed(models.value)
+        self._follow_models()
 
     def on_screen_resume(self) -> None:
         """Start polling and bring the list up to date whenever the screen comes into view."""
@@ -284,6 +343,8 @@ class ModelsScreen(AreaScreen):
             text = f"{event.total} model{'' if event.total == 1 else 's'}"
         else:
             text = f"{event.shown} of {event.total}"
+        if len(self.services.hosts) > 1:
+            text += f" on {self.host.name}"
         self.query_one("#models-count", Static).update(text)
 
     @on(ModelTable.FilterTyped)
@@ -336,7 +397,11 @@ class ModelsScreen(AreaScreen):
         self.toggle_class("-details-toggled")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Grey out actions on a model while none is highlighted; hide escape with no filter."""
+        """Grey out actions on a model while none is highlighted; hide escape with no filter
+        and the host key with one host."""
+        if action == "next_host":
+            # Only with several hosts: otherwise the key would do nothing.
+            return len(self.services.hosts) > 1
         if action == "clear_filter":
             return bool(self.is_mounted and self.table.filter_text) or (
                 self.is_mounted and self.focused is self.filter_input
@@ -392,12 +457,12 @@ class ModelsScreen(AreaScreen):
         key = self._cache_key(model)
         try:
             await asyncio.sleep(self.DETAILS_DELAY_SECONDS)
-            info = self.services.catalog.cached_info(model.name)
+            info = self.host.catalog.cached_info(model.name)
             if info is None:
                 self.details.show_summary(model, self.services.clock.utc())
                 self._details_shown = None
                 try:
-                    info = await self.services.catalog.info(model.name)
+                    info = await self.host.catalog.info(model.name)
                 except OllamaError as exc:
                     if self._still_highlighted(model):
                         self.details.show_problem(model, str(exc), self.services.clock.utc())
@@ -417,7 +482,7 @@ class ModelsScreen(AreaScreen):
         """What the model can do: from the list if the server said, else from ``/api/show``."""
         if model.capabilities:
             return model.capabilities
-        return (await self.services.catalog.info(model.name)).capabilities
+        return (await self.host.catalog.info(model.name)).capabilities
 
     # -- loaded models --------------------------------------------------------------
 
@@ -431,9 +496,9 @@ class ModelsScreen(AreaScreen):
     async def poll_running_models(self) -> None:
         """Ask ``/api/ps`` which models are loaded; a failure is shown, never raised."""
         try:
-            running = await self.services.client.running_models()
+            running = await self.host.client.running_models()
         except OllamaUnavailableError as exc:
-            self.services.connection.failed(exc)
+            self.host.connection.failed(exc)
             self._running_unknown(f"Ollama is unreachable ({exc.reason})")
             return
         except OllamaError as exc:
@@ -483,7 +548,7 @@ class ModelsScreen(AreaScreen):
                 markup=False,
             )
             return
-        self.post_message(OpenChat(model.name))
+        self.post_message(OpenChat(model.name, host=self._host_tag()))
 
     def action_load(self) -> None:
         """Load the highlighted model with the server's default keep-alive."""
@@ -501,7 +566,7 @@ class ModelsScreen(AreaScreen):
     async def load_model(self, model: ModelSummary, *, keep_alive: int | None) -> None:
         """Load ``model`` into memory, then refresh the loaded models."""
         self.notify(f"Loading {model.name}…", markup=False)
-        client = self.services.client
+        client = self.host.client
         try:
             if is_embedding_only(await self._capabilities(model)):
                 # Embedding models cannot load through chat; an empty embed loads them.
@@ -528,7 +593,7 @@ class ModelsScreen(AreaScreen):
     async def unload_model(self, model: ModelSummary) -> None:
         """Unload ``model``, then refresh the loaded models."""
         try:
-            await self.services.client.unload(model.name)
+            await self.host.client.unload(model.name)
         except OllamaError as exc:
             self.report(exc, f"Could not unload {model.name}")
             return
@@ -541,7 +606,7 @@ class ModelsScreen(AreaScreen):
         model = self._target()
         if model is None:
             return
-        existing = self.services.catalog.names()
+        existing = self.host.catalog.names()
 
         def copy_to(destination: str | None) -> None:
             if destination:
@@ -553,7 +618,7 @@ class ModelsScreen(AreaScreen):
     async def copy_model(self, model: ModelSummary, destination: str) -> None:
         """Copy ``model`` to ``destination`` and select the copy once it is listed."""
         try:
-            await self.services.client.copy(model.name, destination)
+            await self.host.client.copy(model.name, destination)
         except OllamaError as exc:
             self.report(exc, f"Could not copy {model.name}")
             self.refresh_models()
@@ -597,7 +662,7 @@ class ModelsScreen(AreaScreen):
         Only models that look alike (family, size class, quantization) can share weights,
         so only those are asked about (``/api/show``, cached).
         """
-        listed = self.services.catalog.models.value
+        listed = self.host.catalog.models.value
         others = [m for m in listed if not same_model(m.name, model.name)]
         copies = tuple(m.name for m in others if model.digest and m.digest == model.digest)
         if copies:
@@ -612,7 +677,7 @@ class ModelsScreen(AreaScreen):
         if not lookalikes:
             return DeleteEstimate(model.size)
         try:
-            own = weights_blob((await self.services.catalog.info(model.name)).modelfile)
+            own = weights_blob((await self.host.catalog.info(model.name)).modelfile)
         except OllamaError:
             own = None
         if own is None:
@@ -621,7 +686,7 @@ class ModelsScreen(AreaScreen):
         checked = True
         for name in lookalikes:
             try:
-                theirs = weights_blob((await self.services.catalog.info(name)).modelfile)
+                theirs = weights_blob((await self.host.catalog.info(name)).modelfile)
             except OllamaError:
                 theirs = None
             if theirs is None:
@@ -634,7 +699,7 @@ class ModelsScreen(AreaScreen):
     async def delete_model(self, model: ModelSummary) -> None:
         """Delete ``model``; the list is refreshed whether it worked or not."""
         try:
-            await self.services.client.delete(model.name)
+            await self.host.client.delete(model.name)
         except OllamaError as exc:
             self.report(exc, f"Could not delete {model.name}")
         else:
@@ -670,7 +735,7 @@ class ModelsScreen(AreaScreen):
             from_=base or "",
             system=(chat.system or "") if chat is not None else "",
             parameters=settings.options,
-            existing=self.services.catalog.names(),
+            existing=self.host.catalog.names(),
             source_note=note,
         )
 
@@ -683,17 +748,40 @@ class ModelsScreen(AreaScreen):
                         request.from_,
                         system=request.system,
                         parameters=dict(request.parameters),
+                        host=self._host_tag(),
                     )
                 )
 
         self.app.push_screen(dialog, create)
 
+    def _host_tag(self) -> str:
+        """The host in view for a message to the app; "" when it is the default host."""
+        return "" if self.host is self.services.hosts.default else self.host.name
+
     def action_pull(self) -> None:
-        """Ask for a model name and pull it on the pulls screen."""
+        """Ask for a model name and pull it on the pulls screen; with several hosts, ask
+        which one too (the one in view is chosen at first)."""
+
+        def pull_on(name: str, host: str | None) -> None:
+            if host is not None:
+                default = self.services.hosts.default.name
+                self.post_message(StartPull(name, host="" if host == default else host))
 
         def pull(name: str | None) -> None:
-            if name:
+            if not name:
+                return
+            if len(self.services.hosts) < 2:
                 self.post_message(StartPull(name))
+                return
+            self.app.push_screen(
+                HostChoiceDialog(
+                    f"Pull {name} onto which host?",
+                    [(host.name, host.status) for host in self.services.hosts],
+                    chosen=self.host.name,
+                    confirm_label="Pull",
+                ),
+                lambda host: pull_on(name, host),
+            )
 
         self.app.push_screen(pull_dialog(), pull)
 

@@ -99,11 +99,12 @@ class WorkbenchScreen(AreaScreen):
             tooltip="Continue from the last reply's context (again: drop it)",
         ),
         Binding(
-            "f12",
+            "ctrl+e",
             "switch_mode",
             "Generate/embed",
             id="workbench.mode",
             tooltip="Change the mode",
+            priority=True,  # the text boxes would take ctrl+e as "end of line" (end does)
         ),
         Binding(
             "f9",
@@ -785,7 +786,7 @@ class WorkbenchScreen(AreaScreen):
         request = self._request_to_copy()
         if request is not None:
             client = self.services.client
-            text = as_curl(client.base_url, request, api_key_env=self.services.api_key_env)
+            text = as_curl(client.base_url, request, api_key_env=self._key_variable())
             await self._copy(text, "the request as a curl command")
 
     async def action_copy_python(self) -> None:
@@ -793,8 +794,12 @@ class WorkbenchScreen(AreaScreen):
         request = self._request_to_copy()
         if request is not None:
             client = self.services.client
-            text = as_python(client.base_url, request, api_key_env=self.services.api_key_env)
+            text = as_python(client.base_url, request, api_key_env=self._key_variable())
             await self._copy(text, "the request as Python")
+
+    def _key_variable(self) -> str | None:
+        """The variable a copied command reads the key from, when requests carry one."""
+        return self.services.api_key_env if self.services.client.sends_key else None
 
     async def _copy(self, text: str, what: str) -> None:
         problem = await asyncio.to_thread(system_copy, text)
@@ -845,7 +850,7 @@ class WorkbenchScreen(AreaScreen):
             self.action_carry_context,
         )
         yield SystemCommand(
-            "Workbench: generate or embed", "Change the mode (f12)", self.action_switch_mode
+            "Workbench: generate or embed", "Change the mode (ctrl+e)", self.action_switch_mode
         )
         yield SystemCommand(
             "Workbench: copy as curl", "The request as a curl command (f9)", self.action_copy_curl

@@ -135,11 +135,37 @@ class MarkdownDocument(Widget):
         """The first line of each block, at :attr:`_layout_width`."""
         self._height = 0
         self._strips: dict[int, Strip] = {}
+        self._growing = False
+        self._step = 1
+        """Lines the document grows by while :attr:`growing` (set from the screen height)."""
 
     @property
     def source(self) -> str:
         """The Markdown shown."""
         return self._source
+
+    @property
+    def growing(self) -> bool:
+        """Whether text is being appended (a reply streams in).
+
+        While growing, the document takes room a few lines at a time rather than one, the
+        lines not yet written left blank: each line of height added means the screen
+        laid out again and, with the view following the end, every line on it moved and
+        written out again; a line written into room already taken is just that line.
+        """
+        return self._growing
+
+    @growing.setter
+    def growing(self, value: bool) -> None:
+        if value != self._growing:
+            self._growing = value
+            self.refresh(layout=True)
+
+    def _shown_height(self) -> int:
+        """The height given to layout: rounded up to the next step while growing."""
+        if not self._growing or self._step <= 1:
+            return self._height
+        return -(-self._height // self._step) * self._step
 
     # -- changing the text ---------------------------------------------------------------
 
@@ -156,7 +182,8 @@ class MarkdownDocument(Widget):
         blocks = split_blocks(markdown) if parsed is None else list(parsed)
         for index, block in enumerate(blocks):
             kept = drawn.get((block.source, block.start, block.references))
-            if kept is not None:
+            # A block drawn while it grew may have been drawn a piece at a time.
+            if kept is not None and not kept.growing:
                 blocks[index] = kept
         self._source = markdown
         self._set_blocks(blocks, changed_from=0)
@@ -168,9 +195,17 @@ class MarkdownDocument(Widget):
         start = self._blocks[-1].start if self._blocks else 0
         self._source += markdown
         tail = split_blocks(self._source[start:], start)
+        if tail:
+            tail[-1].growing = True
         kept = len(self._blocks) - 1 if self._blocks else 0
-        if tail and self._blocks and tail[0].source == self._blocks[-1].source:
-            # The last block did not change (the new text starts a block of its own).
+        if (
+            tail
+            and self._blocks
+            and tail[0].source == self._blocks[-1].source
+            and (len(tail) == 1 or not self._blocks[-1].growing)
+        ):
+            # The last block did not change (the new text starts a block of its own);
+            # one drawn while growing is drawn again once another block follows it.
             tail[0] = self._blocks[-1]
             kept += 1
             tail = tail[1:]
@@ -179,25 +214,43 @@ class MarkdownDocument(Widget):
     # -- layout and drawing ----------------------------------------------------------------
 
     def _set_blocks(self, blocks: list[Block], changed_from: int) -> None:
-        old_height = self._height
+        old_height = self._shown_height()
+        width = self._layout_width
         old_top = (
             self._block_tops[changed_from] if changed_from < len(self._block_tops) else self._height
         )
+        old_lines = (
+            self._blocks[changed_from].lines(width)
+            if width >= 0 and changed_from < len(self._blocks)
+            else []
+        )
         self._blocks = blocks
-        if self._layout_width < 0:
+        if width < 0:
             self.refresh(layout=True)
             return
-        self._lay_out(self._layout_width, first=changed_from)
-        if self._height != old_height:
+        # Lines of the first changed block that read the same as before (the start of a
+        # growing paragraph or code block) keep their drawing.
+        same = 0
+        if changed_from < len(blocks) and old_lines:
+            new_lines = blocks[changed_from].lines(width)
+            for old, new in zip(old_lines, new_lines, strict=False):
+                if old is not new and (old.plain != new.plain or old.spans != new.spans):
+                    break
+                same += 1
+        self._lay_out(width, first=changed_from, keep=same)
+        if self._shown_height() != old_height:
             self.refresh(layout=True)
         else:
-            # Same height: only the lines from the first changed block down are redrawn.
-            self.refresh(Region(0, old_top, self._layout_width, self._height - old_top))
+            # Same height: only the lines from the first changed one down are redrawn.
+            first_line = old_top + same
+            self.refresh(Region(0, first_line, width, max(self._height - first_line, 1)))
 
-    def _lay_out(self, width: int, first: int = 0) -> None:
-        """Work out where each block starts, drawing blocks from ``first`` on as needed."""
+    def _lay_out(self, width: int, first: int = 0, keep: int = 0) -> None:
+        """Work out where each block starts, drawing blocks from ``first`` on as needed;
+        the first ``keep`` lines of block ``first`` are known not to have changed."""
         if width != self._layout_width:
             first = 0
+            keep = 0
             self._layout_width = width
         del self._block_tops[first:]
         top = 0
@@ -208,14 +261,17 @@ class MarkdownDocument(Widget):
             self._block_tops.append(top)
             top += len(block.lines(width)) + 1
         self._height = max(top - 1, 0)
-        first_line = self._block_tops[first] if first < len(self._block_tops) else self._height
+        first_line = (
+            self._block_tops[first] + keep if first < len(self._block_tops) else self._height
+        )
         for y in [y for y in self._strips if y >= first_line]:
             del self._strips[y]
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if width != self._layout_width:
             self._lay_out(width)  # drops every strip drawn at the old width
-        return self._height
+        self._step = max(viewport.height // 2, 1)
+        return self._shown_height()
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return container.width

@@ -55,13 +55,16 @@ class Block:
     references: tuple[tuple[str, str, str], ...] = ()
     """The link definitions of the document it was parsed in: the same source reads
     differently once a ``[label]: url`` further down defines its links."""
+    growing: bool = False
+    """The block is the end of a document still streaming in: a code block is then
+    highlighted a line at a time (see :func:`code_lines`), and drawn whole once complete."""
     _width: int = -1
     _lines: list[Content] = field(default_factory=list)
 
     def lines(self, width: int) -> list[Content]:
         """The block drawn ``width`` cells wide (cached for the last width asked)."""
         if width != self._width:
-            self._lines = render_block(self.node, max(width, 1))
+            self._lines = render_block(self.node, max(width, 1), growing=self.growing)
             self._width = width
         return self._lines
 
@@ -166,8 +169,9 @@ def wrap(content: Content, width: int) -> list[Content]:
 # -- blocks --------------------------------------------------------------------------------
 
 
-def render_block(node: SyntaxTreeNode, width: int) -> list[Content]:
-    """Draw one block node as lines no wider than ``width``."""
+def render_block(node: SyntaxTreeNode, width: int, *, growing: bool = False) -> list[Content]:
+    """Draw one block node as lines no wider than ``width``; ``growing`` as
+    :attr:`Block.growing`."""
     kind = node.type
     if kind == "paragraph":
         return wrap(inline_content(_first_inline(node)), width)
@@ -178,7 +182,8 @@ def render_block(node: SyntaxTreeNode, width: int) -> list[Content]:
     if kind == "blockquote":
         return _quote(node, width)
     if kind in ("fence", "code_block"):
-        return _code(node.content, node.info.split()[0] if node.info.strip() else "", width)
+        language = node.info.split()[0] if node.info.strip() else ""
+        return _code(node.content, language, width, growing=growing)
     if kind == "table":
         return _table(node, width)
     if kind == "hr":
@@ -258,18 +263,64 @@ def _highlighted(code: str, language: str) -> Content:
     return highlight(code, language=language or "text", theme=HighlightTheme, tab_size=TAB_SIZE)
 
 
-def _code(code: str, language: str, width: int) -> list[Content]:
-    """A code block on its own background, one cell of padding either side, long lines
-    folded (never word-wrapped: code's spacing matters)."""
-    code = code.rstrip("\n")
-    inner = max(width - 2, 1)
-    highlighted = _highlighted(code, language.lower()) if code else Content("")
+def _code_lines(highlighted: Content, inner: int) -> list[Content]:
+    """Highlighted code as padded lines ``inner`` cells wide plus padding, folded."""
     lines: list[Content] = []
     for line in highlighted.split("\n", allow_blank=True):
         line = line.expand_tabs(TAB_SIZE)
         for part in line.fold(inner) if line.cell_length > inner else [line]:
             padded = Content(" ") + part + Content(" " * max(inner - part.cell_length, 0) + " ")
             lines.append(padded.stylize_before(".markdown--code"))
+    return lines
+
+
+_GROWING_KEPT = 8
+"""Growing code blocks remembered at once (replies streaming side by side)."""
+
+_growing_code: dict[tuple[str, int, str], tuple[str, list[Content]]] = {}
+"""For a code block streaming in, by language, width and first line: its code up to and
+including its last line break, and those lines drawn."""
+
+
+def code_lines(code: str, language: str, inner: int) -> list[Content]:
+    """``code`` highlighted and drawn ``inner`` cells wide plus padding, reusing the lines
+    drawn for the code it started with last time: a code block growing a line at a time
+    is not highlighted whole at every batch, only its new lines are.
+
+    Lines highlighted apart can differ from a whole highlight where a construct spans
+    lines (a triple-quoted string): a streaming block is drawn whole again once complete.
+    """
+    complete = code[: code.rfind("\n") + 1]
+    last = code[len(complete) :]
+    key = (language, inner, complete[: complete.find("\n") + 1])
+    known = _growing_code.pop(key, None)
+    if known is not None and complete.startswith(known[0]):
+        lines = list(known[1])
+        added = complete[len(known[0]) :]
+    else:
+        lines = []
+        added = complete
+    if added:
+        lines.extend(_code_lines(_highlighted(added[:-1], language), inner))
+    if complete:
+        _growing_code[key] = (complete, lines)
+        while len(_growing_code) > _GROWING_KEPT:
+            del _growing_code[next(iter(_growing_code))]
+    # ``code`` has no line break at its end, so its last line is never empty unless
+    # the code is.
+    return lines + _code_lines(_highlighted(last, language) if last else Content(""), inner)
+
+
+def _code(code: str, language: str, width: int, *, growing: bool = False) -> list[Content]:
+    """A code block on its own background, one cell of padding either side, long lines
+    folded (never word-wrapped: code's spacing matters)."""
+    inner = max(width - 2, 1)
+    if growing:
+        lines = code_lines(code.rstrip("\n"), language.lower(), inner)
+    else:
+        code = code.rstrip("\n")
+        highlighted = _highlighted(code, language.lower()) if code else Content("")
+        lines = _code_lines(highlighted, inner)
     if language:
         label = f" {language} "
         cut = width - len(label)

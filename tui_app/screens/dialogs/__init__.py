@@ -13,6 +13,7 @@ from tui_app.screens.dialogs.confirm import ConfirmDialog
 from tui_app.screens.dialogs.create_file import CreateFromFileDialog
 from tui_app.screens.dialogs.help import HelpDialog
 from tui_app.screens.dialogs.history import ExportChatDialog, SearchChatsDialog
+from tui_app.screens.dialogs.hosts import HostChoiceDialog, host_label
 from tui_app.screens.dialogs.models import (
     CreateModelDialog,
     CreateRequest,
@@ -35,6 +36,7 @@ __all__ = [
     "FormatChoice",
     "FormatDialog",
     "HelpDialog",
+    "HostChoiceDialog",
     "ModelPickerDialog",
     "NameCheck",
     "NameDialog",
@@ -43,5 +45,6 @@ __all__ = [
     "SystemPromptDialog",
     "ToolsDialog",
     "copy_dialog",
+    "host_label",
     "pull_dialog",
 ]

@@ -21,7 +21,7 @@ def _readable(key: str) -> str:
     return "+".join([*modifiers, format_key(name)])
 
 
-AREA_ORDER = ("Everywhere", "Chat", "Models", "Pulls", "Options")
+AREA_ORDER = ("Everywhere", "Chat", "Models", "Pulls", "Options", "Workbench", "Compare")
 """Groups of help in this order (by the first word of their title); dialogs come after."""
 
 

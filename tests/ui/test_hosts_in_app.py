@@ -1,0 +1,203 @@
+"""Two hosts in one app: both listed, each chat on its own host, one away, pulls to a choice."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+from textual.widgets import Static
+
+from tests.helpers import dialog_shown, notices, settle_workers, until
+from tui_app.api import OllamaClient
+from tui_app.app import OllamaTUI
+from tui_app.core.connection import LinkState
+from tui_app.core.hosts import Host
+from tui_app.demo import SimModel, SimulatedOllama
+from tui_app.screens.chat import ChatScreen
+from tui_app.screens.dialogs import HostChoiceDialog, NameDialog
+from tui_app.screens.models import ModelsScreen
+from tui_app.widgets.status_bar import StatusBar
+
+AppFactory = Callable[..., OllamaTUI]
+
+
+def gpu_sim() -> SimulatedOllama:
+    """Host B: a big model host A does not have, and llama3.2 exactly as A has it."""
+    sim = SimulatedOllama(token_delay=0.0, pull_tick=0.001, pull_rate=20e9, version="0.9.9")
+    sim.models = [m for m in SimulatedOllama().models if m.name == "llama3.2:latest"]
+    sim.models.append(SimModel("bigmodel:70b", parameter_size="70B"))
+    return sim
+
+
+class Switchable(httpx.AsyncBaseTransport):
+    """A transport that can be switched off, as if the machine behind it were shut down."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+        self.down = False
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("connection refused", request=request)
+        return await self.inner.handle_async_request(request)
+
+
+def gpu_host(sim: SimulatedOllama, transport: httpx.AsyncBaseTransport | None = None) -> Host:
+    client = OllamaClient("http://gpu.test", transport=transport or sim.transport())
+    return Host("gpu", client.base_url, client)
+
+
+def chats_sent(sim: SimulatedOllama) -> int:
+    return sum(1 for request in sim.requests if request.path == "/api/chat")
+
+
+def titled(app: OllamaTUI, title: str) -> bool:
+    """Whether the dialog on top is titled ``title``."""
+    frames = app.screen.query(".dialog")
+    return bool(frames) and title in str(frames.first().border_title)
+
+
+def bar_text(app: OllamaTUI) -> str:
+    return str(app.screen.query_one(StatusBar).render())
+
+
+async def test_both_hosts_are_listed_and_a_chat_on_b_goes_to_b_only(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    b = gpu_sim()
+    app = make_app(more_hosts=(gpu_host(b),))
+    async with app.run_test(size=(120, 36)) as pilot:
+        gpu = app.services.hosts.get_or_default("gpu")
+        await until(pilot, lambda: app.connection.online and gpu.status.online)
+        await until(pilot, lambda: "gpu 0.9.9" in bar_text(app))
+        assert "http://ollama.test 0.12.3" in bar_text(app)
+        await pilot.press("f3")
+        await until(pilot, lambda: isinstance(app.screen, ModelsScreen))
+        screen = app.screen
+        assert isinstance(screen, ModelsScreen)
+        await until(pilot, lambda: screen.table.select_model("gemma3:1b"))
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: screen.table.select_model("bigmodel:70b"))
+        count = str(screen.query_one("#models-count", Static).render())
+        assert count == "2 models on gpu"
+        await settle_workers(pilot)
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ChatScreen))
+        await until(pilot, lambda: app.current_model == "bigmodel:70b")
+        assert "chat on gpu" in bar_text(app)
+        a_before = chats_sent(sim)
+        await pilot.press(*"hello there", "enter")
+        await until(pilot, lambda: chats_sent(b) == 1)
+        await settle_workers(pilot)
+        assert chats_sent(sim) == a_before == 0
+        chat = app.services.store.get_chat(app.current_chat_id or 0)
+        assert chat is not None and (chat.host, chat.model) == ("gpu", "bigmodel:70b")
+
+
+async def test_an_offline_host_leaves_the_other_working_and_is_never_sent_to_silently(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    b = gpu_sim()
+    switch = Switchable(b.transport())
+    host = gpu_host(b, switch)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: host.status.online and host.catalog.models.value)
+        # A chat on gpu with llama3.2, which host A has with the same digest.
+        chat_screen = app.screen
+        assert isinstance(chat_screen, ChatScreen)
+        await chat_screen.new_chat(model="llama3.2:latest", host="gpu")
+        await until(pilot, lambda: "chat on gpu" in bar_text(app))
+        # gpu goes away: it is offline, host A keeps answering.
+        switch.down = True
+        app.check_host_now(host)
+        await until(pilot, lambda: "gpu offline" in bar_text(app))
+        assert app.connection.online
+        await pilot.press(*"hi", "enter")
+        await dialog_shown(pilot, HostChoiceDialog)
+        assert chats_sent(b) == 0 and chats_sent(sim) == 0
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, HostChoiceDialog))
+        assert chats_sent(sim) == 0, "escape sends nothing"
+        assert chat_screen.prompt.text == "hi"
+        # Asked again, the user sends it to host A.
+        await pilot.press("enter")
+        await dialog_shown(pilot, HostChoiceDialog)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: chats_sent(sim) == 1)
+        await settle_workers(pilot)
+        assert chats_sent(b) == 0
+        assert any("now runs on http://ollama.test" in n.message for n in notices(app))
+        # gpu comes back: the reconnect key finds it at once.
+        switch.down = False
+        await pilot.press("ctrl+r")
+        await until(pilot, lambda: "gpu 0.9.9" in bar_text(app))
+
+
+async def test_a_pull_goes_to_the_host_chosen(make_app: AppFactory, sim: SimulatedOllama) -> None:
+    b = gpu_sim()
+    host = gpu_host(b)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        await pilot.press("f3")
+        await until(pilot, lambda: isinstance(app.screen, ModelsScreen))
+        await pilot.press("ctrl+a")
+        await dialog_shown(pilot, NameDialog)
+        await pilot.press(*"mistral:7b", "enter")
+        await dialog_shown(pilot, HostChoiceDialog)
+        # The host in view (the default) is chosen at first; the user picks gpu.
+        await pilot.press("down", "space", "ctrl+s")
+        await until(pilot, lambda: app.current_mode == "pulls")
+        await until(pilot, lambda: host.find("mistral:7b") is not None)
+        await settle_workers(pilot)
+        assert any(r.path == "/api/pull" for r in b.requests)
+        assert not any(r.path == "/api/pull" for r in sim.requests)
+        assert app.services.hosts.default.find("mistral:7b") is None
+
+
+async def test_a_refused_key_shows_as_an_auth_failure_not_offline(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    from tui_app.demo import Fault
+
+    b = gpu_sim()
+    for _ in range(3):
+        b.inject(Fault("/api/tags", status=401, message="unauthorized"))
+    client = OllamaClient("http://gpu.test", api_key="sk-secret", transport=b.transport())
+    host = Host("gpu", client.base_url, client, api_key_env="GPU_KEY")
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: host.status.state is LinkState.AUTH_FAILED)
+        await until(pilot, lambda: "gpu auth failed" in bar_text(app))
+        assert "$GPU_KEY" in host.status.error and "sk-secret" not in bar_text(app)
+        assert all("authorization" not in r.headers for r in sim.requests)
+        said = [n for n in notices(app) if n.title == "Authentication failed"]
+        assert len(said) == 1 and "gpu" in said[0].message and "$GPU_KEY" in said[0].message
+
+
+async def test_a_host_added_in_the_app_is_written_and_followed(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    from tui_app.core.config import read_config_file
+    from tui_app.demo import SimulatedServer
+
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "nord"\n', encoding="utf-8")
+    gpu = gpu_sim()
+    with SimulatedServer(gpu) as server:
+        app = make_app(config_file=path)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await until(pilot, lambda: app.connection.online)
+            app.action_add_host()
+            await dialog_shown(pilot, NameDialog)
+            await pilot.press(*"gpu", "enter")
+            await until(
+                pilot, lambda: "Address of gpu" in str(app.screen.query_one(".dialog").border_title)
+            )
+            await pilot.press(*server.url.removeprefix("http://"), "enter")
+            await until(pilot, lambda: "gpu 0.9.9" in bar_text(app))
+            await settle_workers(pilot)
+    assert path.read_text(encoding="utf-8").startswith('theme = "nord"\n')
+    assert [h.url for h in read_config_file(path).hosts] == [server.url]
