@@ -201,3 +201,34 @@ async def test_a_host_added_in_the_app_is_written_and_followed(
             await settle_workers(pilot)
     assert path.read_text(encoding="utf-8").startswith('theme = "nord"\n')
     assert [h.url for h in read_config_file(path).hosts] == [server.url]
+
+
+async def test_a_name_typed_on_the_pulls_screen_goes_to_the_host_chosen(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    from textual.widgets import Input
+
+    b = gpu_sim()
+    host = gpu_host(b)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        await app.switch_mode("pulls")
+        await until(pilot, lambda: app.screen.query("#pull-model").first(Input).has_focus)
+        await pilot.press(*"mistral:7b", "enter")
+        await dialog_shown(pilot, HostChoiceDialog)
+        # The default host is chosen at first; the user picks gpu.
+        await pilot.press("down", "space", "ctrl+s")
+        await until(pilot, lambda: host.find("mistral:7b") is not None)
+        await settle_workers(pilot)
+        assert any(r.path == "/api/pull" for r in b.requests)
+        assert not any(r.path == "/api/pull" for r in sim.requests)
+        assert app.screen.query_one("#pull-model", Input).value == ""
+        # The next pull offers gpu first; escape keeps the name typed.
+        await pilot.press(*"qwen3:8b", "enter")
+        await dialog_shown(pilot, HostChoiceDialog)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, HostChoiceDialog))
+        assert app.screen.query_one("#pull-model", Input).value == "qwen3:8b"
+        pulled = [r.body for r in [*sim.requests, *b.requests] if r.path == "/api/pull"]
+        assert not any("qwen3" in str(body) for body in pulled)
