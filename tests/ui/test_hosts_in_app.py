@@ -232,3 +232,85 @@ async def test_a_name_typed_on_the_pulls_screen_goes_to_the_host_chosen(
         assert app.screen.query_one("#pull-model", Input).value == "qwen3:8b"
         pulled = [r.body for r in [*sim.requests, *b.requests] if r.path == "/api/pull"]
         assert not any("qwen3" in str(body) for body in pulled)
+
+
+GPU_FILE = 'theme = "nord"\n\n[[hosts]]\nname = "gpu"\nurl = "http://gpu.test"\n'
+
+
+async def test_a_host_renamed_in_the_app_is_written_and_its_chats_follow(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    from tui_app.core.config import read_config_file
+
+    path = tmp_path / "config.toml"
+    path.write_text(GPU_FILE, encoding="utf-8")
+    host = gpu_host(gpu_sim())
+    app = make_app(config_file=path, more_hosts=(host,))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        chat = app.services.store.create_chat(model="bigmodel:70b", host="gpu")
+        app.action_rename_host()
+        await dialog_shown(pilot, HostChoiceDialog)
+        await pilot.press("ctrl+s")  # gpu, the first host other than the default
+        await dialog_shown(pilot, NameDialog)
+        await pilot.press("ctrl+u", *"tower", "enter")
+        await until(pilot, lambda: app.services.hosts.names()[1] == "tower")
+        await until(pilot, lambda: "tower 0.9.9" in bar_text(app))
+        assert app.services.hosts.get("gpu") is host  # an open chat still finds it
+        record = app.services.store.get_chat(chat.id)
+        assert record is not None and record.host == "tower"
+    assert path.read_text(encoding="utf-8") == GPU_FILE.replace('"gpu"', '"tower"')
+    assert [h.name for h in read_config_file(path).hosts] == ["tower"]
+
+
+async def test_a_host_removed_in_the_app_but_never_the_default(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(GPU_FILE, encoding="utf-8")
+    host = gpu_host(gpu_sim())
+    app = make_app(config_file=path, more_hosts=(host,))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        # The default host (given by its address) is refused, saying why.
+        app.action_remove_host()
+        await dialog_shown(pilot, HostChoiceDialog)
+        await pilot.press("up", "space", "ctrl+s")
+        await until(pilot, lambda: any(n.title == "Host not removed" for n in notices(app)))
+        said = next(n for n in notices(app) if n.title == "Host not removed")
+        assert "default host" in said.message and "OLLAMA_HOST" in said.message
+        assert len(app.services.hosts) == 2
+        # gpu goes, after a yes.
+        app.action_remove_host()
+        await dialog_shown(pilot, HostChoiceDialog)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: titled(app, "Remove"))
+        await pilot.press("y")
+        await until(pilot, lambda: app.services.hosts.names() == [app.services.host])
+        await until(pilot, lambda: "gpu" not in bar_text(app))
+    assert path.read_text(encoding="utf-8") == 'theme = "nord"\n\n'
+
+
+async def test_testing_a_host_says_what_came_back(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    b = gpu_sim()
+    switch = Switchable(b.transport())
+    host = gpu_host(b, switch)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        app.action_test_host()
+        await dialog_shown(pilot, HostChoiceDialog)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any(n.title == "Host test" for n in notices(app)))
+        assert [n.message for n in notices(app) if n.title == "Host test"] == [
+            "gpu is online, Ollama 0.9.9."
+        ]
+        switch.down = True
+        app.action_test_host()
+        await dialog_shown(pilot, HostChoiceDialog)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: sum(n.title == "Host test" for n in notices(app)) == 2)
+        said = [n for n in notices(app) if n.title == "Host test"][-1]
+        assert said.message.startswith("gpu is offline") and said.severity == "warning"
