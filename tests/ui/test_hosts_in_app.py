@@ -314,3 +314,48 @@ async def test_testing_a_host_says_what_came_back(
         await until(pilot, lambda: sum(n.title == "Host test" for n in notices(app)) == 2)
         said = [n for n in notices(app) if n.title == "Host test"][-1]
         assert said.message.startswith("gpu is offline") and said.severity == "warning"
+
+
+async def test_the_workbench_sends_to_the_host_chosen(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    from textual.widgets import Select
+
+    from tui_app.screens.workbench import WorkbenchScreen
+
+    b = gpu_sim()
+    host = gpu_host(b)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        await pilot.press("f10")
+        screen = app.screen
+        assert isinstance(screen, WorkbenchScreen)
+        await until(pilot, lambda: bool(screen.models))
+        picker = screen.query_one("#wb-host", Select)
+        assert picker.display and picker.value == app.services.host
+        picker.value = "gpu"
+        await until(pilot, lambda: any(m.name == "bigmodel:70b" for m in screen.models))
+        screen.query_one("#wb-model", Select).value = "bigmodel:70b"
+        await until(pilot, lambda: "bigmodel:70b" in screen.capabilities)
+        screen.area("prompt").set_text("Why is the sky blue?")
+        await until(pilot, lambda: screen.preview_text.startswith("POST http://gpu.test/"))
+        await pilot.press("ctrl+g")
+        await settle_workers(pilot)
+        await until(pilot, lambda: not screen.running)
+        assert [r.body["model"] for r in b.requests if r.path == "/api/generate"] == [
+            "bigmodel:70b"
+        ]
+        assert not any(r.path == "/api/generate" for r in sim.requests)
+
+
+async def test_the_workbench_has_no_host_choice_with_one_host(make_app: AppFactory) -> None:
+    from tui_app.screens.workbench import WorkbenchScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f10")
+        screen = app.screen
+        assert isinstance(screen, WorkbenchScreen)
+        await until(pilot, lambda: bool(screen.models))
+        assert not screen.query_one("#wb-host").display
