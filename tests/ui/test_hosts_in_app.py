@@ -359,3 +359,54 @@ async def test_the_workbench_has_no_host_choice_with_one_host(make_app: AppFacto
         assert isinstance(screen, WorkbenchScreen)
         await until(pilot, lambda: bool(screen.models))
         assert not screen.query_one("#wb-host").display
+
+
+async def test_compare_runs_the_same_model_on_two_hosts_side_by_side(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    from textual.widgets import Input, Select
+
+    from tui_app.core.compare import comparison_from_json
+    from tui_app.screens.compare import CompareScreen
+
+    b = gpu_sim()
+    host = gpu_host(b)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        await until(pilot, lambda: host.find("bigmodel:70b") is not None)
+        await pilot.press("f12")
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        left, right = screen.columns
+        assert left.query_one(".compare-host", Select).display
+        right.query_one(".compare-host", Select).value = "gpu"
+        await until(pilot, lambda: right.host == "gpu")
+        for column in (left, right):
+            column.choose(model="llama3.2:latest")
+        await pilot.pause()
+        screen.query_one("#compare-prompt", Input).focus()
+        screen.query_one("#compare-prompt", Input).value = "Which box am I on?"
+        await pilot.press("enter")
+        await settle_workers(pilot)
+        await until(pilot, lambda: len(app.services.store.list_comparisons()) == 1)
+        assert [r.body["model"] for r in sim.requests if r.path == "/api/chat"] == [
+            "llama3.2:latest"
+        ]
+        assert [r.body["model"] for r in b.requests if r.path == "/api/chat"] == ["llama3.2:latest"]
+        _, _, columns = comparison_from_json(app.services.store.list_comparisons()[0].data)
+        assert [setup.host for setup, _ in columns] == ["", "gpu"]
+
+
+async def test_compare_has_no_host_choice_with_one_host(make_app: AppFactory) -> None:
+    from textual.widgets import Select
+
+    from tui_app.screens.compare import CompareScreen
+
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await until(pilot, lambda: app.connection.online)
+        await pilot.press("f12")
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        assert not any(c.query_one(".compare-host", Select).display for c in screen.columns)
