@@ -396,6 +396,11 @@ async def test_compare_runs_the_same_model_on_two_hosts_side_by_side(
         assert [r.body["model"] for r in b.requests if r.path == "/api/chat"] == ["llama3.2:latest"]
         _, _, columns = comparison_from_json(app.services.store.list_comparisons()[0].data)
         assert [setup.host for setup, _ in columns] == ["", "gpu"]
+        # Renamed, the host keeps its column.
+        app.services.hosts.rename(host, "tower")
+        await until(pilot, lambda: right.host == "tower")
+        assert right.query_one(".compare-host", Select).value == "tower"
+        assert left.host == ""
 
 
 async def test_compare_has_no_host_choice_with_one_host(make_app: AppFactory) -> None:

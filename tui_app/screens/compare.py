@@ -197,7 +197,10 @@ class CompareScreen(AreaScreen):
     def _hosts_changed(self) -> None:
         hosts = self.services.hosts
         for column in self.columns:
-            column.set_hosts(hosts.names(), hosts.default.name)
+            # A renamed host is found by its old name: the column stays on that machine.
+            host = hosts.get(column.host) if column.host else None
+            chosen = None if host is None else host.name
+            column.set_hosts(hosts.names(), hosts.default.name, chosen)
         self._models_changed()
 
     @on(CompareColumn.HostChosen)

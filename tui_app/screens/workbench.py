@@ -287,7 +287,7 @@ class WorkbenchScreen(AreaScreen):
         hosts = self.services.hosts
         select.display = len(hosts) > 1
         names = hosts.names()
-        current = self.host.name
+        current = self._host_name = self.host.name
         if names != self._host_options or select.value != current:
             self._host_options = names
             with self.prevent(Select.Changed):

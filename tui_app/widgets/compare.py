@@ -126,13 +126,16 @@ class CompareColumn(Vertical):
                 names[min(self.number - 1, len(names) - 1)] if chosen is None else names[0]
             )
 
-    def set_hosts(self, names: Sequence[str], default: str) -> None:
+    def set_hosts(self, names: Sequence[str], default: str, chosen: str | None = None) -> None:
         """The hosts to run on, ``default`` first chosen; shown only with several hosts.
 
-        A column keeps its host while it is there; else it runs on the default host.
+        ``chosen`` (a renamed host's new name) replaces the column's host; else a column
+        keeps its host while it is there, and otherwise runs on the default host.
         """
         select = self.query_one(".compare-host", Select)
         self._default_host = default
+        if chosen is not None:
+            self._host = "" if chosen == default else chosen
         if self._host not in names:
             self._host = ""
         select.display = len(names) > 1
