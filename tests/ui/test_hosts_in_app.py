@@ -333,7 +333,7 @@ async def test_the_workbench_sends_to_the_host_chosen(
         assert isinstance(screen, WorkbenchScreen)
         await until(pilot, lambda: bool(screen.models))
         picker = screen.query_one("#wb-host", Select)
-        assert picker.display and picker.value == app.services.host
+        assert screen.query_one("#wb-host-row").display and picker.value == app.services.host
         picker.value = "gpu"
         await until(pilot, lambda: any(m.name == "bigmodel:70b" for m in screen.models))
         screen.query_one("#wb-model", Select).value = "bigmodel:70b"
@@ -358,7 +358,7 @@ async def test_the_workbench_has_no_host_choice_with_one_host(make_app: AppFacto
         screen = app.screen
         assert isinstance(screen, WorkbenchScreen)
         await until(pilot, lambda: bool(screen.models))
-        assert not screen.query_one("#wb-host").display
+        assert not screen.query_one("#wb-host-row").display
 
 
 async def test_compare_runs_the_same_model_on_two_hosts_side_by_side(

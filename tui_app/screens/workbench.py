@@ -179,6 +179,8 @@ class WorkbenchScreen(AreaScreen):
                         id="wb-mode",
                     )
                     yield Select[str]([], prompt="choose a model", compact=True, id="wb-model")
+                with Horizontal(id="wb-host-row"):
+                    yield Label(Content("host"), classes="wb-name")
                     yield Select[str](
                         [(Content(name), name) for name in self.services.hosts.names()],
                         value=self.host.name,
@@ -285,7 +287,7 @@ class WorkbenchScreen(AreaScreen):
         """The host choice: shown only when there is more than one host to choose from."""
         select = self.query_one("#wb-host", Select)
         hosts = self.services.hosts
-        select.display = len(hosts) > 1
+        self.query_one("#wb-host-row").display = len(hosts) > 1
         names = hosts.names()
         current = self._host_name = self.host.name
         if names != self._host_options or select.value != current:
