@@ -8,6 +8,7 @@ import gc
 import signal
 from collections.abc import Callable, Coroutine, Iterable
 from functools import partial
+from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import events, on, work
@@ -19,7 +20,13 @@ from textual.timer import Timer
 from textual.worker import Worker
 
 from tui_app.api import ModelSummary, OllamaClient, OllamaError, OllamaUnavailableError
-from tui_app.core.config import append_host, host_problem
+from tui_app.core.config import (
+    append_host,
+    host_problem,
+    read_config_file,
+    remove_host,
+    rename_host,
+)
 from tui_app.core.connection import ConnectionStatus, LinkState
 from tui_app.core.formatting import sanitize, visible_controls
 from tui_app.core.hosts import Host
@@ -35,7 +42,7 @@ from tui_app.messages import (
 from tui_app.screens.base import AreaScreen
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.compare import CompareScreen
-from tui_app.screens.dialogs import ConfirmDialog, HelpDialog, NameDialog
+from tui_app.screens.dialogs import ConfirmDialog, HelpDialog, HostChoiceDialog, NameDialog
 from tui_app.screens.dialogs.help import app_bindings, binding_groups
 from tui_app.screens.models import ModelsScreen
 from tui_app.screens.options import OptionsScreen
@@ -101,7 +108,7 @@ class OllamaTUI(App[None]):
         # freeze the objects of every test before it.
         self._startup_frozen = not freeze_startup_heap
         self._check_timer: Timer | None = None
-        self._host_timers: dict[str, Timer] = {}
+        self._host_timers: dict[Host, Timer] = {}
         self._link = services.connection.current.state
         for name, screen_class in AREAS.items():
             self.add_mode(name, partial(screen_class, services))
@@ -261,7 +268,7 @@ class OllamaTUI(App[None]):
         Each host is checked by its own short worker and timer: one that is away never
         holds up the others.
         """
-        timer = self._host_timers.pop(host.name, None)
+        timer = self._host_timers.pop(host, None)
         if timer is not None:
             timer.stop()
         self.run_worker(
@@ -281,8 +288,10 @@ class OllamaTUI(App[None]):
                 markup=False,
             )
         self._tell_auth_failure(was, host.status)
+        if host not in self.services.hosts:
+            return  # removed while it was being checked: no more checks
         delay = host.connection.next_check_in()
-        self._host_timers[host.name] = self.set_timer(
+        self._host_timers[host] = self.set_timer(
             delay, partial(self.check_host_now, host), name=f"host {host.name}"
         )
 
@@ -374,6 +383,164 @@ class OllamaTUI(App[None]):
             ),
             got_name,
         )
+
+    def _choose_host(
+        self, heading: str, confirm_label: str, then: Callable[[Host], object]
+    ) -> None:
+        """Ask which host (the first other than the default at first), then go on with it."""
+        hosts = self.services.hosts
+        names = hosts.names()
+
+        def chosen(name: str | None) -> None:
+            host = hosts.get(name)
+            if host is not None:
+                then(host)
+
+        self.push_screen(
+            HostChoiceDialog(
+                heading,
+                [(host.name, host.status) for host in hosts],
+                chosen=names[1] if len(names) > 1 else names[0],
+                confirm_label=confirm_label,
+            ),
+            chosen,
+        )
+
+    def _host_in_file(self, host: Host, doing: str) -> Path | None:
+        """The configuration file, when ``host`` is one of its ``[[hosts]]``; else say why
+        ``doing`` cannot be done and return None."""
+        path = self.services.config_file
+        if path is None:
+            self.notify(f"The demo has no configuration file to {doing} a host in.")
+            return None
+        if host.name not in {entry.name for entry in read_config_file(path).hosts}:
+            self.notify(
+                f"{host.name} comes from --host or OLLAMA_HOST, not from [[hosts]] in {path}: "
+                f"it cannot be {doing}d here.",
+                title=f"Host not {doing}d",
+                severity="warning",
+                markup=False,
+            )
+            return None
+        return path
+
+    def action_rename_host(self) -> None:
+        """Ask which host and its new name; write the name to the configuration file and
+        use it at once (chats on that host keep running there)."""
+        hosts = self.services.hosts
+
+        def rename(host: Host) -> None:
+            path = self._host_in_file(host, "rename")
+            if path is None:
+                return
+            old = host.name
+            others = [name for name in hosts.names() if name != old]
+            self.push_screen(
+                NameDialog(
+                    f"Rename {old}",
+                    old,
+                    check=lambda name: host_problem(name.strip(), "127.0.0.1", others),
+                    hint=f"written to {path} · escape cancels",
+                    confirm_label="Rename",
+                ),
+                lambda name: renamed(host, path, old, name),
+            )
+
+        def renamed(host: Host, path: Path, old: str, name: str | None) -> None:
+            if not name or name.strip() == old:
+                return
+            name = name.strip()
+            try:
+                rename_host(path, old, name)
+                hosts.rename(host, name)
+            except ValueError as exc:
+                self.notify(str(exc), title="Host not renamed", severity="error", markup=False)
+                return
+            try:
+                self.services.store.rename_chat_host(old, name)
+            except StoreError as exc:
+                self.notify(
+                    f"Chats on {old} could not be moved to the new name: {exc}",
+                    title="Host renamed",
+                    severity="error",
+                    markup=False,
+                )
+            self.notify(f"{old} is called {name} now, in {path}.", markup=False)
+
+        self._choose_host("Rename which host?", "Next", rename)
+
+    def action_remove_host(self) -> None:
+        """Ask which host; after a yes, take it out of the configuration file and stop
+        following it. The default host of this run cannot be removed."""
+        hosts = self.services.hosts
+
+        def remove(host: Host) -> None:
+            if host is hosts.default:
+                self.notify(
+                    f"{host.name} is the default host of this run (from --host, OLLAMA_HOST "
+                    "or default_host): new chats and the loaded panel use it. Start with "
+                    "another default host to remove it.",
+                    title="Host not removed",
+                    severity="warning",
+                    markup=False,
+                )
+                return
+            path = self._host_in_file(host, "remove")
+            if path is None:
+                return
+            self.push_screen(
+                ConfirmDialog(
+                    f"Remove {host.name} ({host.url}) from {path}?",
+                    f"Chats that ran on it run on {hosts.default.name} from then on; "
+                    "its models stay on the machine.",
+                    confirm_label="Remove",
+                ),
+                lambda yes: removed(host, path) if yes else None,
+            )
+
+        def removed(host: Host, path: Path) -> None:
+            try:
+                remove_host(path, host.name)
+            except ValueError as exc:
+                self.notify(str(exc), title="Host not removed", severity="error", markup=False)
+                return
+            timer = self._host_timers.pop(host, None)
+            if timer is not None:
+                timer.stop()
+            hosts.remove(host)
+            self.notify(f"Removed {host.name} from {path}.", markup=False)
+
+        if len(hosts) < 2:
+            self.notify("Only the default host is configured: there is no host to remove.")
+            return
+        self._choose_host("Remove which host?", "Next", remove)
+
+    def action_test_host(self) -> None:
+        """Ask which host, check it at once and say what came back."""
+        self._choose_host("Test which host?", "Test", self._test_host)
+
+    @work(group="hosts", exit_on_error=False)
+    async def _test_host(self, host: Host) -> None:
+        if host is self.services.hosts.default:
+            await self.check_connection()
+        else:
+            timer = self._host_timers.pop(host, None)
+            if timer is not None:
+                timer.stop()
+            await self._check_host(host)
+        status = host.status
+        if status.state is LinkState.ONLINE:
+            version = f", Ollama {status.version}" if status.version else ""
+            self.notify(f"{host.name} is online{version}.", title="Host test", markup=False)
+        elif status.state is LinkState.AUTH_FAILED:
+            self.notify(status.error, title="Host test", severity="error", markup=False)
+        else:
+            self.notify(
+                f"{host.name} is offline: {status.error}",
+                title="Host test",
+                severity="warning",
+                markup=False,
+            )
 
     def action_reconnect(self) -> None:
         """Check the connection at once instead of waiting for the next retry."""
@@ -516,6 +683,21 @@ class OllamaTUI(App[None]):
             "Add a host…",
             "Another Ollama server: a name and an address, written to the configuration file",
             self.action_add_host,
+        )
+        yield SystemCommand(
+            "Rename a host…",
+            "A new name for a host of the configuration file",
+            self.action_rename_host,
+        )
+        yield SystemCommand(
+            "Remove a host…",
+            "Take a host out of the configuration file",
+            self.action_remove_host,
+        )
+        yield SystemCommand(
+            "Test a host…",
+            "Check one host now: online with its version, offline or refusing the key",
+            self.action_test_host,
         )
         yield SystemCommand(
             "Pull a model",

@@ -993,6 +993,14 @@ class Store:
         """Give a chat a new (non-blank) title and return it."""
         return self.update_chat(chat_id, title=title)
 
+    def rename_chat_host(self, old: str, new: str) -> int:
+        """Chats on host ``old`` are on host ``new`` now (a renamed host); returns how many.
+
+        Their order and times stay as they were: nothing in them was used.
+        """
+        with self._write() as db:
+            return db.execute("UPDATE chat SET host = ? WHERE host = ?", (new, old)).rowcount
+
     def delete_chat(self, chat_id: int) -> bool:
         """Delete a chat with all its messages; ``False`` if it did not exist."""
         with self._write() as db:

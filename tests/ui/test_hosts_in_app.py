@@ -201,3 +201,217 @@ async def test_a_host_added_in_the_app_is_written_and_followed(
             await settle_workers(pilot)
     assert path.read_text(encoding="utf-8").startswith('theme = "nord"\n')
     assert [h.url for h in read_config_file(path).hosts] == [server.url]
+
+
+async def test_a_name_typed_on_the_pulls_screen_goes_to_the_host_chosen(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    from textual.widgets import Input
+
+    b = gpu_sim()
+    host = gpu_host(b)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        await app.switch_mode("pulls")
+        await until(pilot, lambda: app.screen.query("#pull-model").first(Input).has_focus)
+        await pilot.press(*"mistral:7b", "enter")
+        await dialog_shown(pilot, HostChoiceDialog)
+        # The default host is chosen at first; the user picks gpu.
+        await pilot.press("down", "space", "ctrl+s")
+        await until(pilot, lambda: host.find("mistral:7b") is not None)
+        await settle_workers(pilot)
+        assert any(r.path == "/api/pull" for r in b.requests)
+        assert not any(r.path == "/api/pull" for r in sim.requests)
+        assert app.screen.query_one("#pull-model", Input).value == ""
+        # The next pull offers gpu first; escape keeps the name typed.
+        await pilot.press(*"qwen3:8b", "enter")
+        await dialog_shown(pilot, HostChoiceDialog)
+        await pilot.press("escape")
+        await until(pilot, lambda: not isinstance(app.screen, HostChoiceDialog))
+        assert app.screen.query_one("#pull-model", Input).value == "qwen3:8b"
+        pulled = [r.body for r in [*sim.requests, *b.requests] if r.path == "/api/pull"]
+        assert not any("qwen3" in str(body) for body in pulled)
+
+
+GPU_FILE = 'theme = "nord"\n\n[[hosts]]\nname = "gpu"\nurl = "http://gpu.test"\n'
+
+
+async def test_a_host_renamed_in_the_app_is_written_and_its_chats_follow(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    from tui_app.core.config import read_config_file
+
+    path = tmp_path / "config.toml"
+    path.write_text(GPU_FILE, encoding="utf-8")
+    host = gpu_host(gpu_sim())
+    app = make_app(config_file=path, more_hosts=(host,))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        chat = app.services.store.create_chat(model="bigmodel:70b", host="gpu")
+        app.action_rename_host()
+        await dialog_shown(pilot, HostChoiceDialog)
+        await pilot.press("ctrl+s")  # gpu, the first host other than the default
+        await dialog_shown(pilot, NameDialog)
+        await pilot.press("ctrl+u", *"tower", "enter")
+        await until(pilot, lambda: app.services.hosts.names()[1] == "tower")
+        await until(pilot, lambda: "tower 0.9.9" in bar_text(app))
+        assert app.services.hosts.get("gpu") is host  # an open chat still finds it
+        record = app.services.store.get_chat(chat.id)
+        assert record is not None and record.host == "tower"
+    assert path.read_text(encoding="utf-8") == GPU_FILE.replace('"gpu"', '"tower"')
+    assert [h.name for h in read_config_file(path).hosts] == ["tower"]
+
+
+async def test_a_host_removed_in_the_app_but_never_the_default(
+    make_app: AppFactory, tmp_path: Path
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(GPU_FILE, encoding="utf-8")
+    host = gpu_host(gpu_sim())
+    app = make_app(config_file=path, more_hosts=(host,))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        # The default host (given by its address) is refused, saying why.
+        app.action_remove_host()
+        await dialog_shown(pilot, HostChoiceDialog)
+        await pilot.press("up", "space", "ctrl+s")
+        await until(pilot, lambda: any(n.title == "Host not removed" for n in notices(app)))
+        said = next(n for n in notices(app) if n.title == "Host not removed")
+        assert "default host" in said.message and "OLLAMA_HOST" in said.message
+        assert len(app.services.hosts) == 2
+        # gpu goes, after a yes.
+        app.action_remove_host()
+        await dialog_shown(pilot, HostChoiceDialog)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: titled(app, "Remove"))
+        await pilot.press("y")
+        await until(pilot, lambda: app.services.hosts.names() == [app.services.host])
+        await until(pilot, lambda: "gpu" not in bar_text(app))
+    assert path.read_text(encoding="utf-8") == 'theme = "nord"\n\n'
+
+
+async def test_testing_a_host_says_what_came_back(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    b = gpu_sim()
+    switch = Switchable(b.transport())
+    host = gpu_host(b, switch)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        app.action_test_host()
+        await dialog_shown(pilot, HostChoiceDialog)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: any(n.title == "Host test" for n in notices(app)))
+        assert [n.message for n in notices(app) if n.title == "Host test"] == [
+            "gpu is online, Ollama 0.9.9."
+        ]
+        switch.down = True
+        app.action_test_host()
+        await dialog_shown(pilot, HostChoiceDialog)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: sum(n.title == "Host test" for n in notices(app)) == 2)
+        said = [n for n in notices(app) if n.title == "Host test"][-1]
+        assert said.message.startswith("gpu is offline") and said.severity == "warning"
+
+
+async def test_the_workbench_sends_to_the_host_chosen(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    from textual.widgets import Select
+
+    from tui_app.screens.workbench import WorkbenchScreen
+
+    b = gpu_sim()
+    host = gpu_host(b)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        await pilot.press("f10")
+        screen = app.screen
+        assert isinstance(screen, WorkbenchScreen)
+        await until(pilot, lambda: bool(screen.models))
+        picker = screen.query_one("#wb-host", Select)
+        assert screen.query_one("#wb-host-row").display and picker.value == app.services.host
+        picker.value = "gpu"
+        await until(pilot, lambda: any(m.name == "bigmodel:70b" for m in screen.models))
+        screen.query_one("#wb-model", Select).value = "bigmodel:70b"
+        await until(pilot, lambda: "bigmodel:70b" in screen.capabilities)
+        screen.area("prompt").set_text("Why is the sky blue?")
+        await until(pilot, lambda: screen.preview_text.startswith("POST http://gpu.test/"))
+        await pilot.press("ctrl+g")
+        await settle_workers(pilot)
+        await until(pilot, lambda: not screen.running)
+        assert [r.body["model"] for r in b.requests if r.path == "/api/generate"] == [
+            "bigmodel:70b"
+        ]
+        assert not any(r.path == "/api/generate" for r in sim.requests)
+
+
+async def test_the_workbench_has_no_host_choice_with_one_host(make_app: AppFactory) -> None:
+    from tui_app.screens.workbench import WorkbenchScreen
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f10")
+        screen = app.screen
+        assert isinstance(screen, WorkbenchScreen)
+        await until(pilot, lambda: bool(screen.models))
+        assert not screen.query_one("#wb-host-row").display
+
+
+async def test_compare_runs_the_same_model_on_two_hosts_side_by_side(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    from textual.widgets import Input, Select
+
+    from tui_app.core.compare import comparison_from_json
+    from tui_app.screens.compare import CompareScreen
+
+    b = gpu_sim()
+    host = gpu_host(b)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(140, 45)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        await until(pilot, lambda: host.find("bigmodel:70b") is not None)
+        await pilot.press("f12")
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        left, right = screen.columns
+        assert left.query_one(".compare-host", Select).display
+        right.query_one(".compare-host", Select).value = "gpu"
+        await until(pilot, lambda: right.host == "gpu")
+        for column in (left, right):
+            column.choose(model="llama3.2:latest")
+        await pilot.pause()
+        screen.query_one("#compare-prompt", Input).focus()
+        screen.query_one("#compare-prompt", Input).value = "Which box am I on?"
+        await pilot.press("enter")
+        await settle_workers(pilot)
+        await until(pilot, lambda: len(app.services.store.list_comparisons()) == 1)
+        assert [r.body["model"] for r in sim.requests if r.path == "/api/chat"] == [
+            "llama3.2:latest"
+        ]
+        assert [r.body["model"] for r in b.requests if r.path == "/api/chat"] == ["llama3.2:latest"]
+        _, _, columns = comparison_from_json(app.services.store.list_comparisons()[0].data)
+        assert [setup.host for setup, _ in columns] == ["", "gpu"]
+        # Renamed, the host keeps its column.
+        app.services.hosts.rename(host, "tower")
+        await until(pilot, lambda: right.host == "tower")
+        assert right.query_one(".compare-host", Select).value == "tower"
+        assert left.host == ""
+
+
+async def test_compare_has_no_host_choice_with_one_host(make_app: AppFactory) -> None:
+    from textual.widgets import Select
+
+    from tui_app.screens.compare import CompareScreen
+
+    app = make_app()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await until(pilot, lambda: app.connection.online)
+        await pilot.press("f12")
+        screen = app.screen
+        assert isinstance(screen, CompareScreen)
+        assert not any(c.query_one(".compare-host", Select).display for c in screen.columns)

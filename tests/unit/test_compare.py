@@ -136,6 +136,15 @@ def test_comparisons_round_trip_through_the_store(tmp_path: Path) -> None:
         assert store.get_comparison(saved.id) is None
 
 
+def test_a_columns_host_is_kept_and_named_in_the_export() -> None:
+    columns = [(ColumnSetup("llama3.2", {}, "edited", "gpu"), ColumnResult("done", answer="hi"))]
+    _, _, back = comparison_from_json(comparison_to_json("p", None, columns))
+    assert back[0][0].host == "gpu"
+    assert "## Column 1: llama3.2 on gpu" in comparison_to_markdown("p", None, columns)
+    # Comparisons saved before hosts run on the default host.
+    assert comparison_from_json({"columns": [{"model": "m"}]})[2][0][0].host == ""
+
+
 async def test_a_column_sends_exactly_its_options(
     sim: SimulatedOllama, client: OllamaClient
 ) -> None:

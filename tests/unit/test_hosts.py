@@ -183,3 +183,35 @@ def test_a_file_that_cannot_take_a_host_is_left_alone(tmp_path: Path) -> None:
     fresh = tmp_path / "new" / "config.toml"
     append_host(fresh, "b", "y")
     assert read_config_file(fresh).hosts == (HostEntry("b", "http://y:11434"),)
+
+
+def test_a_renamed_host_is_found_by_both_names_and_a_removed_one_by_none() -> None:
+    laptop = Host("laptop", "http://a", OllamaClient("http://a"))
+    gpu = Host("gpu", "http://b", OllamaClient("http://b"))
+    hosts = HostSet([laptop, gpu])
+    told: list[str] = []
+    hosts.subscribe(lambda change: told.append(change.host.name))
+    hosts.rename(gpu, "tower")
+    assert hosts.names() == ["laptop", "tower"] and gpu.connection.name == "tower"
+    assert hosts.get("gpu") is gpu and hosts.get("tower") is gpu
+    with pytest.raises(ValueError, match="already a host"):
+        hosts.rename(gpu, "laptop")
+    with pytest.raises(ValueError, match="default host"):
+        hosts.remove(laptop)
+    hosts.remove(gpu)
+    assert hosts.names() == ["laptop"] and hosts.get("gpu") is None and hosts.get("tower") is None
+    assert told == ["tower", "tower"]
+
+
+def test_chats_follow_a_renamed_host(tmp_path: Path) -> None:
+    from tui_app.store import Store
+
+    store = Store.open(tmp_path / "ollama-tui.db")
+    try:
+        on_gpu = store.create_chat(model="m", host="gpu")
+        on_default = store.create_chat(model="m")
+        assert store.rename_chat_host("gpu", "tower") == 1
+        chats = [store.get_chat(chat.id) for chat in (on_gpu, on_default)]
+        assert [chat.host if chat else "gone" for chat in chats] == ["tower", None]
+    finally:
+        store.close()

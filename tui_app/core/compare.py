@@ -38,6 +38,8 @@ class ColumnSetup:
     options: dict[str, object] = field(default_factory=dict)
     source: str = "edited"
     """Where the options came from, for the user: a preset's name, ``this chat``, ``edited``."""
+    host: str = ""
+    """The host the column runs on; "" is the default host."""
 
 
 @dataclass(slots=True)
@@ -322,7 +324,8 @@ def comparison_to_markdown(
     if system and system.strip():
         lines += ["## System prompt", "", _fence(system), ""]
     for number, (setup, result) in enumerate(columns, start=1):
-        lines += [f"## Column {number}: {setup.model}", ""]
+        where = f" on {setup.host}" if setup.host else ""
+        lines += [f"## Column {number}: {setup.model}{where}", ""]
         shown = options_text(setup.options) or "the model's defaults"
         lines += [f"Options ({setup.source}): {shown}", ""]
         if result.status in {"stopped", "failed"}:
@@ -351,6 +354,7 @@ def comparison_to_json(
                 "model": setup.model,
                 "options": dict(setup.options),
                 "source": setup.source,
+                "host": setup.host,
                 "status": result.status,
                 "thinking": result.thinking,
                 "answer": result.answer,
@@ -384,6 +388,7 @@ def comparison_from_json(
             item["model"],
             dict(options) if isinstance(options, dict) else {},
             str(item.get("source") or "edited"),
+            host if isinstance(host := item.get("host"), str) else "",
         )
         result = ColumnResult(
             status=_STATUSES.get(status, "idle") if isinstance(status, str) else "idle",

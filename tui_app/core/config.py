@@ -34,6 +34,8 @@ __all__ = [
     "config_path",
     "host_problem",
     "read_config_file",
+    "remove_host",
+    "rename_host",
     "resolve",
 ]
 
@@ -483,6 +485,15 @@ def append_host(path: Path, name: str, url: str) -> HostEntry:
     if entry is None:
         problems = [p for p in checked.problems if p.split(": ", 2)[1].startswith("hosts")]
         raise ValueError(problems[-1] if problems else f"{path} could not take the host")
+    _replace_file(path, new)
+    return entry
+
+
+def _replace_file(path: Path, new: str) -> None:
+    """Write ``new`` as the whole file at ``path`` in one step, keeping its permissions.
+
+    Raises :class:`ValueError` saying why nothing was written.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".new")
     try:
@@ -495,4 +506,143 @@ def append_host(path: Path, name: str, url: str) -> HostEntry:
         with contextlib.suppress(OSError):
             temporary.unlink()
         raise ValueError(f"cannot write {path}: {exc.strerror}") from exc
-    return entry
+
+
+def _read_for_edit(path: Path) -> tuple[str, ConfigFile]:
+    """The file's text and what it says, for an edit; raises :class:`ValueError`."""
+    try:
+        old = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {exc}") from exc
+    try:
+        return old, _check(path, tomllib.loads(old))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path} is not valid TOML: {exc}") from exc
+
+
+def _host_block(lines: list[str], name: str) -> tuple[int, int, int] | None:
+    """Where the ``[[hosts]]`` table named ``name`` is in ``lines``: its header line, the
+    line after its last, and its ``name =`` line; None when no table there says so."""
+    starts = [i for i, line in enumerate(lines) if line.strip().startswith("[")]
+    for position, start in enumerate(starts):
+        if lines[start].strip().split("#", 1)[0].strip() != "[[hosts]]":
+            continue
+        end = starts[position + 1] if position + 1 < len(starts) else len(lines)
+        # Blank lines and comments just before the next table belong to that table.
+        while end - 1 > start and (
+            not lines[end - 1].strip() or lines[end - 1].lstrip().startswith("#")
+        ):
+            end -= 1
+        for index in range(start + 1, end):
+            key, equals, value = lines[index].partition("=")
+            if not equals or key.strip() != "name":
+                continue
+            try:
+                said = tomllib.loads(f"name = {value.strip()}").get("name")
+            except tomllib.TOMLDecodeError:
+                continue
+            if said == name:
+                return start, end, index
+    return None
+
+
+def _default_host_line(lines: list[str]) -> int | None:
+    """The line of the top-level ``default_host = …``, if any (before the first table)."""
+    for index, line in enumerate(lines):
+        if line.strip().startswith("["):
+            return None
+        key, equals, _ = line.partition("=")
+        if equals and key.strip() == "default_host":
+            return index
+    return None
+
+
+def _edit_hosts(
+    path: Path,
+    name: str,
+    edit: Callable[[list[str], tuple[int, int, int]], None],
+    expected: Callable[[tuple[HostEntry, ...]], tuple[HostEntry, ...]],
+) -> str:
+    old, before = _read_for_edit(path)
+    if not any(host.name == name for host in before.hosts):
+        raise ValueError(f"{path} has no [[hosts]] entry named {name!r}")
+    lines = old.splitlines(keepends=True)
+    block = _host_block(lines, name)
+    if block is None:
+        raise ValueError(f"{path}: the entry for {name!r} is not written as a [[hosts]] table")
+    edit(lines, block)
+    new = "".join(lines)
+    try:
+        after = _check(path, tomllib.loads(new))
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path} could not be changed: {exc}") from exc
+    # Only what was asked may change: the hosts, and nothing else the file says.
+    if after.hosts != expected(before.hosts) or len(after.problems) > len(before.problems):
+        raise ValueError(f"{path} could not be changed safely; edit it by hand")
+    return new
+
+
+def rename_host(path: Path, old: str, new: str) -> HostEntry:
+    """Call the ``[[hosts]]`` entry ``old`` of the file at ``path`` ``new`` instead.
+
+    Only its ``name`` line changes (and ``default_host``, when it named ``old``); every other
+    byte of the file is kept, and the file is replaced in one step, keeping its permissions.
+    Raises :class:`ValueError` saying why nothing was written.
+    """
+    if not new.strip() or not new.isprintable():
+        raise ValueError("a host needs a name, without control characters")
+    renamed: list[HostEntry] = []
+
+    def edit(lines: list[str], block: tuple[int, int, int]) -> None:
+        index = block[2]
+        ending = lines[index][len(lines[index].rstrip("\r\n")) :] or "\n"
+        indent = lines[index][: len(lines[index]) - len(lines[index].lstrip())]
+        lines[index] = f"{indent}name = {_toml_string(new)}{ending}"
+        default = _default_host_line(lines)
+        if default is not None:
+            _, _, value = lines[default].partition("=")
+            with contextlib.suppress(tomllib.TOMLDecodeError):
+                if tomllib.loads(f"v = {value.strip()}").get("v") == old:
+                    ending = lines[default][len(lines[default].rstrip("\r\n")) :] or "\n"
+                    lines[default] = f"default_host = {_toml_string(new)}{ending}"
+
+    def expected(hosts: tuple[HostEntry, ...]) -> tuple[HostEntry, ...]:
+        if any(host.name == new for host in hosts):
+            raise ValueError(f"{new!r} is already a host")
+        result = tuple(HostEntry(new, h.url, h.api_key_env) if h.name == old else h for h in hosts)
+        renamed.extend(h for h in result if h.name == new)
+        return result
+
+    _replace_file(path, _edit_hosts(path, old, edit, expected))
+    return renamed[0]
+
+
+def remove_host(path: Path, name: str) -> None:
+    """Take the ``[[hosts]]`` entry ``name`` out of the file at ``path``.
+
+    Only that table's lines go; a ``default_host`` naming it goes too (the first host left
+    is then the default). Every other byte is kept, and the file is replaced in one step,
+    keeping its permissions. Raises :class:`ValueError` saying why nothing was written.
+    """
+
+    def edit(lines: list[str], block: tuple[int, int, int]) -> None:
+        start, end, _ = block
+        # Comments right above the table are about it; so is one blank line after it
+        # when one comes before it too, so no gap is left doubled.
+        while start > 1 and lines[start - 1].lstrip().startswith("#"):
+            start -= 1
+        gap_before = start == 0 or not lines[start - 1].strip()
+        if gap_before and end < len(lines) and not lines[end].strip():
+            end += 1
+        del lines[start:end]
+        default = _default_host_line(lines)
+        if default is not None:
+            _, _, value = lines[default].partition("=")
+            with contextlib.suppress(tomllib.TOMLDecodeError):
+                if tomllib.loads(f"v = {value.strip()}").get("v") == name:
+                    del lines[default]
+
+    def expected(hosts: tuple[HostEntry, ...]) -> tuple[HostEntry, ...]:
+        return tuple(h for h in hosts if h.name != name)
+
+    _replace_file(path, _edit_hosts(path, name, edit, expected))

@@ -88,6 +88,10 @@ class HostSet:
             raise ValueError("host names must differ")
         self._hosts = list(hosts)
         self._added: Signal[Host] = Signal()
+        self._changed: Signal[Host] = Signal()
+        self._former: dict[str, Host] = {}
+        """Names hosts had before being renamed in this run: a chat opened under the old
+        name still finds its own machine, never the default one."""
 
     def add(self, host: Host) -> None:
         """Add ``host`` at the end; listeners follow it from now on.
@@ -98,6 +102,28 @@ class HostSet:
             raise ValueError(f"{host.name!r} is already a host")
         self._hosts.append(host)
         self._added.emit(host)
+
+    def rename(self, host: Host, name: str) -> None:
+        """Call ``host`` ``name`` from now on; its old name still finds it in this run.
+
+        Raises :class:`ValueError` when another host has that name already.
+        """
+        other = self.get(name)
+        if other is not None and other is not host:
+            raise ValueError(f"{name!r} is already a host")
+        self._former[host.name] = host
+        self._former.pop(name, None)
+        host.name = name
+        host.connection.name = name
+        self._changed.emit(host)
+
+    def remove(self, host: Host) -> None:
+        """Stop using ``host``; the default host cannot be removed (:class:`ValueError`)."""
+        if host is self.default:
+            raise ValueError(f"{host.name} is the default host")
+        self._hosts.remove(host)
+        self._former = {old: h for old, h in self._former.items() if h is not host}
+        self._changed.emit(host)
 
     def subscribe(self, listener: Callable[[HostChange], object]) -> Subscription:
         """Call ``listener`` whenever any host's link or model list changes, until closed.
@@ -120,6 +146,7 @@ class HostSet:
         for host in self._hosts:
             follow(host)
         subscriptions.append(self._added.subscribe(added))
+        subscriptions.append(self._changed.subscribe(lambda host: listener(HostChange(host))))
 
         def stop() -> None:
             for subscription in subscriptions:
@@ -143,8 +170,9 @@ class HostSet:
         return [host.name for host in self._hosts]
 
     def get(self, name: str | None) -> Host | None:
-        """The host called ``name``, or None (also for None)."""
-        return next((host for host in self._hosts if host.name == name), None)
+        """The host called ``name`` (or called so before a rename), or None (also for None)."""
+        found = next((host for host in self._hosts if host.name == name), None)
+        return found if found is not None or name is None else self._former.get(name)
 
     def get_or_default(self, name: str | None) -> Host:
         """The host called ``name``, else the default host."""

@@ -20,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
+from tui_app.api import OllamaError
 from tui_app.core.chat_session import chat_title
 from tui_app.core.compare import (
     MAX_COLUMNS,
@@ -40,6 +41,7 @@ from tui_app.core.compare import (
     word_diff,
 )
 from tui_app.core.export import export_file_name
+from tui_app.core.hosts import Host
 from tui_app.core.options import RequestDefaults, preset_settings, resolve_settings
 from tui_app.messages import OpenChat
 from tui_app.screens.base import AreaScreen
@@ -166,7 +168,8 @@ class CompareScreen(AreaScreen):
 
     def on_mount(self) -> None:
         self.follow(self.services.catalog.models, lambda _: self._models_changed())
-        self._models_changed()
+        self.follow(self.services.hosts, lambda _: self._hosts_changed())
+        self._hosts_changed()
         self.load_sources()
         self.focus_prompt()
 
@@ -179,10 +182,40 @@ class CompareScreen(AreaScreen):
         if not self.under_dialog:
             self.load_sources()
 
+    def _host_of(self, name: str) -> Host:
+        """The host a column's ``name`` means ("" is the default host)."""
+        return self.services.hosts.get_or_default(name or None)
+
+    def _models_on(self, host: str) -> list[str]:
+        """The models installed on ``host``, as last listed."""
+        return [model.name for model in self._host_of(host).catalog.models.value]
+
     def _models_changed(self) -> None:
-        names = [model.name for model in self.services.catalog.models.value]
         for column in self.columns:
-            column.set_models(names)
+            column.set_models(self._models_on(column.host))
+
+    def _hosts_changed(self) -> None:
+        hosts = self.services.hosts
+        for column in self.columns:
+            # A renamed host is found by its old name: the column stays on that machine.
+            host = hosts.get(column.host) if column.host else None
+            chosen = None if host is None else host.name
+            column.set_hosts(hosts.names(), hosts.default.name, chosen)
+        self._models_changed()
+
+    @on(CompareColumn.HostChosen)
+    def _host_chosen(self, event: CompareColumn.HostChosen) -> None:
+        event.stop()
+        event.column.set_models(self._models_on(event.host))
+        host = self._host_of(event.host)
+        if not host.catalog.models.value:
+            self.refresh_host_models(host)
+
+    @work(group="compare-hosts", exit_on_error=False)
+    async def refresh_host_models(self, host: Host) -> None:
+        """List ``host``'s models (the columns follow every host's list)."""
+        with contextlib.suppress(OllamaError):
+            await host.catalog.refresh()
 
     @work(exclusive=True, group="compare-sources", exit_on_error=False)
     async def load_sources(self) -> None:
@@ -239,10 +272,14 @@ class CompareScreen(AreaScreen):
             return
         column = CompareColumn(len(columns) + 1)
         await self.query_one("#compare-columns").mount(column)
-        column.set_models([model.name for model in self.services.catalog.models.value])
+        hosts = self.services.hosts
+        column.set_hosts(hosts.names(), hosts.default.name)
+        column.set_models(self._models_on(""))
         column.set_sources([THIS_CHAT, *self._presets])
         last = columns[-1].setup()
         if isinstance(last, ColumnSetup):
+            column.choose_host(last.host)
+            column.set_models(self._models_on(last.host))
             column.choose(last.model, last.options)
 
     async def action_remove_column(self) -> None:
@@ -328,7 +365,7 @@ class CompareScreen(AreaScreen):
         column = self.columns[index]
         try:
             async with contextlib.aclosing(
-                run_column(self.services.client, setup, self._prompt, self._system)
+                run_column(self._host_of(setup.host).client, setup, self._prompt, self._system)
             ) as events:
                 async for event in events:
                     if isinstance(event, Arrived):
@@ -452,8 +489,9 @@ class CompareScreen(AreaScreen):
                     column = columns[index]
                     column.clear_reply()
                     column.show_note(f"bench: run {run} of {runs}")
+                    client = self._host_of(setup.host).client
                     async with contextlib.aclosing(
-                        run_column(self.services.client, setup, self._prompt, self._system)
+                        run_column(client, setup, self._prompt, self._system)
                     ) as events:
                         async for event in events:
                             if isinstance(event, Arrived):
@@ -499,7 +537,11 @@ class CompareScreen(AreaScreen):
 
         def save() -> int:
             chat = store.create_chat(
-                title=chat_title(prompt), model=setup.model, system=system, options=setup.options
+                title=chat_title(prompt),
+                model=setup.model,
+                system=system,
+                options=setup.options,
+                host=setup.host or None,
             )
             store.add_message(chat.id, "user", prompt)
             store.add_message(
@@ -518,7 +560,7 @@ class CompareScreen(AreaScreen):
         except StoreError as error:
             self.report(error, "The chat was not saved")
             return
-        self.post_message(OpenChat(setup.model, chat_id=chat_id))
+        self.post_message(OpenChat(setup.model, chat_id=chat_id, host=setup.host))
 
     def action_keep_preset(self) -> None:
         """Save the options of the column with focus as a preset."""
@@ -575,6 +617,8 @@ class CompareScreen(AreaScreen):
         rows = figure_rows([result.stats for result in self._results])
         differing = differing_options(self._setups)
         for index, (column, (setup, result)) in enumerate(zip(self.columns, pairs, strict=False)):
+            column.choose_host(setup.host if self.services.hosts.get(setup.host) else "")
+            column.set_models(self._models_on(column.host))
             column.choose(setup.model, setup.options)
             column.show_reply(result.answer)
             column.show_status(result)

@@ -32,6 +32,7 @@ from tui_app.core.transfers import (
     TransferState,
 )
 from tui_app.screens.base import AreaScreen
+from tui_app.screens.dialogs import HostChoiceDialog
 from tui_app.services import Services
 from tui_app.widgets.pull_progress import PullPanel
 
@@ -88,6 +89,8 @@ class PullsScreen(AreaScreen):
         """Where the transfers live."""
         self._panels: dict[Transfer, PullPanel] = {}
         self._redraw_timer: Timer | None = None
+        self._last_host: str | None = None
+        """The host the last typed pull went to: offered first for the next one."""
 
     @classmethod
     def own_bindings(cls) -> list[BindingType]:
@@ -140,9 +143,13 @@ class PullsScreen(AreaScreen):
         """Every transfer on the list, newest first."""
         return self.manager.transfers
 
-    def start_pull(self, model: str) -> None:
-        """Start pulling ``model``, or resume it if it was pulled before in this session."""
-        self._start(lambda: self.manager.start_pull(model))
+    def start_pull(self, model: str, *, host: str | None = None) -> None:
+        """Start pulling ``model`` onto the host called ``host`` (None: the default host),
+        or resume it if it was pulled there before in this session."""
+        hosts = self.services.hosts
+        chosen = hosts.get(host)
+        target = None if chosen is None or chosen is hosts.default else chosen
+        self._start(lambda: self.manager.start_pull(model, host=target))
 
     def start_create(
         self,
@@ -263,9 +270,32 @@ class PullsScreen(AreaScreen):
         if not name:
             self._show_problem("Type the name of a model to pull, for example llama3.2.")
             return
-        self.start_pull(name)
-        if model_name_problem(name) is None:
-            self._input.value = ""
+        hosts = self.services.hosts
+        if len(hosts) < 2 or model_name_problem(name) is not None:
+            # A bad name is said at once, before asking where it should go.
+            self.start_pull(name)
+            if model_name_problem(name) is None:
+                self._input.value = ""
+            return
+
+        def pull_on(host: str | None) -> None:
+            if host is None:
+                return  # cancelled: the typed name stays in the field
+            self._last_host = host
+            self.start_pull(name, host=host)
+            if self._input.value.strip() == name:
+                self._input.value = ""
+
+        chosen = hosts.get_or_default(self._last_host).name
+        self.app.push_screen(
+            HostChoiceDialog(
+                f"Pull {name} onto which host?",
+                [(host.name, host.status) for host in hosts],
+                chosen=chosen,
+                confirm_label="Pull",
+            ),
+            pull_on,
+        )
 
     @on(Input.Changed, "#pull-model")
     def _forget_problem(self) -> None:

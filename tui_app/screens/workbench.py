@@ -35,6 +35,7 @@ from tui_app.api.names import same_model
 from tui_app.api.requests import EmbedRequest, GenerateRequest
 from tui_app.core.clipboard import CopyMethod, copy_text, system_copy
 from tui_app.core.formatting import one_line, sanitize
+from tui_app.core.hosts import Host
 from tui_app.core.options import OPTION_SPECS
 from tui_app.core.requests import as_curl, as_python, body_json, request_url
 from tui_app.core.workbench import (
@@ -159,6 +160,8 @@ class WorkbenchScreen(AreaScreen):
         self._record: WorkbenchRecord | None = None
         self._wanted_model = ""
         self._clean_form: tuple[GenerateForm, EmbedForm] | None = None
+        self._host_name = services.hosts.default.name
+        self._host_options = services.hosts.names()
         """The form as last sent or taken from the history: nothing in it is unsaved."""
         """What the request preview shows: ``POST <url>`` and the body, or the problems."""
 
@@ -176,6 +179,16 @@ class WorkbenchScreen(AreaScreen):
                         id="wb-mode",
                     )
                     yield Select[str]([], prompt="choose a model", compact=True, id="wb-model")
+                with Horizontal(id="wb-host-row"):
+                    yield Label(Content("host"), classes="wb-name")
+                    yield Select[str](
+                        [(Content(name), name) for name in self.services.hosts.names()],
+                        value=self.host.name,
+                        allow_blank=False,
+                        compact=True,
+                        id="wb-host",
+                        tooltip="The host requests are sent to",
+                    )
                 yield Static("", id="wb-model-note", markup=False)
                 with Vertical(id="wb-generate", classes="wb-mode-fields"):
                     yield LabelledArea("prompt", placeholder="the text to complete", id="wb-prompt")
@@ -236,6 +249,8 @@ class WorkbenchScreen(AreaScreen):
 
     def on_mount(self) -> None:
         self.query_one("#wb-embed").display = False
+        self._fill_hosts()
+        self.follow(self.services.hosts, self._hosts_changed)
         self.query_one("#wb-raw-problem").display = False
         self.query_one("#wb-prompt", LabelledArea).area.focus()
         self.refresh_preview()
@@ -245,6 +260,50 @@ class WorkbenchScreen(AreaScreen):
     def on_screen_resume(self) -> None:
         if not self.under_dialog:
             self.load_models()
+
+    # -- hosts -----------------------------------------------------------------------------
+
+    @property
+    def host(self) -> Host:
+        """The host requests are sent to: the one chosen, else the default host."""
+        return self.services.hosts.get_or_default(self._host_name)
+
+    def host_in_view(self) -> Host:
+        """The chosen host: its failures turn that host offline, not the default."""
+        return self.host
+
+    def choose_host(self, name: str) -> None:
+        """Send requests to the host called ``name`` from now on, and list its models."""
+        host = self.services.hosts.get(name)
+        if host is None or host is self.host:
+            return
+        self._host_name = host.name
+        self.capabilities = {}
+        self._fill_hosts()
+        self.refresh_preview()
+        self.load_models()
+
+    def _fill_hosts(self) -> None:
+        """The host choice: shown only when there is more than one host to choose from."""
+        select = self.query_one("#wb-host", Select)
+        hosts = self.services.hosts
+        self.query_one("#wb-host-row").display = len(hosts) > 1
+        names = hosts.names()
+        current = self._host_name = self.host.name
+        if names != self._host_options or select.value != current:
+            self._host_options = names
+            with self.prevent(Select.Changed):
+                select.set_options((Content(name), name) for name in names)
+                select.value = current
+
+    def _hosts_changed(self, _: object) -> None:
+        self._fill_hosts()
+
+    @on(Select.Changed, "#wb-host")
+    def _host_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if isinstance(event.value, str):
+            self.choose_host(event.value)
 
     # -- fields ----------------------------------------------------------------------------
 
@@ -303,7 +362,7 @@ class WorkbenchScreen(AreaScreen):
         built = self.build()
         preview = self.query_one("#wb-preview", Static)
         if built.request is not None:
-            url = request_url(self.services.client.base_url, built.request)
+            url = request_url(self.host.client.base_url, built.request)
             self.preview_text = f"POST {url}\n{body_json(built.request, indent=2)}"
         else:
             lines = ["Not ready to send:"]
@@ -371,7 +430,7 @@ class WorkbenchScreen(AreaScreen):
     async def load_models(self) -> None:
         """List the installed models into the model choice."""
         try:
-            models = await self.services.client.list_models()
+            models = await self.host.client.list_models()
         except OllamaError as exc:
             self._set_status(f"Could not list models: {exc}", "error")
             return
@@ -428,7 +487,7 @@ class WorkbenchScreen(AreaScreen):
         if model in self.capabilities:
             return self.capabilities[model]
         try:
-            info = await self.services.client.show(model)
+            info = await self.host.client.show(model)
         except OllamaError:
             return None
         self.capabilities[model] = tuple(info.capabilities)
@@ -510,7 +569,7 @@ class WorkbenchScreen(AreaScreen):
             return
         self.sent_body = request.body()
         self._clean_form = self._form_values()
-        self._sent_url = request_url(self.services.client.base_url, request)
+        self._sent_url = request_url(self.host.client.base_url, request)
         self._record = await self._remember(self.mode, self.sent_body)
         self._raw_received = []
         self._result_text = ""
@@ -543,8 +602,9 @@ class WorkbenchScreen(AreaScreen):
     @work(exclusive=True, group="workbench-dialog", exit_on_error=False)
     async def offer_pull(self, model: str, server_message: str) -> None:
         """Say the model is missing in the server's words and offer to pull it."""
+        where = "" if len(self.services.hosts) < 2 else f" onto {self.host.name}"
         offer = ConfirmDialog(
-            f"Pull {model} now?",
+            f"Pull {model}{where} now?",
             f"Ollama said: {server_message}\nProgress shows on the pulls screen (f4).",
             confirm_label="Pull",
             cancel_label="Not now",
@@ -552,7 +612,10 @@ class WorkbenchScreen(AreaScreen):
             heading="Model not installed",
         )
         if await self.app.push_screen_wait(offer):
-            self.post_message(StartPull(model))
+            host = self.host
+            # The model is missing on the host the request went to: pull it there.
+            default = host is self.services.hosts.default
+            self.post_message(StartPull(model, host="" if default else host.name))
 
     def _failed(self, message: str) -> None:
         self._set_status(f"Failed: {one_line(message)}", "error")
@@ -684,7 +747,7 @@ class WorkbenchScreen(AreaScreen):
         thinking: list[str] = []
         response: list[str] = []
         result = self.query_one("#wb-result", Static)
-        stream = self.services.client.stream_generate(request)
+        stream = self.host.client.stream_generate(request)
         async with contextlib.aclosing(stream):
             async for item in stream:
                 self._received(item.line)
@@ -724,7 +787,7 @@ class WorkbenchScreen(AreaScreen):
         return Content.assemble(*parts)
 
     async def _embed(self, request: EmbedRequest) -> None:
-        item = await self.services.client.embed_exchange(request)
+        item = await self.host.client.embed_exchange(request)
         if item.line:
             self._received(item.line)
         result = item.chunk
@@ -785,7 +848,7 @@ class WorkbenchScreen(AreaScreen):
         """Copy the request as a ``curl`` command."""
         request = self._request_to_copy()
         if request is not None:
-            client = self.services.client
+            client = self.host.client
             text = as_curl(client.base_url, request, api_key_env=self._key_variable())
             await self._copy(text, "the request as a curl command")
 
@@ -793,13 +856,13 @@ class WorkbenchScreen(AreaScreen):
         """Copy the request as a Python script using the ``ollama`` package."""
         request = self._request_to_copy()
         if request is not None:
-            client = self.services.client
+            client = self.host.client
             text = as_python(client.base_url, request, api_key_env=self._key_variable())
             await self._copy(text, "the request as Python")
 
     def _key_variable(self) -> str | None:
         """The variable a copied command reads the key from, when requests carry one."""
-        return self.services.api_key_env if self.services.client.sends_key else None
+        return self.host.api_key_env if self.host.client.sends_key else None
 
     async def _copy(self, text: str, what: str) -> None:
         problem = await asyncio.to_thread(system_copy, text)

@@ -63,6 +63,14 @@ class CompareColumn(Vertical):
     class SetupChanged(Message):
         """The user changed this column's model or options."""
 
+    class HostChosen(Message):
+        """The user picked another host for this column: its models are that host's."""
+
+        def __init__(self, column: CompareColumn, host: str) -> None:
+            super().__init__()
+            self.column = column
+            self.host = host
+
     def __init__(self, number: int, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.number = number
@@ -73,6 +81,10 @@ class CompareColumn(Vertical):
         """Options are being filled in from a source, not typed."""
         self._source = EDITED
         """The source last chosen, so the picker's own change events are not taken as one."""
+        self._host = ""
+        """The host chosen ("" the default), so the picker's own change events are not
+        taken as one."""
+        self._default_host = ""
 
     def compose(self) -> ComposeResult:
         yield Static(f"Column {self.number}", classes="compare-title")
@@ -84,6 +96,9 @@ class CompareColumn(Vertical):
                 allow_blank=False,
                 compact=True,
                 classes="compare-source",
+            )
+            yield Select[str](
+                [], prompt="host", compact=True, classes="compare-host", tooltip="Runs on"
             )
         yield Input(
             placeholder="options, e.g. temperature 0.7, seed 42 (blank: defaults)",
@@ -110,6 +125,39 @@ class CompareColumn(Vertical):
             select.value = (
                 names[min(self.number - 1, len(names) - 1)] if chosen is None else names[0]
             )
+
+    def set_hosts(self, names: Sequence[str], default: str, chosen: str | None = None) -> None:
+        """The hosts to run on, ``default`` first chosen; shown only with several hosts.
+
+        ``chosen`` (a renamed host's new name) replaces the column's host; else a column
+        keeps its host while it is there, and otherwise runs on the default host.
+        """
+        select = self.query_one(".compare-host", Select)
+        self._default_host = default
+        if chosen is not None:
+            self._host = "" if chosen == default else chosen
+        if self._host not in names:
+            self._host = ""
+        select.display = len(names) > 1
+        with self.prevent(Select.Changed):
+            select.set_options([(name, name) for name in names])
+            select.value = self._host or default
+
+    @property
+    def host(self) -> str:
+        """The host chosen for this column; "" is the default host."""
+        return self._host
+
+    def choose_host(self, host: str) -> None:
+        """Run this column on ``host`` ("" or the default's name: the default host)."""
+        host = "" if host == self._default_host else host
+        if host == self._host:
+            return
+        self._host = host
+        select = self.query_one(".compare-host", Select)
+        with self.prevent(Select.Changed):
+            select.value = host or self._default_host
+        self.post_message(self.HostChosen(self, host))
 
     def set_sources(self, names: Sequence[str]) -> None:
         """The option sources offered: presets, ``this chat``, and ``edited``."""
@@ -154,7 +202,7 @@ class CompareColumn(Vertical):
         options, problems = parse_options_text(self.query_one(".compare-options", Input).value)
         if problems:
             return f"Column {self.number}: {problems[0]}"
-        return ColumnSetup(model, options, self.source)
+        return ColumnSetup(model, options, self.source, self._host)
 
     @on(Input.Changed, ".compare-options")
     def _options_typed(self, event: Input.Changed) -> None:
@@ -171,6 +219,12 @@ class CompareColumn(Vertical):
     def _model_changed(self, event: Select.Changed) -> None:
         event.stop()
         self.post_message(self.SetupChanged())
+
+    @on(Select.Changed, ".compare-host")
+    def _host_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        if isinstance(event.value, str):
+            self.choose_host(event.value)
 
     @on(Select.Changed, ".compare-source")
     def _source_changed(self, event: Select.Changed) -> None:
