@@ -86,6 +86,39 @@ def open_workbench(app: TmuxSession, capabilities: str) -> None:
     app.wait_for(f"capabilities: {capabilities}")
 
 
+def test_a_generate_then_an_embed(run_app: Callable[..., TmuxSession]) -> None:
+    sim = SimulatedOllama(token_delay=0.0)
+    with sim.serve() as server:
+        app = run_app("--host", server.url, "--model", "llama3.2")
+        app.wait_for("online")
+        app.send_keys("F10")
+        app.wait_for("capabilities: completion")
+        app.type("Why is the sky blue?")
+        app.wait_for('"prompt": "Why is the sky blue?"')
+        app.send_keys("C-g")
+        screen = app.wait_for("lines received", timeout=30)
+        assert "tokens/s" in screen and "load" in screen
+        [body] = wait_for_bodies(sim, "/api/generate")
+        assert body == {
+            "model": "llama3.2:latest",
+            "prompt": "Why is the sky blue?",
+            "stream": True,
+        }
+
+        app.send_keys("C-e")
+        app.wait_for("capabilities: embedding")
+        app.type("cats purr")
+        app.send_keys("Enter")
+        app.type("dogs bark")
+        app.wait_for('"dogs bark"')
+        app.send_keys("C-g")
+        screen = app.wait_for("cosine similarity", timeout=30)
+        assert "2 vectors" in screen and "length 768" in screen
+        [body] = wait_for_bodies(sim, "/api/embed")
+        assert body == {"model": "nomic-embed-text:latest", "input": ["cats purr", "dogs bark"]}
+        assert not app.pane_dead()
+
+
 def test_a_suffix_is_filled_in_by_a_code_model(run_app: Callable[..., TmuxSession]) -> None:
     sim = SimulatedOllama(token_delay=0.0, models=[*default_models(), CODER])
     with sim.serve() as server:
