@@ -762,6 +762,8 @@ class WorkbenchScreen(AreaScreen):
                 if chunk.done:
                     self._stats = generate_stats(chunk.metrics, chunk.done_reason)
                     self.query_one("#wb-stats", Static).update(Content(self._stats))
+                    # The figures sit under a reply that may fill the box: keep them in view.
+                    self._follow_result()
                     self.reply_context = chunk.context
                     self._show_context_note()
 
