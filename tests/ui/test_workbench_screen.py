@@ -3,6 +3,7 @@ a form with a problem sends nothing."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
@@ -411,3 +412,36 @@ async def test_a_missing_model_is_offered_for_pulling(
         pulls = app.screen
         assert isinstance(pulls, PullsScreen)
         assert [transfer.model for transfer in pulls.transfers] == ["llama3.2:latest"]
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 24
+
+
+async def test_images_go_to_a_vision_model_and_are_refused_for_another(
+    make_app: AppFactory, sim: SimulatedOllama, tmp_path: Path
+) -> None:
+    picture = tmp_path / "cat.png"
+    picture.write_bytes(PNG)
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_workbench(pilot)
+        await choose(pilot, screen, "llama3.2:latest")
+        screen.area("prompt").set_text("What is in the picture?")
+        screen.area("images").set_text(f"{tmp_path / 'missing.png'}")
+        await pilot.pause()
+        await send(pilot, screen)
+        assert bodies(sim, "/api/generate") == []
+        assert "No such file" in shown(screen, "#wb-status")
+        screen.area("images").set_text(str(picture))
+        await pilot.pause()
+        await send(pilot, screen)
+        assert bodies(sim, "/api/generate") == []
+        assert screen.area("images").has_class("-invalid")
+        assert "cannot read images" in shown(screen, "#wb-status")
+
+        await choose(pilot, screen, "llava:7b")
+        expected = previewed(screen)
+        await send(pilot, screen)
+        [body] = bodies(sim, "/api/generate")
+        assert body == expected
+        assert body["images"] == [base64.b64encode(PNG).decode("ascii")]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
 import json
+from pathlib import Path
 
 from tui_app.api.models import EmbedResult, Metrics
 from tui_app.api.requests import EmbedRequest, GenerateRequest
 from tui_app.core.workbench import (
     EmbedForm,
     GenerateForm,
+    ImageFiles,
     build_embed,
     build_generate,
     embed_form_from_body,
@@ -19,6 +22,7 @@ from tui_app.core.workbench import (
     generate_stats,
     history_label,
     raw_line,
+    read_images,
     similarity_lines,
 )
 
@@ -255,3 +259,31 @@ def test_history_labels_are_one_line() -> None:
     assert history_label("generate", {"prompt": "two\nlines\x1b[2J"}) == "two lines␛[2J"
     assert history_label("embed", {"input": ["a", "b"]}) == "2 inputs: a | b"
     assert history_label("embed", {"input": "solo"}) == "solo"
+
+
+def test_images_are_read_in_order_and_a_bad_file_is_named(tmp_path: Path) -> None:
+    png, gif = tmp_path / "a.png", tmp_path / "b.gif"
+    png.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 8)
+    gif.write_bytes(b"GIF89a" + b"\x00" * 8)
+    read = read_images(f"{png}\n\n  {gif}\n")
+    assert read.problem is None
+    assert [base64.b64decode(data)[:3] for data in read.data] == [b"\x89PN", b"GIF"]
+    assert read_images("").data == ()
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    assert read_images(f"{png}\n{text}").problem == (
+        "notes.txt is not an image (PNG, JPEG, GIF or WEBP)."
+    )
+
+
+def test_images_need_a_vision_model_when_its_capabilities_are_known() -> None:
+    images = ImageFiles(("aGVsbG8=",))
+    form = GenerateForm(model="m", prompt="what is this?", images=images)
+    refused = build_generate(form, capabilities=CHAT)
+    assert refused.request is None and "cannot read images" in refused.problems["images"]
+    for capabilities in (("completion", "vision"), None):  # None: an older server, so try
+        built = build_generate(form, capabilities=capabilities)
+        assert built.request is not None
+        assert built.request.body()["images"] == ["aGVsbG8="]
+    broken = GenerateForm(model="m", prompt="p", images=ImageFiles(problem="No such file: x"))
+    assert build_generate(broken).problems == {"images": "No such file: x"}

@@ -17,6 +17,7 @@ from typing import Any, Final, Literal
 
 from tui_app.api.models import EmbedResult, Metrics
 from tui_app.api.requests import EmbedRequest, GenerateRequest
+from tui_app.core.chat_session import ImageError, load_image
 from tui_app.core.formatting import human_duration, one_line, visible_controls
 from tui_app.core.options import (
     OPTION_SPECS,
@@ -43,6 +44,28 @@ PREVIEW_VALUES: Final = 6
 
 
 @dataclass(frozen=True, slots=True)
+class ImageFiles:
+    """The generate form's image files, read: their data in order, or why one will not do."""
+
+    data: tuple[str, ...] = ()
+    """Standard base64 of each file, as ``images`` takes it."""
+    problem: str | None = None
+
+
+def read_images(paths: str) -> ImageFiles:
+    """Read the image files named in ``paths`` (one per line, blank lines skipped)."""
+    data: list[str] = []
+    for line in paths.splitlines():
+        if not line.strip():
+            continue
+        try:
+            data.append(load_image(line).data)
+        except ImageError as error:
+            return ImageFiles(problem=str(error))
+    return ImageFiles(tuple(data))
+
+
+@dataclass(frozen=True, slots=True)
 class GenerateForm:
     """The generate form's values as typed (text fields unparsed)."""
 
@@ -58,6 +81,8 @@ class GenerateForm:
     keep_alive: str = ""
     options: Mapping[str, str] = field(default_factory=dict)
     """Option name → its text in the options fields; blank fields are unset."""
+    images: ImageFiles = ImageFiles()
+    """The image files named in the images field, read (see :func:`read_images`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +171,14 @@ def build_generate(
         problem = insert_problem(model, capabilities)
         if problem is not None:
             problems["suffix"] = problem
+    if form.images.problem is not None:
+        problems["images"] = form.images.problem
+    elif form.images.data and model and capabilities is not None and "vision" not in capabilities:
+        # Unknown capabilities (an older server) let the user try.
+        problems["images"] = (
+            f"{model} cannot read images (its capabilities list no vision); choose a "
+            "vision model such as llava or clear the images"
+        )
     if form.raw:
         # Ollama refuses these together; say so before sending rather than after.
         if form.system.strip() or form.template.strip():
@@ -172,6 +205,7 @@ def build_generate(
         model,
         form.prompt,
         suffix=form.suffix or None,
+        images=form.images.data,
         system=form.system or None,
         template=form.template or None,
         raw=form.raw,

@@ -44,6 +44,7 @@ from tui_app.core.workbench import (
     Built,
     EmbedForm,
     GenerateForm,
+    ImageFiles,
     Mode,
     build_embed,
     build_generate,
@@ -52,6 +53,7 @@ from tui_app.core.workbench import (
     exchange_text,
     generate_form_from_body,
     generate_stats,
+    read_images,
     similarity_lines,
 )
 from tui_app.messages import StartPull
@@ -64,7 +66,7 @@ from tui_app.store import StoreError
 from tui_app.widgets.option_field import ChoiceField, OptionField, TextField
 from tui_app.widgets.workbench import HistoryList, LabelledArea, RawLines
 
-_TEXT_FIELDS = ("prompt", "suffix", "system", "template", "inputs")
+_TEXT_FIELDS = ("prompt", "suffix", "images", "system", "template", "inputs")
 """Request fields typed in a :class:`LabelledArea` (id ``wb-<name>``)."""
 
 
@@ -149,6 +151,7 @@ class WorkbenchScreen(AreaScreen):
         """The ``context`` of the last finished generate reply."""
         self.carried_context: tuple[int, ...] = ()
         """The context the next generate request continues from."""
+        self._images_read: tuple[str, ImageFiles] | None = None
         self.sent_body: dict[str, Any] | None = None
         """The body of the last request sent."""
         self._sent_url = ""
@@ -196,6 +199,11 @@ class WorkbenchScreen(AreaScreen):
                         "suffix",
                         "Text after the gap: a code model (insert capability) fills in between.",
                         id="wb-suffix",
+                    )
+                    yield LabelledArea(
+                        "images",
+                        "Image files to send, one path per line (vision models).",
+                        id="wb-images",
                     )
                     yield LabelledArea(
                         "system", "Replaces the model's system prompt.", id="wb-system"
@@ -334,7 +342,15 @@ class WorkbenchScreen(AreaScreen):
             think=self.option_field("think").text,
             keep_alive=self.option_field("keep_alive").text,
             options={spec.name: self.option_field(spec.name).text for spec in OPTION_SPECS},
+            images=self._read_images(self.area("images").text),
         )
+
+    def _read_images(self, paths: str) -> ImageFiles:
+        """The image files named, read again only when the field's text changed (the
+        preview is rebuilt at every key)."""
+        if self._images_read is None or self._images_read[0] != paths:
+            self._images_read = (paths, read_images(paths))
+        return self._images_read[1]
 
     def embed_form(self) -> EmbedForm:
         """The embed form's values as typed."""
