@@ -152,7 +152,7 @@ def test_a_json_schema_generate(run_app: Callable[..., TmuxSession]) -> None:
         open_workbench(app, "completion")
         app.type("Name a city and its population.")
         app.wait_for('"prompt": "Name a city and its population."')
-        for _ in range(5):  # suffix, system, template, raw, then format
+        for _ in range(6):  # suffix, images, system, template, raw, then format
             pause()
             app.send_keys("Tab")
         pause()
