@@ -18,7 +18,8 @@ DESCRIPTION = (
 EPILOG = (
     "environment: OLLAMA_HOST (server address), OLLAMA_API_KEY (sent as a bearer token), "
     "OLLAMA_TUI_DATA_DIR (where chats are kept), OLLAMA_TUI_CONFIG (the configuration file), "
-    "OLLAMA_TUI_REPLY_TIMEOUT (seconds a reply may stay silent)"
+    "OLLAMA_TUI_REPLY_TIMEOUT (seconds a reply may stay silent), "
+    "OLLAMA_TUI_REDRAW=full (write every repainted cell, not only the changed ones)"
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from textual import events, on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.driver import Driver
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.timer import Timer
@@ -50,6 +51,7 @@ from tui_app.screens.pulls import PullsScreen
 from tui_app.screens.workbench import WorkbenchScreen
 from tui_app.services import Services
 from tui_app.store import StoreError
+from tui_app.terminal_output import changes_only_driver, redraw_changes_only
 
 AREAS: dict[str, type[AreaScreen]] = {
     "chat": ChatScreen,
@@ -100,6 +102,12 @@ class OllamaTUI(App[None]):
         ),
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True, id="app.quit"),
     ]
+
+    def get_driver_class(self) -> type[Driver]:
+        """The platform's driver, writing only the cells each frame changes (unless
+        ``OLLAMA_TUI_REDRAW=full``): see :mod:`tui_app.terminal_output`."""
+        base = super().get_driver_class()
+        return changes_only_driver(base) if redraw_changes_only() else base
 
     def __init__(self, services: Services, *, freeze_startup_heap: bool = False) -> None:
         super().__init__()

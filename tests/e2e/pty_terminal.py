@@ -1,7 +1,9 @@
 """The installed app in a pseudo-terminal, every byte it writes recorded.
 
 tmux redraws what the app wrote and loses the raw bytes; a pty read directly keeps
-them, so a test can check exactly what reached the terminal.
+them, so a test can check exactly what reached the terminal. The bytes are also played
+on an emulated screen: the app writes only the cells that change, so a word can reach
+the terminal a few letters at a time.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import threading
 import time
 
 from tests.e2e.tmux import installed_command
+from tests.terminal_screen import TerminalScreen
 
 _CONTROL_SEQUENCE = re.compile(rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)")
 """A CSI sequence (cursor moves, colours) or an OSC sequence."""
@@ -44,6 +47,8 @@ class PtyTerminal:
         os.close(slave)
         self._master = master
         self._output = bytearray()
+        self._screen = TerminalScreen(columns, rows)
+        self._screen_at: dict[int, str] = {}
         self._changed = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -63,6 +68,7 @@ class PtyTerminal:
                 return
             with self._changed:
                 self._output += data
+                self._screen.feed(data)
                 self._changed.notify_all()
 
     @property
@@ -73,20 +79,35 @@ class PtyTerminal:
 
     @property
     def offset(self) -> int:
-        """How many bytes the app has written so far."""
+        """How many bytes the app has written so far (the screen then is remembered)."""
         with self._changed:
+            self._screen_at[len(self._output)] = self._screen.text()
             return len(self._output)
+
+    def screen_text(self) -> str:
+        """What the terminal shows now, one line per row."""
+        with self._changed:
+            return self._screen.text()
+
+    def _drawn(self, needle: bytes, after: int) -> bool:
+        """Whether ``needle`` was written past ``after`` in one piece, or is on screen now
+        and was not at ``after``."""
+        if needle in _CONTROL_SEQUENCE.sub(b"", bytes(self._output[after:])):
+            return True
+        text = needle.decode()
+        return text in self._screen.text() and text not in self._screen_at.get(after, "")
 
     def wait_for(self, needle: bytes, *, after: int = 0, timeout: float = 60.0) -> None:
         """Wait until ``needle`` is drawn in the output past ``after``.
 
-        The output is read with its control sequences left out: Textual may draw one
-        line of text in pieces, a cursor move or a style change between them. The
-        timeout only turns a hang into a failure with the output's tail in it.
+        The output is read with its control sequences left out (one line of text can be
+        drawn in pieces, a cursor move or a style change between them), and the screen
+        is read too (a word can be drawn over a similar one by its changed letters only).
+        The timeout only turns a hang into a failure with the output's tail in it.
         """
         deadline = time.monotonic() + timeout
         with self._changed:
-            while needle not in _CONTROL_SEQUENCE.sub(b"", bytes(self._output[after:])):
+            while not self._drawn(needle, after):
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or (
                     self.process.poll() is not None and not self._reader.is_alive()
