@@ -53,8 +53,9 @@ import httpx
 COLUMNS, ROWS = 120, 40
 END_MARKER = "Zzfinalzz"
 """The last word of every benchmark reply; its appearance means the reply is drawn."""
-PROMPT_READY = b"Message"
-"""Text of the chat prompt's placeholder: drawn means the app can be typed into."""
+PROMPT_READY = b"enter sends"
+"""Text of the chat prompt's placeholder: drawn means the app can be typed into. (Not its
+first word: the cursor is drawn on that letter, so the word is written in two pieces.)"""
 ECHO_CHARS = "жзийклмнопрстуфхцчшщэюяъыьбвгд"
 """Characters no reply or pull screen contains, so each echo is found unambiguously."""
 F4 = b"\x1bOS"
@@ -71,7 +72,7 @@ BARE_APP = textwrap.dedent(
 
     class Bare(App):
         def compose(self):
-            yield Input(placeholder="Message")
+            yield Input(placeholder="Message · enter sends")
 
     Bare().run()
     """
