@@ -44,9 +44,10 @@ __all__ = [
 REDRAW_VARIABLE = "OLLAMA_TUI_REDRAW"
 """Set to ``full`` to write every frame as Textual draws it."""
 
-# A frame is made of these and nothing else: an absolute move, a colour sequence, text,
-# and the new lines Textual puts between rows. Anything else makes the write "other".
-_FRAME_TOKEN = re.compile(r"\x1b\[(\d+);(\d+)H|\x1b\[([0-9;]*)m|([^\x00-\x1f\x7f]+)|(\r?\n)")
+# A frame is made of absolute moves, each followed by colour sequences and text (and the
+# new line Textual puts between rows). Anything else makes the write "other".
+_MOVE = re.compile(r"\x1b\[(\d+);(\d+)H")
+_BODY_TOKEN = re.compile(r"\x1b\[([0-9;]*)m|([^\x00-\x1f\x7f]+)")
 
 # Writes that do not touch what the screen shows: synchronised output brackets and the
 # cursor's visibility. Anything else unknown (clearing, the alternate screen, a mouse
@@ -248,42 +249,60 @@ class ScreenShadow:
 def _parse_frame(data: str) -> tuple[list[_Piece], str | None] | None:
     """The pieces a frame writes and the cursor move that ends it; None for anything
     that is not a frame."""
+    parts = _MOVE.split(data)
+    if parts[0]:
+        return None  # text before the first move: where it lands is not known here
     pieces: list[_Piece] = []
-    piece: _Piece | None = None
     cursor: str | None = None
     state = PLAIN
+    for index in range(1, len(parts), 3):
+        row, column, body = parts[index], parts[index + 1], parts[index + 2]
+        if body.endswith("\n"):
+            # Textual puts a new line between rows; every row starts with a move anyway.
+            body = body[:-2] if body.endswith("\r\n") else body[:-1]
+        if not body:
+            cursor = f"\x1b[{row};{column}H"
+            continue
+        cursor = None
+        cells = _cells(body, state)
+        if cells is None:
+            return None
+        chars, states, state = cells
+        if chars:
+            pieces.append(_Piece(int(row) - 1, int(column) - 1, list(chars), list(states)))
+    return pieces, cursor
+
+
+@lru_cache(maxsize=4096)
+def _cells(
+    body: str, state: SgrState
+) -> tuple[tuple[str, ...], tuple[SgrState, ...], SgrState] | None:
+    """The cells ``body`` (what follows a move) writes, starting in ``state``, and the
+    state it ends in; None if it holds anything but colour sequences and text.
+
+    Cached: a line that scrolls is written again with the same text at another row.
+    """
+    chars: list[str] = []
+    states: list[SgrState] = []
     position = 0
-    for match in _FRAME_TOKEN.finditer(data):
+    for match in _BODY_TOKEN.finditer(body):
         if match.start() != position:
             return None
         position = match.end()
-        row, column, sgr, text, newline = match.groups()
-        if row is not None:
-            piece = _Piece(int(row) - 1, int(column) - 1)
-            pieces.append(piece)
-            cursor = match.group(0)
-        elif sgr is not None:
+        sgr, text = match.groups()
+        if sgr is not None:
             state = parse_sgr(sgr, state)
-        elif text is not None:
-            if piece is None:
-                return None
-            cursor = None
-            _add_text(piece, text, state)
-        elif newline is not None:
-            piece = None
-    if position != len(data):
+        elif text.isascii():
+            chars.extend(text)
+            states.extend([state] * len(text))
+        else:
+            _add_wide_text(chars, states, text, state)
+    if position != len(body):
         return None
-    if cursor is not None:
-        pieces.pop()
-    return [piece for piece in pieces if piece.chars], cursor
+    return tuple(chars), tuple(states), state
 
 
-def _add_text(piece: _Piece, text: str, state: SgrState) -> None:
-    chars, states = piece.chars, piece.states
-    if text.isascii():
-        chars.extend(text)
-        states.extend([state] * len(text))
-        return
+def _add_wide_text(chars: list[str], states: list[SgrState], text: str, state: SgrState) -> None:
     for character in text:
         width = get_character_cell_size(character)
         if width == 0:
