@@ -401,7 +401,8 @@ async def test_the_view_follows_the_reply_only_from_the_bottom(
     store = app.services.store
     chat_id = long_chat(store, 40)
     sim.token_delay = 0.01
-    sim.script_reply("word " * 300)
+    # Long enough to be still arriving at the end, however busy the machine.
+    sim.script_reply("word " * 3000)
     async with app.run_test(size=SIZE) as pilot:
         screen = await start(pilot)
         await screen.open_chat(chat_id)

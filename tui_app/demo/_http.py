@@ -256,6 +256,10 @@ class _SimByteStream(httpx.AsyncByteStream):
         if self._first:
             first, self._first = self._first, None
             yield first
+        # Pauses keep to a schedule, as a server sending from its own thread does: time the
+        # reader spends away counts towards them, so a reader that takes a few lines at a
+        # time does not slow the stream down.
+        due = time.monotonic()
         while True:
             try:
                 item = next(self._body)
@@ -271,7 +275,8 @@ class _SimByteStream(httpx.AsyncByteStream):
                 if item:
                     yield item
             else:
-                await asyncio.sleep(item)
+                due += item
+                await asyncio.sleep(max(due - time.monotonic(), 0))
 
     async def aclose(self) -> None:
         close_iterator(self._body)
