@@ -426,8 +426,9 @@ async def test_the_view_follows_the_reply_only_from_the_bottom(
         height = transcript.max_scroll_y
         await until(pilot, lambda: transcript.max_scroll_y > height)
         await until(pilot, lambda: transcript.scroll_y == transcript.max_scroll_y)
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # back to the prompt, and stop the reply
         await settle(pilot)
+        assert not screen.replying
 
 
 # -- stopping and quitting --------------------------------------------------------------------
