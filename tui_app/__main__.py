@@ -91,7 +91,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InvalidHostError, InvalidSettingError) as exc:
         parser.error(str(exc))
     if args.print_config:
-        print("\n".join(config.describe()))
+        try:
+            print("\n".join(config.describe()), flush=True)
+        except BrokenPipeError:
+            # Read by `head` or a pager that quit early: not an error worth a traceback.
+            # Python would complain again flushing stdout on exit, so it goes nowhere now.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     for problem in config.problems:
         # Said before the screen is taken over, and again inside the app.

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -173,3 +176,21 @@ def test_the_description_names_sources_and_never_a_key_value(tmp_path: Path) -> 
     assert 'api_key_env = "GPUBOX_OLLAMA_KEY"' in text
     assert "sk-secret-value" not in text
     assert "# problem: " in text and "bogus: unknown key" in text
+
+
+def test_print_config_into_a_reader_that_quit_ends_quietly(tmp_path: Path) -> None:
+    # `ollama-tui --print-config | head -1`: the pipe closes before everything is written.
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "tui_app", "--print-config", "--data-dir", str(tmp_path)],
+            stdout=write,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write)
+    assert done.returncode == 0
+    assert b"Traceback" not in done.stderr
