@@ -20,7 +20,7 @@ from tui_app.api.requests import GenerateRequest
 from tui_app.app import OllamaTUI
 from tui_app.core.requests import as_curl, as_python
 from tui_app.demo import SimModel, SimulatedOllama, default_models
-from tui_app.screens import workbench as workbench_module
+from tui_app.screens import base as base_module
 from tui_app.screens.dialogs import ConfirmDialog, SaveExchangeDialog
 from tui_app.screens.pulls import PullsScreen
 from tui_app.screens.workbench import WorkbenchScreen
@@ -251,7 +251,7 @@ async def test_copy_as_curl_and_python(
         copied.append(text)
         return ""
 
-    monkeypatch.setattr(workbench_module, "system_copy", system_copy)
+    monkeypatch.setattr(base_module, "system_copy", system_copy)
     app = make_app()
     said = record_notifications(app)
     async with app.run_test(size=(120, 40)) as pilot:

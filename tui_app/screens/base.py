@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from typing import ClassVar, Literal, Protocol, TypeVar
 
 from textual import events, on, work
 from textual.app import ComposeResult, SystemCommand
 from textual.binding import BindingType
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tui_app.api import OllamaError
+from tui_app.core.clipboard import CopyMethod, copy_text, system_copy
 from tui_app.core.errors import describe_error
 from tui_app.core.hosts import Host
 from tui_app.core.observable import Subscription
@@ -117,6 +120,24 @@ class AreaScreen(Screen[None]):
         return ()
 
     # -- shared jobs -------------------------------------------------------------------
+
+    async def copy_with_notice(self, text: str, what: str) -> None:
+        """Copy ``text`` to the clipboard (the system's, else the terminal's) and say how it
+        went; ``what`` names it in the notice ("the reply")."""
+        problem = await asyncio.to_thread(system_copy, text)
+        result = copy_text(text, self._terminal_copy, system_error=problem)
+        severities: dict[CopyMethod, SeverityLevel] = {
+            CopyMethod.SYSTEM: "information",
+            CopyMethod.TERMINAL: "warning",
+            CopyMethod.NONE: "error",
+        }
+        severity = severities[result.method]
+        self.notify(result.notice(what), title="Copy", severity=severity, markup=False)
+
+    def _terminal_copy(self, text: str) -> None:
+        if not self.app.is_running:
+            raise RuntimeError("the app is not attached to a terminal")
+        self.app.copy_to_clipboard(text)
 
     def report(
         self,

@@ -39,7 +39,6 @@ from tui_app.core.chat_session import (
     tool_call_name,
     tools_of,
 )
-from tui_app.core.clipboard import CopyMethod, copy_text, system_copy
 from tui_app.core.connection import LinkState
 from tui_app.core.exchange import (
     ActiveReply,
@@ -1490,14 +1489,14 @@ class ChatScreen(AreaScreen):
         if view is None:
             self.notify("There is no reply to copy yet.", severity="warning")
             return
-        await self._copy(view.content, "the last reply")
+        await self.copy_with_notice(view.content, "the last reply")
 
     def action_copy_text(self) -> None:
         """Copy what the mouse selected (``ctrl+c``), the same way as the copy keys."""
         text = self.get_selected_text()
         if not text:
             raise SkipAction()  # nothing selected: the key goes on to the app
-        self.call_later(self._copy, text, "the selected text")
+        self.call_later(self.copy_with_notice, text, "the selected text")
 
     async def action_copy_code(self) -> None:
         """Copy one code block of the conversation, chosen from a list."""
@@ -1510,7 +1509,7 @@ class ChatScreen(AreaScreen):
             self.notify("No reply here has a code block.", severity="warning")
             return
         if len(blocks) == 1:
-            await self._copy(blocks[0][1].code, "the code block")
+            await self.copy_with_notice(blocks[0][1].code, "the code block")
             return
         self._choose_code_block(blocks)
 
@@ -1519,22 +1518,9 @@ class ChatScreen(AreaScreen):
         index = await self.app.push_screen_wait(CodeBlockDialog(blocks))
         if index is not None:
             where, block = blocks[index]
-            await self._copy(block.code, f"the {block.language or 'code'} block ({where})")
-
-    async def _copy(self, text: str, what: str) -> None:
-        problem = await asyncio.to_thread(system_copy, text)
-        result = copy_text(text, self._terminal_copy, system_error=problem)
-        severity = {
-            CopyMethod.SYSTEM: "information",
-            CopyMethod.TERMINAL: "warning",
-            CopyMethod.NONE: "error",
-        }[result.method]
-        self.notify(result.notice(what), title="Copy", severity=severity, markup=False)  # type: ignore[arg-type]
-
-    def _terminal_copy(self, text: str) -> None:
-        if not self.app.is_running:
-            raise RuntimeError("the app is not attached to a terminal")
-        self.app.copy_to_clipboard(text)
+            await self.copy_with_notice(
+                block.code, f"the {block.language or 'code'} block ({where})"
+            )
 
     # -- command palette ---------------------------------------------------------------------
 

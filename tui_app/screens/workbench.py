@@ -33,7 +33,6 @@ from tui_app.api import (
 )
 from tui_app.api.names import same_model
 from tui_app.api.requests import EmbedRequest, GenerateRequest
-from tui_app.core.clipboard import CopyMethod, copy_text, system_copy
 from tui_app.core.formatting import one_line, sanitize
 from tui_app.core.hosts import Host
 from tui_app.core.options import OPTION_SPECS
@@ -868,7 +867,7 @@ class WorkbenchScreen(AreaScreen):
         if request is not None:
             client = self.host.client
             text = as_curl(client.base_url, request, api_key_env=self._key_variable())
-            await self._copy(text, "the request as a curl command")
+            await self.copy_with_notice(text, "the request as a curl command")
 
     async def action_copy_python(self) -> None:
         """Copy the request as a Python script using the ``ollama`` package."""
@@ -876,26 +875,11 @@ class WorkbenchScreen(AreaScreen):
         if request is not None:
             client = self.host.client
             text = as_python(client.base_url, request, api_key_env=self._key_variable())
-            await self._copy(text, "the request as Python")
+            await self.copy_with_notice(text, "the request as Python")
 
     def _key_variable(self) -> str | None:
         """The variable a copied command reads the key from, when requests carry one."""
         return self.host.api_key_env if self.host.client.sends_key else None
-
-    async def _copy(self, text: str, what: str) -> None:
-        problem = await asyncio.to_thread(system_copy, text)
-        result = copy_text(text, self._terminal_copy, system_error=problem)
-        severity = {
-            CopyMethod.SYSTEM: "information",
-            CopyMethod.TERMINAL: "warning",
-            CopyMethod.NONE: "error",
-        }[result.method]
-        self.notify(result.notice(what), title="Copy", severity=severity, markup=False)  # type: ignore[arg-type]
-
-    def _terminal_copy(self, text: str) -> None:
-        if not self.app.is_running:
-            raise RuntimeError("the app is not attached to a terminal")
-        self.app.copy_to_clipboard(text)
 
     def exchange_document(self) -> str | None:
         """The last request and its response as a document to save, or None before any."""
