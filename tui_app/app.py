@@ -499,7 +499,7 @@ class OllamaTUI(App[None]):
             self.push_screen(
                 ConfirmDialog(
                     f"Remove {host.name} ({host.url}) from {path}?",
-                    f"Chats that ran on it run on {hosts.default.name} from then on; "
+                    "Chats that ran on it ask which host to use at their next prompt; "
                     "its models stay on the machine.",
                     confirm_label="Remove",
                 ),

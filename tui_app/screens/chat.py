@@ -8,6 +8,7 @@ import contextlib
 import time
 from collections.abc import AsyncGenerator, Callable, Iterable
 from dataclasses import replace
+from functools import partial
 from typing import ClassVar
 
 from textual import events, on, work
@@ -972,6 +973,12 @@ class ChatScreen(AreaScreen):
                     severity="warning",
                     markup=False,
                 )
+        missing = self.chat.host if self.chat is not None else self._draft.host
+        if missing and self.services.hosts.get(missing) is None:
+            # Its host was removed, or this run was started with other hosts: never sent
+            # to another machine without asking.
+            self._offer_hosts_for_missing(missing, model, text)
+            return
         host = self.host
         if len(self.services.hosts) > 1 and host.status.state in (
             LinkState.OFFLINE,
@@ -997,15 +1004,6 @@ class ChatScreen(AreaScreen):
             )
             return
 
-        async def chosen(name: str | None) -> None:
-            if name is None:
-                return
-            default = self.services.hosts.default.name
-            if await self._update_chat(host=None if name == default else name):
-                self._publish_host()
-                self.notify(f"This chat now runs on {name}.", markup=False)
-                await self.send_prompt(text)
-
         self.app.push_screen(
             HostChoiceDialog(
                 f"{host.name} {why}: send to another host?",
@@ -1014,8 +1012,49 @@ class ChatScreen(AreaScreen):
                 hint=f"These hosts have {model} with the same digest · "
                 "ctrl+s sends there · escape keeps the prompt",
             ),
-            chosen,
+            partial(self._run_on, text=text),
         )
+
+    def _offer_hosts_for_missing(self, missing: str, model: str, text: str) -> None:
+        """Say that the chat's host is not configured in this run; offer the online hosts,
+        those listing ``model`` first. The prompt stays in the box until the user chooses."""
+        online = [host for host in self.services.hosts if host.status.online]
+        if not online:
+            self.notify(
+                f"This chat ran on {missing}, which is not configured now, and no other host "
+                "is online: nothing was sent. The prompt stays in the box.",
+                title=f"{missing} is not configured",
+                severity="warning",
+                markup=False,
+            )
+            return
+        having = [host for host in online if host.find(model) is not None]
+        ordered = having + [host for host in online if host not in having]
+        if having:
+            hint = f"{model} is on {', '.join(host.name for host in having)}"
+        else:
+            hint = f"No online host lists {model}: pick a model there with ctrl+o"
+
+        self.app.push_screen(
+            HostChoiceDialog(
+                f"This chat ran on {missing}, which is not configured now: send to which host?",
+                [(host.name, host.status) for host in ordered],
+                confirm_label="Send there",
+                hint=f"{hint} · ctrl+s sends there · escape keeps the prompt",
+            ),
+            partial(self._run_on, text=text),
+        )
+
+    async def _run_on(self, name: str | None, text: str) -> None:
+        """Move the open chat to host ``name`` and send ``text`` there (nothing when the
+        user kept the prompt)."""
+        if name is None:
+            return
+        default = self.services.hosts.default.name
+        if await self._update_chat(host=None if name == default else name):
+            self._publish_host()
+            self.notify(f"This chat now runs on {name}.", markup=False)
+            await self.send_prompt(text)
 
     @work(group="chat-reply", exit_on_error=False)
     async def _send(self, text: str, images: list[str], model: str) -> None:
