@@ -49,10 +49,13 @@ REDRAW_VARIABLE = "OLLAMA_TUI_REDRAW"
 _MOVE = re.compile(r"\x1b\[(\d+);(\d+)H")
 _BODY_TOKEN = re.compile(r"\x1b\[([0-9;]*)m|([^\x00-\x1f\x7f]+)")
 
-# Writes that do not touch what the screen shows: synchronised output brackets and the
-# cursor's visibility. Anything else unknown (clearing, the alternate screen, a mouse
-# pointer shape...) is passed through and the shadow starts again.
-_HARMLESS = frozenset({"\x1b[?2026h", "\x1b[?2026l", "\x1b[?25l", "\x1b[?25h"})
+# Writes that do not touch what the screen shows: synchronised output brackets, the
+# cursor's visibility, the bell, and operating system commands on their own (the mouse
+# pointer's shape, the clipboard). Anything else (clearing, the alternate screen...) is
+# passed through and the shadow starts again.
+_HARMLESS = frozenset({"\x1b[?2026h", "\x1b[?2026l", "\x1b[?25l", "\x1b[?25h", "\x07"})
+# (OSC 8 is left out: it starts or ends a hyperlink, which the text after it carries.)
+_COMMANDS_ONLY = re.compile(r"(?:\x1b\](?!8;)[^\x07\x1b]*(?:\x07|\x1b\\))+")
 
 _GAP_WORTH_A_MOVE = 8
 """Unchanged cells between two changes are written again when they are fewer than this:
@@ -189,7 +192,7 @@ class ScreenShadow:
         if size != self._size:
             self._size = size
             self.forget()
-        if data in _HARMLESS:
+        if data in _HARMLESS or _COMMANDS_ONLY.fullmatch(data):
             return data
         parsed = _parse_frame(data)
         if parsed is None:

@@ -160,8 +160,18 @@ def test_anything_but_a_frame_passes_through_and_the_screen_is_written_whole_aft
     assert "abc" in shadow.filter(frame, (COLUMNS, ROWS))
 
 
-@pytest.mark.parametrize("write", ["\x1b[?2026h", "\x1b[?2026l", "\x1b[?25l"])
-def test_synchronised_output_brackets_are_kept_and_change_nothing(write: str) -> None:
+@pytest.mark.parametrize(
+    "write",
+    [
+        "\x1b[?2026h",
+        "\x1b[?2026l",
+        "\x1b[?25l",
+        "\x07",
+        "\x1b]22;pointer\x07",  # the mouse pointer's shape
+        "\x1b]52;c;aGVsbG8=\x07",  # a copy to the terminal's clipboard
+    ],
+)
+def test_writes_that_draw_nothing_are_kept_and_change_nothing(write: str) -> None:
     shadow = ScreenShadow()
     frame = move(0, 0) + "abc"
     shadow.filter(frame, (COLUMNS, ROWS))
