@@ -593,14 +593,16 @@ class OllamaTUI(App[None]):
     async def _start_push(self, request: StartPush) -> None:
         """Show the pulls screen and push there, with progress per layer."""
         await self.switch_mode("pulls")
-        self._start_transfer(lambda: self.services.transfers.start_push(request.model))
+        host = self.services.hosts.get(request.host) if request.host else None
+        self._start_transfer(lambda: self.services.transfers.start_push(request.model, host=host))
 
     @on(StartCreateFromFile)
     async def _start_create_from_file(self, request: StartCreateFromFile) -> None:
         """Show the pulls screen and create a model from a local GGUF file there."""
         await self.switch_mode("pulls")
+        host = self.services.hosts.get(request.host) if request.host else None
         self._start_transfer(
-            lambda: self.services.transfers.start_create_from_file(request.request)
+            lambda: self.services.transfers.start_create_from_file(request.request, host=host)
         )
 
     def _start_transfer(self, start: Callable[[], object]) -> None:
