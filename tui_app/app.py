@@ -44,7 +44,7 @@ from tui_app.screens.chat import ChatScreen
 from tui_app.screens.compare import CompareScreen
 from tui_app.screens.dialogs import ConfirmDialog, HelpDialog, HostChoiceDialog, NameDialog
 from tui_app.screens.dialogs.help import app_bindings, binding_groups
-from tui_app.screens.models import ModelsScreen
+from tui_app.screens.models import MODELS_HOST_SETTING, ModelsScreen
 from tui_app.screens.options import OptionsScreen
 from tui_app.screens.pulls import PullsScreen
 from tui_app.screens.workbench import WorkbenchScreen
@@ -458,6 +458,9 @@ class OllamaTUI(App[None]):
                 return
             try:
                 self.services.store.rename_chat_host(old, name)
+                if self.services.store.get_setting(MODELS_HOST_SETTING) == old:
+                    # The model browser's choice of host follows it to the next run.
+                    self.services.store.set_setting(MODELS_HOST_SETTING, name)
             except StoreError as exc:
                 self.notify(
                     f"Chats on {old} could not be moved to the new name: {exc}",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import httpx
@@ -18,7 +19,7 @@ from tui_app.core.hosts import Host
 from tui_app.demo import SimModel, SimulatedOllama
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import HostChoiceDialog, NameDialog
-from tui_app.screens.models import ModelsScreen
+from tui_app.screens.models import MODELS_HOST_SETTING, ModelsScreen
 from tui_app.widgets.status_bar import StatusBar
 
 AppFactory = Callable[..., OllamaTUI]
@@ -282,7 +283,7 @@ async def test_an_offline_host_leaves_the_others_rows_and_loaded_models(
         await until(pilot, lambda: "gpu" in panel.unreachable_hosts)
         assert [m.name for m in panel.running] == ["gemma3:1b"]
         text = panel.describe().plain
-        assert "gemma3:1b" in text and "gpu  unreachable" in text
+        assert "gemma3:1b" in text and "gpu  Ollama is unreachable" in text
         assert not panel.has_class("-unreachable")
         # Host A still loads and unloads.
         await pilot.press("ctrl+u")
@@ -295,8 +296,6 @@ async def test_an_offline_host_leaves_the_others_rows_and_loaded_models(
 async def test_the_view_chosen_is_kept_across_restarts(
     make_app: AppFactory, sim: SimulatedOllama, tmp_path: Path
 ) -> None:
-    from tui_app.screens.models import MODELS_HOST_SETTING
-
     def two_hosts(**kwargs: object) -> OllamaTUI:
         return make_app(more_hosts=(gpu_host(gpu_sim()),), store_dir=tmp_path / "app-0", **kwargs)
 
@@ -326,6 +325,33 @@ async def test_the_view_chosen_is_kept_across_restarts(
         await until(pilot, lambda: all(h.status.online for h in last.services.hosts))
         screen = await open_models(pilot)
         assert screen.shows_all_hosts
+
+
+async def test_at_80_columns_hosts_are_short_and_each_loaded_model_keeps_one_line(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    b = gpu_sim()
+    host = gpu_host(b)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        screen = await open_models(pilot)
+        table = screen.table
+        assert table.host_width == 8
+        hosts = {table.get_row_at(i)[2].plain for i in range(table.row_count)}
+        assert hosts == {"gpu", "ollama.…"}
+        for model, on in (("llama3.2:latest", "gpu"), ("nomic-embed-text:latest", IN_PROCESS_URL)):
+            await until(pilot, partial(table.select_model, model, on))
+            await pilot.press("ctrl+w")
+            await until(pilot, partial(table.is_loaded, model, on))
+        panel = screen.running_panel
+        await until(pilot, lambda: len(panel.running) == 2)
+        lines = panel.describe().plain.splitlines()
+        assert [line.split()[1] for line in lines] == ["ollama.test", "gpu"]  # in host order
+        assert all(len(line) <= panel.content_size.width for line in lines)
+        await pilot.resize_terminal(130, 30)
+        await until(pilot, lambda: table.host_width == 12)
+        assert table.get_row_at(0)[2].plain in {"gpu", "ollama.test"}
 
 
 async def test_one_host_has_no_host_column_and_no_host_key(make_app: AppFactory) -> None:
@@ -493,6 +519,7 @@ async def test_a_host_renamed_in_the_app_is_written_and_its_chats_follow(
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: host.status.online and app.connection.online)
         chat = app.services.store.create_chat(model="bigmodel:70b", host="gpu")
+        app.services.store.set_setting(MODELS_HOST_SETTING, "gpu")  # the model browser shows gpu
         app.action_rename_host()
         await dialog_shown(pilot, HostChoiceDialog)
         await pilot.press("ctrl+s")  # gpu, the first host other than the default
@@ -503,6 +530,7 @@ async def test_a_host_renamed_in_the_app_is_written_and_its_chats_follow(
         assert app.services.hosts.get("gpu") is host  # an open chat still finds it
         record = app.services.store.get_chat(chat.id)
         assert record is not None and record.host == "tower"
+        assert app.services.store.get_setting(MODELS_HOST_SETTING) == "tower"
     assert path.read_text(encoding="utf-8") == GPU_FILE.replace('"gpu"', '"tower"')
     assert [h.name for h in read_config_file(path).hosts] == ["tower"]
 

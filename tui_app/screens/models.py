@@ -47,7 +47,14 @@ from tui_app.screens.dialogs import (
 from tui_app.services import Services
 from tui_app.store import StoreError
 from tui_app.widgets.model_details import ModelDetails
-from tui_app.widgets.model_table import HostedModel, ModelTable, is_embedding_only, model_key
+from tui_app.widgets.model_table import (
+    HOST_NAME_WIDTH,
+    NARROW_HOST_NAME_WIDTH,
+    HostedModel,
+    ModelTable,
+    is_embedding_only,
+    model_key,
+)
 from tui_app.widgets.running_models import HostRunning, RunningModels
 
 KEEP_FILTER_SETTING = "models_keep_filter"
@@ -348,6 +355,11 @@ class ModelsScreen(AreaScreen):
     def filter_input(self) -> FilterInput:
         """The filter line."""
         return self.query_one(FilterInput)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Give the host column fewer characters on a narrow terminal."""
+        narrow = event.size.width < self.HORIZONTAL_BREAKPOINTS[1][0]
+        self.table.host_width = NARROW_HOST_NAME_WIDTH if narrow else HOST_NAME_WIDTH
 
     def on_mount(self) -> None:
         self._poll_timer = self.set_interval(self.PS_POLL_SECONDS, self._poll_tick, pause=True)

@@ -129,6 +129,16 @@ HOST_NAME_WIDTH = 12
 """Host names longer than this are cut short in the host column (the filter and the sort
 still use the whole name)."""
 
+NARROW_HOST_NAME_WIDTH = 8
+"""The host column's width on a narrow terminal, so size still fits in 80 columns."""
+
+
+def host_cell_text(host: str, width: int = HOST_NAME_WIDTH) -> str:
+    """A host's name for a narrow cell: a name that is an address loses its ``http://``,
+    then it is cut to ``width``."""
+    short = host.removeprefix("http://").removeprefix("https://") or host
+    return clipped(_cell_text(short), width)
+
 
 class ModelTable(DataTable[Text]):
     """Installed models, one row each, keyed by host and model name.
@@ -223,6 +233,7 @@ class ModelTable(DataTable[Text]):
         """Key of the column the rows are sorted by; the server's own order to begin with."""
         self.sort_descending = True
         """Direction of the sort."""
+        self._host_width = HOST_NAME_WIDTH
         self._ready = False
 
     def on_mount(self) -> None:
@@ -266,6 +277,19 @@ class ModelTable(DataTable[Text]):
     def columns_shown(self) -> tuple[TableColumn, ...]:
         """The columns on show, in order."""
         return tuple(c for c in COLUMNS if self._host_column or c is not HOST_COLUMN)
+
+    @property
+    def host_width(self) -> int:
+        """How many characters of a host's name the host column shows."""
+        return self._host_width
+
+    @host_width.setter
+    def host_width(self, width: int) -> None:
+        if width != self._host_width:
+            self._host_width = width
+            if self._host_column:
+                self._cells.clear()
+                self._rebuild()
 
     @property
     def filter_text(self) -> str:
@@ -445,8 +469,7 @@ class ModelTable(DataTable[Text]):
             Text(relative_time(model.modified_at, self._now), style=muted),
         ]
         if self._host_column:
-            host = clipped(_cell_text(row.host), HOST_NAME_WIDTH)
-            cells.insert(2, Text(host, style=muted))
+            cells.insert(2, Text(host_cell_text(row.host, self._host_width), style=muted))
         return cells
 
     def _label(self, column: TableColumn) -> Text:

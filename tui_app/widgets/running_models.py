@@ -11,13 +11,12 @@ from textual.widgets import Static
 
 from tui_app.api import RunningModel
 from tui_app.core.formatting import (
-    clipped,
     countdown,
     human_size,
     processor_split,
     visible_controls,
 )
-from tui_app.widgets.model_table import HOST_NAME_WIDTH
+from tui_app.widgets.model_table import host_cell_text
 
 KEPT_LOADED = "kept loaded"
 """What the panel says of a model that does not unload by itself."""
@@ -163,9 +162,7 @@ class RunningModels(Static):
 
     def _describe_hosts(self, answers: tuple[HostRunning, ...]) -> Content:
         """Every host's loaded models, a host name on each line, then the hosts away."""
-        hosts = [
-            clipped(visible_controls(a.host, multi_line=False), HOST_NAME_WIDTH) for a in answers
-        ]
+        hosts = [host_cell_text(a.host) for a in answers]
         loaded = [
             (host, model)
             for host, answer in zip(hosts, answers, strict=True)
@@ -178,7 +175,7 @@ class RunningModels(Static):
                     Content.assemble(
                         ("○ ", "$error"),
                         (host, "bold"),
-                        "  unreachable: ",
+                        "  ",
                         (visible_controls(answer.problem, multi_line=False), "$text-muted"),
                     )
                 )
