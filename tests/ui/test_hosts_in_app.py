@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
 from textual.pilot import Pilot
@@ -25,9 +26,12 @@ from tui_app.widgets.status_bar import StatusBar
 AppFactory = Callable[..., OllamaTUI]
 
 
-def gpu_sim() -> SimulatedOllama:
-    """Host B: a big model host A does not have, and llama3.2 exactly as A has it."""
-    sim = SimulatedOllama(token_delay=0.0, pull_tick=0.001, pull_rate=20e9, version="0.9.9")
+def gpu_sim(**options: Any) -> SimulatedOllama:
+    """Host B: a big model host A does not have, and llama3.2 exactly as A has it;
+    ``options`` go to the simulator (a clock, say)."""
+    sim = SimulatedOllama(
+        token_delay=0.0, pull_tick=0.001, pull_rate=20e9, version="0.9.9", **options
+    )
     sim.models = [m for m in SimulatedOllama().models if m.name == "llama3.2:latest"]
     sim.models.append(SimModel("bigmodel:70b", parameter_size="70B"))
     return sim
