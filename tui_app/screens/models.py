@@ -293,13 +293,15 @@ class ModelsScreen(AreaScreen):
         if len(self.services.hosts) > 1:
             # Which host's /api/ps the panel shows; with one host there is nothing to say.
             self.running_panel.border_subtitle = Content(f"on {viewed.name}")
-        models = viewed.catalog.models
-        self._models_subscription = models.subscribe(
-            lambda listed: self._show_rows(
-                [HostedModel(viewed.name, model) for model in listed], host_column=False
-            )
+        self._models_subscription = viewed.catalog.models.subscribe(
+            lambda _: self._list_host(viewed)
         )
-        self._show_rows([HostedModel(viewed.name, model) for model in models.value], False)
+        self._list_host(viewed)
+
+    def _list_host(self, host: Host) -> None:
+        """One host's models, without a host column."""
+        rows = [HostedModel(host.name, model) for model in host.catalog.models.value]
+        self._show_rows(rows, host_column=False)
 
     def _list_all_hosts(self) -> None:
         """Every host's models in one table; a host that is away lists none."""
@@ -536,7 +538,8 @@ class ModelsScreen(AreaScreen):
 
     @work(exclusive=True, group="models-details", exit_on_error=False)
     async def load_details(self, row: HostedModel) -> None:
-        """Show ``model`` in the details pane, asking ``/api/show`` unless it is cached.
+        """Show ``row``'s model in the details pane, asking its host's ``/api/show`` unless
+        it is cached.
 
         It waits a moment first, so scrolling through the list neither redraws the
         pane nor asks the server for every row passed; and it shows nothing if the
