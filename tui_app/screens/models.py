@@ -66,6 +66,10 @@ MODELS_HOST_SETTING = "models_host"
 ALL_HOSTS = ""
 """The browser's choice of showing every host's models in one table (no host is called "")."""
 
+FILTER_PLACEHOLDER = "Filter: type a name, family or quantization  (ctrl+f or /)"
+"""What the empty filter line says; with every host's models, host names filter too."""
+ALL_HOSTS_FILTER_PLACEHOLDER = "Filter: type a name, family, quantization or host  (ctrl+f or /)"
+
 _AWAY = frozenset({LinkState.OFFLINE, LinkState.AUTH_FAILED})
 """Link states whose host lists no rows in the all-hosts table."""
 
@@ -283,6 +287,9 @@ class ModelsScreen(AreaScreen):
         if self._models_subscription is not None:
             self._models_subscription.close()
         viewed = self.viewed_host()
+        self.filter_input.placeholder = (
+            ALL_HOSTS_FILTER_PLACEHOLDER if viewed is None else FILTER_PLACEHOLDER
+        )
         if viewed is None:
             self.running_panel.border_subtitle = Content("on all hosts")
             self._models_subscription = self.services.hosts.subscribe(
@@ -326,7 +333,7 @@ class ModelsScreen(AreaScreen):
             with Vertical(id="models-main"):
                 with Horizontal(id="models-filter-row"):
                     yield FilterInput(
-                        placeholder="Filter: type a name, family or quantization  (ctrl+f or /)",
+                        placeholder=FILTER_PLACEHOLDER,
                         id="models-filter",
                         compact=True,
                         # Typing in the table hands over its first character; selecting
@@ -984,7 +991,11 @@ class ModelsScreen(AreaScreen):
                 "Hash and upload a local .gguf file, then create a model",
                 self.action_create_from_file,
             ),
-            ("Filter models", "Filter by name, family or quantization", self.action_focus_filter),
+            (
+                "Filter models",
+                "Filter by name, family or quantization (or host, with every host's models)",
+                self.action_focus_filter,
+            ),
             (
                 "Start the models filter empty on each visit"
                 if self.is_mounted and self.keep_filter
