@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 from textual.pilot import Pilot
-from textual.widgets import Static
+from textual.widgets import RadioButton, Static
 
 from tests.conftest import IN_PROCESS_URL
 from tests.helpers import dialog_shown, notices, settle_workers, until
@@ -28,9 +28,12 @@ AppFactory = Callable[..., OllamaTUI]
 
 def gpu_sim(**options: Any) -> SimulatedOllama:
     """Host B: a big model host A does not have, and llama3.2 exactly as A has it;
-    ``options`` go to the simulator (a clock, say)."""
+    ``options`` go to the simulator (a clock, say).
+
+    Its pulls do not tick: in process, each line a ticking pull sends after a pause is read
+    after the client's progress pace, so a pull of a few hundred lines took seconds."""
     sim = SimulatedOllama(
-        token_delay=0.0, pull_tick=0.001, pull_rate=20e9, version="0.9.9", **options
+        token_delay=0.0, pull_tick=0.0, pull_rate=20e9, version="0.9.9", **options
     )
     sim.models = [m for m in SimulatedOllama().models if m.name == "llama3.2:latest"]
     sim.models.append(SimModel("bigmodel:70b", parameter_size="70B"))
@@ -416,6 +419,17 @@ async def test_a_pull_goes_to_the_host_chosen(make_app: AppFactory, sim: Simulat
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: host.status.online and app.connection.online)
         screen = await open_models(pilot)
+        # With a gpu row highlighted, gpu is offered first.
+        await until(pilot, lambda: screen.table.select_model("bigmodel:70b"))
+        await pilot.press("ctrl+a")
+        await dialog_shown(pilot, NameDialog)
+        await pilot.press(*"mistral:7b", "enter")
+        offered = await dialog_shown(pilot, HostChoiceDialog)
+        assert [str(r.label) for r in offered.query(RadioButton) if r.value] == [
+            "gpu (online, Ollama 0.9.9)"
+        ]
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
         await until(pilot, lambda: screen.table.select_model("gemma3:1b"))
         await pilot.press("ctrl+a")
         await dialog_shown(pilot, NameDialog)
