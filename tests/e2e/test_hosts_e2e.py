@@ -85,9 +85,11 @@ def test_two_hosts_in_a_real_terminal(run_app: RunApp, tmp_path: Path) -> None:
             seen(app, "6 models on 2 hosts")
             screens.append(app.wait_for(row_on("bigmodel:70b", "gpu"), timeout=WAIT))
             screens.append(app.wait_for(row_on("qwen3:8b", "laptop"), timeout=WAIT))
-            app.type("70b")
-            seen(app, "1 of 6 on 2 hosts")
-            app.send_keys("Enter")  # from the filter to the table
+            # Sorted by host (the third column after the age), gpu's models come first and
+            # bigmodel:70b tops them; every key goes to the table, so none races a focus move.
+            app.send_keys("C-e", "C-e", "C-e")
+            seen(app, "Host ▲")
+            app.send_keys(*["Up"] * 8)
             app.send_keys("Enter")
             seen(app, "chat on gpu")
             app.type("hello from the terminal")
@@ -115,9 +117,8 @@ def test_two_hosts_in_a_real_terminal(run_app: RunApp, tmp_path: Path) -> None:
             # A pull from the models screen, onto the highlighted row's host (gpu).
             app.send_keys("F3")
             seen(app, "6 models on 2 hosts")
-            app.type("70b")
-            seen(app, "1 of 6 on 2 hosts")
-            app.send_keys("Enter")
+            screens.append(app.wait_for(row_on("bigmodel:70b", "gpu"), timeout=WAIT))
+            app.send_keys(*["Up"] * 8)
             app.send_keys("C-a")
             seen(app, "Pull a model")
             app.type("mistral:7b")
