@@ -10,12 +10,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from tui_app.api import RunningModel
-from tui_app.core.formatting import (
-    countdown,
-    human_size,
-    processor_split,
-    visible_controls,
-)
+from tui_app.core.formatting import countdown, human_size, processor_split, visible_controls
 from tui_app.widgets.model_table import host_cell_text
 
 KEPT_LOADED = "kept loaded"
