@@ -45,7 +45,7 @@ from tui_app.screens.chat import ChatScreen
 from tui_app.screens.compare import CompareScreen
 from tui_app.screens.dialogs import ConfirmDialog, HelpDialog, HostChoiceDialog, NameDialog
 from tui_app.screens.dialogs.help import app_bindings, binding_groups
-from tui_app.screens.models import ModelsScreen
+from tui_app.screens.models import MODELS_HOST_SETTING, ModelsScreen
 from tui_app.screens.options import OptionsScreen
 from tui_app.screens.pulls import PullsScreen
 from tui_app.screens.workbench import WorkbenchScreen
@@ -466,6 +466,9 @@ class OllamaTUI(App[None]):
                 return
             try:
                 self.services.store.rename_chat_host(old, name)
+                if self.services.store.get_setting(MODELS_HOST_SETTING) == old:
+                    # The model browser's choice of host follows it to the next run.
+                    self.services.store.set_setting(MODELS_HOST_SETTING, name)
             except StoreError as exc:
                 self.notify(
                     f"Chats on {old} could not be moved to the new name: {exc}",
@@ -601,14 +604,16 @@ class OllamaTUI(App[None]):
     async def _start_push(self, request: StartPush) -> None:
         """Show the pulls screen and push there, with progress per layer."""
         await self.switch_mode("pulls")
-        self._start_transfer(lambda: self.services.transfers.start_push(request.model))
+        host = self.services.hosts.get(request.host) if request.host else None
+        self._start_transfer(lambda: self.services.transfers.start_push(request.model, host=host))
 
     @on(StartCreateFromFile)
     async def _start_create_from_file(self, request: StartCreateFromFile) -> None:
         """Show the pulls screen and create a model from a local GGUF file there."""
         await self.switch_mode("pulls")
+        host = self.services.hosts.get(request.host) if request.host else None
         self._start_transfer(
-            lambda: self.services.transfers.start_create_from_file(request.request)
+            lambda: self.services.transfers.start_create_from_file(request.request, host=host)
         )
 
     def _start_transfer(self, start: Callable[[], object]) -> None:

@@ -49,6 +49,8 @@ class StartPush(Message):
     """Push ``model`` to its registry, with its progress on the pulls screen."""
 
     model: str
+    host: str = ""
+    """The host to push it from; "" is the default host."""
 
 
 @dataclass
@@ -56,6 +58,8 @@ class StartCreateFromFile(Message):
     """Create a model from a local GGUF file, with its progress on the pulls screen."""
 
     request: FileCreate
+    host: str = ""
+    """The host to create it on; "" is the default host."""
 
 
 @dataclass

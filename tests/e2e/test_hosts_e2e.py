@@ -1,8 +1,9 @@
 """Two hosts in a real terminal: two simulated servers on two loopback ports, one with a key.
 
-Both are listed with their hosts, a chat on host B's model goes to B only, stopping B shows
-it offline while A keeps working, starting it again brings it back, a pull goes to the host
-chosen; the key goes to B alone, and shows on no screen and in no file of the data dir.
+Both hosts' models are listed in one table with their hosts, a chat on host B's model goes
+to B only, stopping B shows it offline while A keeps working (its rows stay, B's go),
+starting it again brings it back, a pull goes to the host chosen; the key goes to B alone,
+and shows on no screen and in no file of the data dir.
 """
 
 from __future__ import annotations
@@ -36,6 +37,20 @@ def paths(sim: SimulatedOllama, path: str) -> int:
     return sum(1 for request in list(sim.requests) if request.path == path)
 
 
+def row_on(model: str, host: str) -> Callable[[str], bool]:
+    """Whether a screen has a table row of ``model`` on ``host`` (the host column follows
+    the name)."""
+
+    def has_row(screen: str) -> bool:
+        for line in screen.splitlines():
+            words = line.split()
+            if model in words[:-1] and words[words.index(model) + 1] == host:
+                return True
+        return False
+
+    return has_row
+
+
 def test_two_hosts_in_a_real_terminal(run_app: RunApp, tmp_path: Path) -> None:
     laptop = SimulatedOllama(token_delay=0.0, pull_tick=0.001, pull_rate=20e9)
     gpu = SimulatedOllama(token_delay=0.0, pull_tick=0.001, pull_rate=20e9, version="0.9.9")
@@ -65,12 +80,16 @@ def test_two_hosts_in_a_real_terminal(run_app: RunApp, tmp_path: Path) -> None:
             seen(app, "● laptop 0.12.3")
             seen(app, "● gpu 0.9.9")
 
-            # Host B's models, and a chat on its model.
+            # Both hosts' models in one table, each with its host; a chat on B's model.
             app.send_keys("F3")
-            seen(app, "on laptop")
-            app.send_keys("C-o")
-            seen(app, "1 model on gpu")
-            seen(app, "bigmodel:70b")
+            seen(app, "6 models on 2 hosts")
+            screens.append(app.wait_for(row_on("bigmodel:70b", "gpu"), timeout=WAIT))
+            screens.append(app.wait_for(row_on("qwen3:8b", "laptop"), timeout=WAIT))
+            # Sorted by host (the third column after the age), gpu's models come first and
+            # bigmodel:70b tops them; every key goes to the table, so none races a focus move.
+            app.send_keys("C-e", "C-e", "C-e")
+            seen(app, "Host ▲")
+            app.send_keys(*["Up"] * 8)
             app.send_keys("Enter")
             seen(app, "chat on gpu")
             app.type("hello from the terminal")
@@ -84,15 +103,22 @@ def test_two_hosts_in_a_real_terminal(run_app: RunApp, tmp_path: Path) -> None:
             app.send_keys("C-r")
             seen(app, "○ gpu offline")
             assert "● laptop 0.12.3" in screens[-1]
+            app.send_keys("F3")
+            seen(app, "5 models on 1 host, gpu offline")
+            assert not row_on("bigmodel:70b", "gpu")(screens[-1])
+            screens.append(app.wait_for(row_on("qwen3:8b", "laptop"), timeout=WAIT))
+            app.send_keys("F2")
             laptop_checks = paths(laptop, "/api/version")
             app.send_keys("C-r")
             wait_until(lambda: paths(laptop, "/api/version") > laptop_checks, "laptop answering")
             b = gpu.serve(port=port)
             seen(app, "● gpu 0.9.9")
 
-            # A pull from the models screen, onto the host in view (gpu).
+            # A pull from the models screen, onto the highlighted row's host (gpu).
             app.send_keys("F3")
-            seen(app, "on gpu")
+            seen(app, "6 models on 2 hosts")
+            screens.append(app.wait_for(row_on("bigmodel:70b", "gpu"), timeout=WAIT))
+            app.send_keys(*["Up"] * 8)
             app.send_keys("C-a")
             seen(app, "Pull a model")
             app.type("mistral:7b")

@@ -1,4 +1,5 @@
-"""How the model browser looks: loaded models with details, and a filtered narrow view."""
+"""How the model browser looks: loaded models with details, a filtered narrow view, and
+every host's models in one narrow table."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from tests.helpers import settle_workers
 from tui_app.app import OllamaTUI
 from tui_app.core.clock import ManualClock
 from tui_app.demo import SimulatedOllama
+from tui_app.widgets.model_table import ModelTable
 
 AppFactory = Callable[..., OllamaTUI]
 
@@ -61,6 +63,26 @@ def test_narrow_browser_filtered(make_app: AppFactory, snap_compare: object) -> 
         await pilot.press("f3")
         await settle(pilot)
         await pilot.press(*"q4_k")
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)  # type: ignore[operator]
+
+
+def test_all_hosts_narrow(make_app: AppFactory, snap_compare: object) -> None:
+    from tests.ui.test_hosts_in_app import gpu_host, gpu_sim
+
+    gpu = gpu_host(gpu_sim(clock=NOW.timestamp, tz=UTC))
+    app = make_app(more_hosts=(gpu,))
+
+    async def run_before(pilot: Pilot[None]) -> None:
+        await app.services.client.load("gemma3:1b")
+        await gpu.client.load("bigmodel:70b", keep_alive=-1)
+        await pilot.press("f3")
+        screen = pilot.app.screen
+        for _ in range(500):
+            if gpu.status.online and screen.query_one(ModelTable).row_count == 7:
+                break
+            await pilot.pause(0.01)
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)  # type: ignore[operator]

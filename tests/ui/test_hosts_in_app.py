@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import httpx
-from textual.widgets import Static
+from textual.pilot import Pilot
+from textual.widgets import RadioButton, Static
 
+from tests.conftest import IN_PROCESS_URL
 from tests.helpers import dialog_shown, notices, settle_workers, until
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
@@ -16,15 +20,21 @@ from tui_app.core.hosts import Host
 from tui_app.demo import SimModel, SimulatedOllama
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import HostChoiceDialog, NameDialog
-from tui_app.screens.models import ModelsScreen
+from tui_app.screens.models import MODELS_HOST_SETTING, ModelsScreen
 from tui_app.widgets.status_bar import StatusBar
 
 AppFactory = Callable[..., OllamaTUI]
 
 
-def gpu_sim() -> SimulatedOllama:
-    """Host B: a big model host A does not have, and llama3.2 exactly as A has it."""
-    sim = SimulatedOllama(token_delay=0.0, pull_tick=0.001, pull_rate=20e9, version="0.9.9")
+def gpu_sim(**options: Any) -> SimulatedOllama:
+    """Host B: a big model host A does not have, and llama3.2 exactly as A has it;
+    ``options`` go to the simulator (a clock, say).
+
+    Its pulls do not tick: in process, each line a ticking pull sends after a pause is read
+    after the client's progress pace, so a pull of a few hundred lines took seconds."""
+    sim = SimulatedOllama(
+        token_delay=0.0, pull_tick=0.0, pull_rate=20e9, version="0.9.9", **options
+    )
     sim.models = [m for m in SimulatedOllama().models if m.name == "llama3.2:latest"]
     sim.models.append(SimModel("bigmodel:70b", parameter_size="70B"))
     return sim
@@ -62,7 +72,40 @@ def bar_text(app: OllamaTUI) -> str:
     return str(app.screen.query_one(StatusBar).render())
 
 
-async def test_both_hosts_are_listed_and_a_chat_on_b_goes_to_b_only(
+def count_line(screen: ModelsScreen) -> str:
+    return str(screen.query_one("#models-count", Static).render())
+
+
+def listed(screen: ModelsScreen) -> list[tuple[str, str]]:
+    """The rows on show as (host, model), in order."""
+    return [(row.host, row.model.name) for row in screen.table.visible_rows]
+
+
+async def open_models(pilot: Pilot[None]) -> ModelsScreen:
+    """The models screen once every host in view (each one online, in the all-hosts view)
+    has listed its models."""
+    app = pilot.app
+    assert isinstance(app, OllamaTUI)
+    await pilot.press("f3")
+    await until(pilot, lambda: isinstance(app.screen, ModelsScreen))
+    screen = app.screen
+    assert isinstance(screen, ModelsScreen)
+
+    def in_view() -> list[Host]:
+        viewed = screen.viewed_host()
+        return [viewed] if viewed else [h for h in app.services.hosts if h.status.online]
+
+    await until(
+        pilot,
+        lambda: (
+            all(h.catalog.models.value for h in in_view())
+            and len(screen.table.rows_given) == sum(len(h.catalog.models.value) for h in in_view())
+        ),
+    )
+    return screen
+
+
+async def test_both_hosts_are_listed_in_one_table_and_a_chat_on_b_goes_to_b_only(
     make_app: AppFactory, sim: SimulatedOllama
 ) -> None:
     b = gpu_sim()
@@ -72,15 +115,22 @@ async def test_both_hosts_are_listed_and_a_chat_on_b_goes_to_b_only(
         await until(pilot, lambda: app.connection.online and gpu.status.online)
         await until(pilot, lambda: "gpu 0.9.9" in bar_text(app))
         assert "http://ollama.test 0.12.3" in bar_text(app)
-        await pilot.press("f3")
-        await until(pilot, lambda: isinstance(app.screen, ModelsScreen))
-        screen = app.screen
-        assert isinstance(screen, ModelsScreen)
-        await until(pilot, lambda: screen.table.select_model("gemma3:1b"))
-        await pilot.press("ctrl+o")
-        await until(pilot, lambda: screen.table.select_model("bigmodel:70b"))
-        count = str(screen.query_one("#models-count", Static).render())
-        assert count == "2 models on gpu"
+        screen = await open_models(pilot)
+        assert screen.shows_all_hosts and screen.table.shows_hosts
+        a_models = [m.name for m in app.services.hosts.default.catalog.models.value]
+        assert sorted(listed(screen)) == sorted(
+            [(IN_PROCESS_URL, name) for name in a_models]
+            + [("gpu", "llama3.2:latest"), ("gpu", "bigmodel:70b")]
+        )
+        # The same model on both hosts is two rows.
+        assert [host for host, name in listed(screen) if name == "llama3.2:latest"] in (
+            [IN_PROCESS_URL, "gpu"],
+            ["gpu", IN_PROCESS_URL],
+        )
+        total = len(a_models) + 2
+        await until(pilot, lambda: count_line(screen) == f"{total} models on 2 hosts")
+        assert screen.table.select_model("bigmodel:70b")
+        assert "gpu" in screen.table.get_row_at(screen.table.cursor_row)[2].plain
         await settle_workers(pilot)
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(app.screen, ChatScreen))
@@ -93,6 +143,236 @@ async def test_both_hosts_are_listed_and_a_chat_on_b_goes_to_b_only(
         assert chats_sent(sim) == a_before == 0
         chat = app.services.store.get_chat(app.current_chat_id or 0)
         assert chat is not None and (chat.host, chat.model) == ("gpu", "bigmodel:70b")
+
+
+async def test_the_all_hosts_table_sorts_and_filters_by_host(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    b = gpu_sim()
+    host = gpu_host(b)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        screen = await open_models(pilot)
+        # Sorted by host, then by name within each host.
+        screen.table.sort_by("host")
+        rows = listed(screen)
+        assert [h for h, _ in rows] == ["gpu"] * 2 + [IN_PROCESS_URL] * (len(rows) - 2)
+        assert [n for h, n in rows if h == "gpu"] == ["bigmodel:70b", "llama3.2:latest"]
+        screen.table.reverse_sort()
+        assert [h for h, _ in listed(screen)][-2:] == ["gpu", "gpu"]
+        # ctrl+e passes through the host column too.
+        screen.table.sort_by("name")
+        await pilot.press("ctrl+e")
+        assert screen.table.sort_column == "host"
+        # Typing a host's name filters by it.
+        screen.table.focus()
+        await pilot.press(*"gpu")
+        await until(pilot, lambda: len(screen.table.visible_rows) == 2)
+        assert {h for h, _ in listed(screen)} == {"gpu"}
+        assert count_line(screen) == f"2 of {len(rows)} on 2 hosts"
+        screen.filter_input.value = "gpu 3.2"
+        await until(pilot, lambda: listed(screen) == [("gpu", "llama3.2:latest")])
+
+
+async def test_each_action_acts_on_the_rows_host(
+    make_app: AppFactory, sim: SimulatedOllama, tmp_path: Path
+) -> None:
+    from textual.widgets import Input
+
+    from tui_app.core.gguf import write_minimal_gguf
+    from tui_app.screens.dialogs import ConfirmDialog, CreateFromFileDialog, CreateModelDialog
+
+    b = gpu_sim()
+    host = gpu_host(b)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(140, 40)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        await host.client.copy("llama3.2:latest", "me/llama3.2:latest")
+        await host.catalog.refresh()
+        screen = await open_models(pilot)
+
+        async def on_gpu(model: str) -> None:
+            if app.current_mode != "models":
+                await pilot.press("f3")
+                await until(pilot, lambda: app.screen is screen)
+            await until(pilot, lambda: screen.table.select_model(model, "gpu"))
+            await settle_workers(pilot)
+
+        def only_b(path: str, method: str = "POST") -> list[object]:
+            """Bodies of ``path`` requests b received; none may have reached host A."""
+            assert not [r for r in sim.requests if (r.method, r.path) == (method, path)]
+            return [r.body for r in b.requests if (r.method, r.path) == (method, path)]
+
+        # The details of gpu's llama3.2 come from gpu.
+        await on_gpu("llama3.2:latest")
+        await until(pilot, lambda: any(r.path == "/api/show" for r in b.requests))
+        # Load, keep loaded, unload.
+        await pilot.press("ctrl+w")
+        await until(pilot, lambda: len(only_b("/api/chat")) == 1)
+        await until(pilot, lambda: screen.table.is_loaded("llama3.2:latest", "gpu"))
+        assert not screen.table.is_loaded("llama3.2:latest", IN_PROCESS_URL)
+        await pilot.press("ctrl+k")
+        await until(pilot, lambda: len(only_b("/api/chat")) == 2)
+        await pilot.press("ctrl+u")
+        await until(pilot, lambda: len(only_b("/api/chat")) == 3)
+        await settle_workers(pilot)
+        assert [body["keep_alive"] for body in only_b("/api/chat")[1:]] == [-1, 0]  # type: ignore[index]
+        # Copy.
+        await pilot.press("ctrl+y")
+        await dialog_shown(pilot, NameDialog)
+        await pilot.press("ctrl+u", *"twin", "enter")
+        await until(pilot, lambda: host.find("twin") is not None)
+        assert app.services.hosts.default.find("twin") is None
+        await until(pilot, lambda: screen.table.highlighted_row is not None)
+        row = screen.table.highlighted_row
+        assert row is not None and (row.host, row.model.name) == ("gpu", "twin:latest")
+        # Delete, saying where from.
+        await pilot.press("delete")
+        question = await dialog_shown(pilot, ConfirmDialog)
+        said = str(question.query_one("#confirm-question", Static).render())
+        assert said.startswith("Delete twin:latest from gpu")
+        await pilot.press("y")
+        await until(pilot, lambda: host.find("twin") is None)
+        assert only_b("/api/delete", "DELETE") == [{"model": "twin:latest"}]
+        # Push.
+        await on_gpu("me/llama3.2:latest")
+        screen.action_push()
+        await until(pilot, lambda: app.current_mode == "pulls")
+        await until(pilot, lambda: len(only_b("/api/push")) == 1)
+        # Create, from the highlighted row.
+        await on_gpu("llama3.2:latest")
+        await pilot.press("ctrl+n")
+        dialog = await dialog_shown(pilot, CreateModelDialog)
+        assert dialog.query_one("#create-from", Input).value == "llama3.2:latest"
+        dialog.query_one("#create-name", Input).value = "derived"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: host.find("derived") is not None)
+        assert only_b("/api/create")
+        # Create from a GGUF file, with a gpu row highlighted.
+        await on_gpu("bigmodel:70b")
+        path = write_minimal_gguf(tmp_path / "tiny.gguf", payload=b"w" * 1000)
+        screen.action_create_from_file()
+        file_dialog = await dialog_shown(pilot, CreateFromFileDialog)
+        file_dialog.query_one("#create-file-name", Input).value = "tiny"
+        file_dialog.query_one("#create-file-path", Input).value = str(path)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: host.find("tiny") is not None)
+        await settle_workers(pilot)
+        assert len(only_b("/api/create")) == 2
+        assert not [r for r in sim.requests if r.path.startswith("/api/blobs")]
+        assert app.services.hosts.default.find("tiny") is None
+
+
+async def test_an_offline_host_leaves_the_others_rows_and_loaded_models(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    b = gpu_sim()
+    switch = Switchable(b.transport())
+    host = gpu_host(b, switch)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        screen = await open_models(pilot)
+        await until(pilot, lambda: screen.table.select_model("gemma3:1b", IN_PROCESS_URL))
+        await pilot.press("ctrl+w")
+        panel = screen.running_panel
+        await until(pilot, lambda: [m.name for m in panel.running] == ["gemma3:1b"])
+        assert "gpu" not in panel.unreachable_hosts
+        switch.down = True
+        app.check_host_now(host)
+        await until(pilot, lambda: "gpu offline" in count_line(screen))
+        a_count = len(app.services.hosts.default.catalog.models.value)
+        assert count_line(screen) == f"{a_count} models on 1 host, gpu offline"
+        assert {h for h, _ in listed(screen)} == {IN_PROCESS_URL}
+        screen.poll_running_models()
+        await until(pilot, lambda: "gpu" in panel.unreachable_hosts)
+        assert [m.name for m in panel.running] == ["gemma3:1b"]
+        text = panel.describe().plain
+        assert "gemma3:1b" in text and "gpu  Ollama is unreachable" in text
+        assert not panel.has_class("-unreachable")
+        # Host A still loads and unloads.
+        await pilot.press("ctrl+u")
+        await until(pilot, lambda: not panel.running)
+        switch.down = False
+        app.check_host_now(host)
+        await until(pilot, lambda: count_line(screen).endswith("on 2 hosts"))
+
+
+async def test_the_view_chosen_is_kept_across_restarts(
+    make_app: AppFactory, sim: SimulatedOllama, tmp_path: Path
+) -> None:
+    def two_hosts(**kwargs: object) -> OllamaTUI:
+        return make_app(more_hosts=(gpu_host(gpu_sim()),), store_dir=tmp_path / "app-0", **kwargs)
+
+    app = two_hosts()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: all(h.status.online for h in app.services.hosts))
+        screen = await open_models(pilot)
+        assert screen.shows_all_hosts  # what several hosts start with
+        screen.table.sort_by("host")
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: count_line(screen).endswith(f"on {IN_PROCESS_URL}"))
+        # One host's table has no host column to sort by.
+        assert (screen.table.sort_column, screen.table.sort_descending) == ("name", False)
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: count_line(screen) == "2 models on gpu")
+        assert not screen.table.shows_hosts
+        assert screen.running_panel.border_subtitle == "on gpu"
+    again = two_hosts()
+    async with again.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: all(h.status.online for h in again.services.hosts))
+        screen = await open_models(pilot)
+        await until(pilot, lambda: count_line(screen) == "2 models on gpu")
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: count_line(screen).endswith("on 2 hosts"))
+        assert screen.table.shows_hosts
+        # A saved host that is gone falls back to every host.
+        again.services.store.set_setting(MODELS_HOST_SETTING, "tower")
+    last = two_hosts()
+    async with last.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: all(h.status.online for h in last.services.hosts))
+        screen = await open_models(pilot)
+        assert screen.shows_all_hosts
+
+
+async def test_at_80_columns_hosts_are_short_and_each_loaded_model_keeps_one_line(
+    make_app: AppFactory, sim: SimulatedOllama
+) -> None:
+    b = gpu_sim()
+    host = gpu_host(b)
+    app = make_app(more_hosts=(host,))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: host.status.online and app.connection.online)
+        screen = await open_models(pilot)
+        table = screen.table
+        assert table.host_width == 8
+        hosts = {table.get_row_at(i)[2].plain for i in range(table.row_count)}
+        assert hosts == {"gpu", "ollama.…"}
+        for model, on in (("llama3.2:latest", "gpu"), ("nomic-embed-text:latest", IN_PROCESS_URL)):
+            await until(pilot, partial(table.select_model, model, on))
+            await pilot.press("ctrl+w")
+            await until(pilot, partial(table.is_loaded, model, on))
+        panel = screen.running_panel
+        await until(pilot, lambda: len(panel.running) == 2)
+        lines = panel.describe().plain.splitlines()
+        assert [line.split()[1] for line in lines] == ["ollama.test", "gpu"]  # in host order
+        assert all(len(line) <= panel.content_size.width for line in lines)
+        await pilot.resize_terminal(130, 30)
+        await until(pilot, lambda: table.host_width == 12)
+        assert table.get_row_at(0)[2].plain in {"gpu", "ollama.test"}
+
+
+async def test_one_host_has_no_host_column_and_no_host_key(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 36)) as pilot:
+        await until(pilot, lambda: app.connection.online)
+        screen = await open_models(pilot)
+        assert not screen.shows_all_hosts and not screen.table.shows_hosts
+        assert "host" not in [str(c.key.value) for c in screen.table.ordered_columns]
+        assert screen.check_action("next_host", ()) is False
+        assert count_line(screen).endswith("models")
 
 
 async def test_an_offline_host_leaves_the_other_working_and_is_never_sent_to_silently(
@@ -141,13 +421,24 @@ async def test_a_pull_goes_to_the_host_chosen(make_app: AppFactory, sim: Simulat
     app = make_app(more_hosts=(host,))
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: host.status.online and app.connection.online)
-        await pilot.press("f3")
-        await until(pilot, lambda: isinstance(app.screen, ModelsScreen))
+        screen = await open_models(pilot)
+        # With a gpu row highlighted, gpu is offered first.
+        await until(pilot, lambda: screen.table.select_model("bigmodel:70b"))
+        await pilot.press("ctrl+a")
+        await dialog_shown(pilot, NameDialog)
+        await pilot.press(*"mistral:7b", "enter")
+        offered = await dialog_shown(pilot, HostChoiceDialog)
+        assert [str(r.label) for r in offered.query(RadioButton) if r.value] == [
+            "gpu (online, Ollama 0.9.9)"
+        ]
+        await pilot.press("escape")
+        await until(pilot, lambda: app.screen is screen)
+        await until(pilot, lambda: screen.table.select_model("gemma3:1b"))
         await pilot.press("ctrl+a")
         await dialog_shown(pilot, NameDialog)
         await pilot.press(*"mistral:7b", "enter")
         await dialog_shown(pilot, HostChoiceDialog)
-        # The host in view (the default) is chosen at first; the user picks gpu.
+        # The highlighted row's host (the default) is chosen at first; the user picks gpu.
         await pilot.press("down", "space", "ctrl+s")
         await until(pilot, lambda: app.current_mode == "pulls")
         await until(pilot, lambda: host.find("mistral:7b") is not None)
@@ -249,6 +540,7 @@ async def test_a_host_renamed_in_the_app_is_written_and_its_chats_follow(
     async with app.run_test(size=(120, 36)) as pilot:
         await until(pilot, lambda: host.status.online and app.connection.online)
         chat = app.services.store.create_chat(model="bigmodel:70b", host="gpu")
+        app.services.store.set_setting(MODELS_HOST_SETTING, "gpu")  # the model browser shows gpu
         app.action_rename_host()
         await dialog_shown(pilot, HostChoiceDialog)
         await pilot.press("ctrl+s")  # gpu, the first host other than the default
@@ -259,6 +551,7 @@ async def test_a_host_renamed_in_the_app_is_written_and_its_chats_follow(
         assert app.services.hosts.get("gpu") is host  # an open chat still finds it
         record = app.services.store.get_chat(chat.id)
         assert record is not None and record.host == "tower"
+        assert app.services.store.get_setting(MODELS_HOST_SETTING) == "tower"
     assert path.read_text(encoding="utf-8") == GPU_FILE.replace('"gpu"', '"tower"')
     assert [h.name for h in read_config_file(path).hosts] == ["tower"]
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from tui_app.core.formatting import (
+    clipped,
     compact_relative_time,
     countdown,
     human_duration,
@@ -185,3 +186,10 @@ def test_one_line_flattens_and_shows_control_characters() -> None:
     assert one_line("\x1b[31mred\x07") == "\u241b[31mred\u2407"
     assert one_line("del\x7f c1\x9b") == "del\u2421 c1\ufffd"
     assert one_line("[bold]x[/bold] 日本 🎉 مرحبا") == "[bold]x[/bold] 日本 🎉 مرحبا"
+
+
+def test_clipped_cuts_with_an_ellipsis_only_when_too_long() -> None:
+    assert clipped("gpu", 8) == "gpu"
+    assert clipped("ollama.test", 11) == "ollama.test"
+    assert clipped("ollama.test", 8) == "ollama.…"
+    assert len(clipped("a-very-long-host-name", 12)) == 12

@@ -186,3 +186,8 @@ def short_digest(digest: str, length: int = 12) -> str:
     """The first hex digits of a digest, as ``ollama list`` shows IDs (``sha256:`` dropped)."""
     text = digest.removeprefix("sha256:").removeprefix("sha256-")
     return text[:length]
+
+
+def clipped(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, its last one an ellipsis when cut."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"

@@ -548,8 +548,9 @@ class TransferManager:
             name, TransferKind.CREATE, open_stream, subject=f"create {name} from {from_}", host=host
         )
 
-    def start_push(self, model: str) -> TransferJob:
-        """Push ``model`` to its registry, a bar per layer.
+    def start_push(self, model: str, *, host: Host | None = None) -> TransferJob:
+        """Push ``model`` from ``host`` (None: the default host) to its registry, a bar per
+        layer.
 
         Raises :class:`TransferRefused` for a name outside the user's own namespace, or the
         same model already running.
@@ -558,11 +559,14 @@ class TransferManager:
         problem = push_name_problem(name)
         if problem is not None:
             raise TransferRefused(f"Cannot push {name!r}: {problem}.")
-        client = self._client
-        return self._start(name, TransferKind.PUSH, lambda: client.push(name))
+        client = self._client if host is None else host.client
+        return self._start(name, TransferKind.PUSH, lambda: client.push(name), host=host)
 
-    def start_create_from_file(self, request: FileCreate) -> TransferJob:
-        """Create a model from a local GGUF file: hash, upload what is missing, create.
+    def start_create_from_file(
+        self, request: FileCreate, *, host: Host | None = None
+    ) -> TransferJob:
+        """Create a model from a local GGUF file on ``host`` (None: the default host): hash,
+        upload what is missing, create.
 
         Raises :class:`TransferRefused` for a bad name or the same model already running;
         the file itself is checked as the run starts, and a bad one fails it.
@@ -571,13 +575,13 @@ class TransferManager:
         problem = model_name_problem(name)
         if problem is not None:
             raise TransferRefused(f"Cannot create {name!r}: {problem}.")
-        client = self._client
+        client = self._client if host is None else host.client
 
         def open_stream() -> AsyncIterator[ProgressUpdate]:
             return create_from_file(client, request)
 
         subject = f"create {name} from {request.path.name}"
-        return self._start(name, TransferKind.CREATE, open_stream, subject=subject)
+        return self._start(name, TransferKind.CREATE, open_stream, subject=subject, host=host)
 
     def again(self, job: TransferJob) -> TransferJob:
         """Start a finished job once more (a pull resumes where it stopped)."""

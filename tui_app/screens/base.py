@@ -147,16 +147,18 @@ class AreaScreen(Screen[None]):
         message: str | None = None,
         severity: Literal["warning", "error"] = "error",
         quiet_offline: bool = False,
+        host: Host | None = None,
     ) -> None:
-        """Tell the user about ``error``; an unreachable server also turns the app offline.
+        """Tell the user about ``error``; an unreachable server also turns its host offline.
 
         ``message`` replaces the error's own text where the caller knows better. With
         ``quiet_offline`` an unreachable server is only shown as offline (for background
-        reads, whose failure the status bar already tells).
+        reads, whose failure the status bar already tells). ``host`` is the host that
+        failed, when it is not the one in view.
         """
         shown = describe_error(error if error is not None else Exception(message or ""), title)
         if shown.goes_offline and isinstance(error, OllamaError):
-            self.host_in_view().connection.failed(error)
+            (host or self.host_in_view()).connection.failed(error)
             if quiet_offline:
                 return
         text = message if message is not None else shown.message

@@ -26,6 +26,7 @@ from tui_app.api import (
     OllamaUnavailableError,
 )
 from tui_app.api.names import push_name_problem, same_model
+from tui_app.core.connection import LinkState
 from tui_app.core.disk_use import DeleteEstimate, weights_blob
 from tui_app.core.file_create import FileCreate
 from tui_app.core.formatting import human_size
@@ -46,11 +47,31 @@ from tui_app.screens.dialogs import (
 from tui_app.services import Services
 from tui_app.store import StoreError
 from tui_app.widgets.model_details import ModelDetails
-from tui_app.widgets.model_table import ModelTable, is_embedding_only, model_key
-from tui_app.widgets.running_models import RunningModels
+from tui_app.widgets.model_table import (
+    HOST_NAME_WIDTH,
+    NARROW_HOST_NAME_WIDTH,
+    HostedModel,
+    ModelTable,
+    is_embedding_only,
+    model_key,
+)
+from tui_app.widgets.running_models import HostRunning, RunningModels
 
 KEEP_FILTER_SETTING = "models_keep_filter"
 """Store setting: True when the user chose to keep the models filter between visits."""
+
+MODELS_HOST_SETTING = "models_host"
+"""Store setting: the host whose models the browser shows, or :data:`ALL_HOSTS`."""
+
+ALL_HOSTS = ""
+"""The browser's choice of showing every host's models in one table (no host is called "")."""
+
+FILTER_PLACEHOLDER = "Filter: type a name, family or quantization  (ctrl+f or /)"
+"""What the empty filter line says; with every host's models, host names filter too."""
+ALL_HOSTS_FILTER_PLACEHOLDER = "Filter: type a name, family, quantization or host  (ctrl+f or /)"
+
+_AWAY = frozenset({LinkState.OFFLINE, LinkState.AUTH_FAILED})
+"""Link states whose host lists no rows in the all-hosts table."""
 
 
 class FilterInput(Input):
@@ -177,7 +198,7 @@ class ModelsScreen(AreaScreen):
             "next_host",
             "Host",
             id="models.host",
-            tooltip="Show the models of the next host (with several hosts configured)",
+            tooltip="Show the next host's models, then every host's (with several hosts)",
         ),
     ]
 
@@ -187,57 +208,117 @@ class ModelsScreen(AreaScreen):
 
     def __init__(self, services: Services) -> None:
         super().__init__(services)
-        self._details_pending: str | None = None
+        self._details_pending: tuple[str, str] | None = None
         self._details_shown: str | None = None
         self._key_state: tuple[bool, bool] | None = None
         self._filter_timer: Timer | None = None
-        self._select_when_listed: str | None = None
+        self._select_when_listed: tuple[str, str] | None = None
+        """(host, model) to put the cursor on once it is listed."""
         self._poll_timer: Timer | None = None
         self._countdown_timer: Timer | None = None
-        self._host_name = services.hosts.default.name
+        saved = services.store.get_setting(MODELS_HOST_SETTING)
+        self._view = saved if isinstance(saved, str) else ALL_HOSTS
+        """The name of the host in view, or ALL_HOSTS; see :meth:`viewed_host`."""
         self._models_subscription: Subscription | None = None
 
     # -- hosts ----------------------------------------------------------------------
 
+    def viewed_host(self) -> Host | None:
+        """The one host whose models are in view, or None when every host's are.
+
+        With one host it is that host. A saved choice naming a host that is no longer
+        configured (removed, or renamed in the file) falls back to every host.
+        """
+        hosts = self.services.hosts
+        if len(hosts) < 2:
+            return hosts.default
+        return None if self._view == ALL_HOSTS else hosts.get(self._view)
+
     @property
-    def host(self) -> Host:
-        """The host whose models are in view; every action on a row goes to it."""
-        return self.services.hosts.get_or_default(self._host_name)
+    def shows_all_hosts(self) -> bool:
+        """Whether the table lists every host's models, with a host column."""
+        return self.viewed_host() is None
 
     def host_in_view(self) -> Host:
-        """The host whose models are in view."""
-        return self.host
+        """The host in view; in the all-hosts view, the highlighted row's (else the default)."""
+        return self.viewed_host() or self._acting_host()
+
+    def _acting_host(self) -> Host:
+        """Where an action that is not on a row goes: the highlighted row's host, else the
+        host in view, else the default host."""
+        row = self.table.highlighted_row if self.is_mounted else None
+        found = self.services.hosts.get(row.host) if row is not None else None
+        return found or self.viewed_host() or self.services.hosts.default
+
+    def _hosts_in_view(self) -> list[Host]:
+        viewed = self.viewed_host()
+        return list(self.services.hosts) if viewed is None else [viewed]
 
     def show_host(self, name: str) -> None:
-        """Show the models and loaded models of host ``name``."""
-        host = self.services.hosts.get(name)
-        if host is None:
+        """Show the models and loaded models of host ``name`` (of every host for
+        :data:`ALL_HOSTS`), and remember the choice for the next visit and run."""
+        if name != ALL_HOSTS and self.services.hosts.get(name) is None:
             return
-        self._host_name = host.name
+        self._view = name
+        try:
+            self.services.store.set_setting(MODELS_HOST_SETTING, name)
+        except StoreError as exc:
+            self.notify(str(exc), title="Could not save the choice", severity="warning")
         self._follow_models()
         self.running_panel.show_running((), self.services.clock.utc())
-        self.table.set_loaded(())
         self.poll_running_models()
         self.refresh_models()
 
     def action_next_host(self) -> None:
-        """Show the next host's models (in the order of the configuration file)."""
+        """Show the next host's models (in the order of the configuration file), then every
+        host's, then the first host's again."""
         names = self.services.hosts.names()
         if len(names) < 2:
             self.notify("Only one host is configured: see [[hosts]] in the README.")
             return
-        self.show_host(names[(names.index(self.host.name) + 1) % len(names)])
-        self.notify(f"Models on {self.host.name}", markup=False)
+        views = [*names, ALL_HOSTS]
+        viewed = self.viewed_host()
+        current = views.index(viewed.name if viewed is not None else ALL_HOSTS)
+        self.show_host(views[(current + 1) % len(views)])
+        viewed = self.viewed_host()
+        self.notify(f"Models on {viewed.name if viewed else 'all hosts'}", markup=False)
 
     def _follow_models(self) -> None:
-        if len(self.services.hosts) > 1:
-            # Which host's /api/ps the panel shows; with one host there is nothing to say.
-            self.running_panel.border_subtitle = Content(f"on {self.host.name}")
         if self._models_subscription is not None:
             self._models_subscription.close()
-        models = self.host.catalog.models
-        self._models_subscription = models.subscribe(self._models_changed)
-        self._models_changed(models.value)
+        viewed = self.viewed_host()
+        self.filter_input.placeholder = (
+            ALL_HOSTS_FILTER_PLACEHOLDER if viewed is None else FILTER_PLACEHOLDER
+        )
+        if viewed is None:
+            self.running_panel.border_subtitle = Content("on all hosts")
+            self._models_subscription = self.services.hosts.subscribe(
+                lambda _: self._list_all_hosts()
+            )
+            self._list_all_hosts()
+            return
+        if len(self.services.hosts) > 1:
+            # Which host's /api/ps the panel shows; with one host there is nothing to say.
+            self.running_panel.border_subtitle = Content(f"on {viewed.name}")
+        self._models_subscription = viewed.catalog.models.subscribe(
+            lambda _: self._list_host(viewed)
+        )
+        self._list_host(viewed)
+
+    def _list_host(self, host: Host) -> None:
+        """One host's models, without a host column."""
+        rows = [HostedModel(host.name, model) for model in host.catalog.models.value]
+        self._show_rows(rows, host_column=False)
+
+    def _list_all_hosts(self) -> None:
+        """Every host's models in one table; a host that is away lists none."""
+        rows = [
+            HostedModel(host.name, model)
+            for host in self.services.hosts
+            if host.status.state not in _AWAY
+            for model in host.catalog.models.value
+        ]
+        self._show_rows(rows, host_column=True)
 
     @on(events.Unmount)
     def _stop_following_models(self) -> None:
@@ -252,7 +333,7 @@ class ModelsScreen(AreaScreen):
             with Vertical(id="models-main"):
                 with Horizontal(id="models-filter-row"):
                     yield FilterInput(
-                        placeholder="Filter: type a name, family or quantization  (ctrl+f or /)",
+                        placeholder=FILTER_PLACEHOLDER,
                         id="models-filter",
                         compact=True,
                         # Typing in the table hands over its first character; selecting
@@ -283,6 +364,11 @@ class ModelsScreen(AreaScreen):
     def filter_input(self) -> FilterInput:
         """The filter line."""
         return self.query_one(FilterInput)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Give the host column fewer characters on a narrow terminal."""
+        narrow = event.size.width < self.HORIZONTAL_BREAKPOINTS[1][0]
+        self.table.host_width = NARROW_HOST_NAME_WIDTH if narrow else HOST_NAME_WIDTH
 
     def on_mount(self) -> None:
         self._poll_timer = self.set_interval(self.PS_POLL_SECONDS, self._poll_tick, pause=True)
@@ -330,9 +416,10 @@ class ModelsScreen(AreaScreen):
 
     # -- the list -------------------------------------------------------------------
 
-    def _models_changed(self, models: tuple[ModelSummary, ...]) -> None:
-        self.table.show_models(models, self.services.clock.utc())
-        if self._select_when_listed and self.table.select_model(self._select_when_listed):
+    def _show_rows(self, rows: list[HostedModel], host_column: bool) -> None:
+        self.table.show_rows(rows, self.services.clock.utc(), host_column=host_column)
+        wanted = self._select_when_listed
+        if wanted and self.table.select_model(wanted[1], wanted[0]):
             self._select_when_listed = None
         self._update_key_states()
         self._follow_highlight()
@@ -343,9 +430,17 @@ class ModelsScreen(AreaScreen):
             text = f"{event.total} model{'' if event.total == 1 else 's'}"
         else:
             text = f"{event.shown} of {event.total}"
-        if len(self.services.hosts) > 1:
-            text += f" on {self.host.name}"
-        self.query_one("#models-count", Static).update(text)
+        viewed = self.viewed_host()
+        if viewed is None:
+            hosts = list(self.services.hosts)
+            away = [f"{h.name} {h.status.state.value}" for h in hosts if h.status.state in _AWAY]
+            listing = len(hosts) - len(away)
+            text += f" on {listing} host{'' if listing == 1 else 's'}"
+            if away:
+                text += ", " + ", ".join(away)
+        elif len(self.services.hosts) > 1:
+            text += f" on {viewed.name}"
+        self.query_one("#models-count", Static).update(Content(text))
 
     @on(ModelTable.FilterTyped)
     def _start_filter(self, event: ModelTable.FilterTyped) -> None:
@@ -426,63 +521,71 @@ class ModelsScreen(AreaScreen):
 
     def _follow_highlight(self) -> None:
         """Make the details pane follow the table's cursor."""
-        model = self.table.highlighted_model
-        if model is None:
+        row = self.table.highlighted_row
+        if row is None:
             self._details_pending = None
             self.workers.cancel_group(self, "models-details")
             self.details.clear_model(
                 "No model matches the filter." if self.table.filter_text else "No model selected."
             )
             return
-        if model.name == self._details_pending:
+        if row.key == self._details_pending:
             return  # highlighted again by a rebuild of the table: already on its way
-        if model.name == self.details.model_name and self._details_shown == self._cache_key(model):
+        shown = self._details_shown
+        if row.model.name == self.details.model_name and shown == self._cache_key(row):
             return
-        self._details_pending = model.name
-        self.load_details(model)
+        self._details_pending = row.key
+        self.load_details(row)
 
     @staticmethod
-    def _cache_key(model: ModelSummary) -> str:
-        # A digest names the manifest, so copies share details and an update misses the cache.
-        return model.digest or model_key(model.name)
+    def _cache_key(row: HostedModel) -> str:
+        # A digest names the manifest, so copies share details and an update misses the
+        # cache; the same digest on two hosts is still asked of each.
+        return f"{row.host}\x1f{row.model.digest or model_key(row.model.name)}"
 
     @work(exclusive=True, group="models-details", exit_on_error=False)
-    async def load_details(self, model: ModelSummary) -> None:
-        """Show ``model`` in the details pane, asking ``/api/show`` unless it is cached.
+    async def load_details(self, row: HostedModel) -> None:
+        """Show ``row``'s model in the details pane, asking its host's ``/api/show`` unless
+        it is cached.
 
         It waits a moment first, so scrolling through the list neither redraws the
         pane nor asks the server for every row passed; and it shows nothing if the
         cursor has moved on by the time the answer comes.
         """
-        key = self._cache_key(model)
+        key = self._cache_key(row)
+        model = row.model
+        host = self.services.hosts.get(row.host)
         try:
             await asyncio.sleep(self.DETAILS_DELAY_SECONDS)
-            info = self.host.catalog.cached_info(model.name)
+            info = host.catalog.cached_info(model.name) if host is not None else None
             if info is None:
                 self.details.show_summary(model, self.services.clock.utc())
                 self._details_shown = None
+                if host is None:
+                    return
                 try:
-                    info = await self.host.catalog.info(model.name)
+                    info = await host.catalog.info(model.name)
                 except OllamaError as exc:
-                    if self._still_highlighted(model):
+                    if self._still_highlighted(row):
                         self.details.show_problem(model, str(exc), self.services.clock.utc())
                     return
-            if self._still_highlighted(model):
+            if self._still_highlighted(row):
                 self.details.show_info(model, info, self.services.clock.utc())
                 self._details_shown = key
         finally:
-            if self._details_pending == model.name:
+            if self._details_pending == row.key:
                 self._details_pending = None
 
-    def _still_highlighted(self, model: ModelSummary) -> bool:
-        highlighted = self.table.highlighted_model
-        return highlighted is not None and highlighted.name == model.name
+    def _still_highlighted(self, row: HostedModel) -> bool:
+        highlighted = self.table.highlighted_row
+        return highlighted is not None and highlighted.key == row.key
 
-    async def _capabilities(self, model: ModelSummary) -> tuple[str, ...]:
+    @staticmethod
+    async def _capabilities(host: Host, model: ModelSummary) -> tuple[str, ...]:
         """What the model can do: from the list if the server said, else from ``/api/show``."""
         if model.capabilities:
             return model.capabilities
-        return (await self.host.catalog.info(model.name)).capabilities
+        return (await host.catalog.info(model.name)).capabilities
 
     # -- loaded models --------------------------------------------------------------
 
@@ -494,50 +597,83 @@ class ModelsScreen(AreaScreen):
 
     @work(exclusive=True, group="models-ps", exit_on_error=False)
     async def poll_running_models(self) -> None:
-        """Ask ``/api/ps`` which models are loaded; a failure is shown, never raised."""
+        """Ask ``/api/ps`` which models are loaded (every host at once in the all-hosts
+        view); a failure is shown for its host, never raised."""
+        viewed = self.viewed_host()
+        hosts = [viewed] if viewed is not None else list(self.services.hosts)
+        answers = await asyncio.gather(*(self._ask_running(host) for host in hosts))
+        now = self.services.clock.utc()
+        if viewed is None:
+            self.running_panel.show_hosts(answers, now)
+        elif answers[0].problem is not None:
+            self.running_panel.show_unreachable(answers[0].problem, now)
+        else:
+            self.running_panel.show_running(answers[0].models, now)
+        for answer in answers:
+            self.table.set_loaded((model.name for model in answer.models), answer.host)
+
+    async def _ask_running(self, host: Host) -> HostRunning:
+        """One host's ``/api/ps``, or why it did not answer."""
         try:
-            running = await self.host.client.running_models()
+            running = await host.client.running_models()
         except OllamaUnavailableError as exc:
-            self.host.connection.failed(exc)
-            self._running_unknown(f"Ollama is unreachable ({exc.reason})")
-            return
+            host.connection.failed(exc)
+            return HostRunning(host.name, problem=f"Ollama is unreachable ({exc.reason})")
         except OllamaError as exc:
-            self._running_unknown(str(exc))
-            return
-        notes = self.services.catalog.unsaid(running.skipped)
+            return HostRunning(host.name, problem=str(exc))
+        notes = host.catalog.unsaid(running.skipped)
         if notes:
             self.notify(
                 "\n".join(notes), title="Some loaded models are not shown", severity="warning"
             )
-        self.running_panel.show_running(running, self.services.clock.utc())
-        self.table.set_loaded(model.name for model in running)
+        return HostRunning(host.name, tuple(running))
 
-    def _running_unknown(self, reason: str) -> None:
-        self.running_panel.show_unreachable(reason, self.services.clock.utc())
-        self.table.set_loaded(())
+    @work(exclusive=True, group="models-list", exit_on_error=False)
+    async def refresh_models(self) -> None:
+        """List the installed models again, of every host in view at once; one host
+        failing leaves the others' lists as they come."""
+        hosts = self._hosts_in_view()
+        results = await asyncio.gather(
+            *(host.catalog.refresh() for host in hosts), return_exceptions=True
+        )
+        for host, result in zip(hosts, results, strict=True):
+            if isinstance(result, OllamaError):
+                self.report(result, "Could not list models", quiet_offline=True, host=host)
+            elif isinstance(result, BaseException):
+                raise result
 
     # -- actions --------------------------------------------------------------------
 
-    def _target(self) -> ModelSummary | None:
-        model = self.table.highlighted_model
-        if model is None:
+    def _target(self) -> tuple[Host, ModelSummary] | None:
+        """The highlighted row's host and model; every action on a row goes to its host."""
+        row = self.table.highlighted_row
+        if row is None:
             self.notify("No model is highlighted.", severity="warning")
-        return model
+            return None
+        host = self.services.hosts.get(row.host)
+        if host is None:
+            self.notify(f"{row.host} is no longer a host.", severity="warning", markup=False)
+            return None
+        return host, row.model
+
+    def _host_tag(self, host: Host) -> str:
+        """``host`` for a message to the app; "" when it is the default host."""
+        return "" if host is self.services.hosts.default else host.name
 
     @on(DataTable.RowSelected, "#models-table")
     def action_chat(self) -> None:
         """Open a new chat with the highlighted model (not with an embedding model)."""
-        model = self._target()
-        if model is not None:
-            self.chat_with(model)
+        target = self._target()
+        if target is not None:
+            self.chat_with(*target)
 
     @work(group="models-action", exit_on_error=False)
-    async def chat_with(self, model: ModelSummary) -> None:
+    async def chat_with(self, host: Host, model: ModelSummary) -> None:
         """Hand over to the chat screen, after checking the model can chat."""
         try:
-            capabilities = await self._capabilities(model)
+            capabilities = await self._capabilities(host, model)
         except OllamaError as exc:
-            self.report(exc, f"Could not check {model.name}")
+            self.report(exc, f"Could not check {model.name}", host=host)
             return
         if is_embedding_only(capabilities):
             self.notify(
@@ -548,33 +684,33 @@ class ModelsScreen(AreaScreen):
                 markup=False,
             )
             return
-        self.post_message(OpenChat(model.name, host=self._host_tag()))
+        self.post_message(OpenChat(model.name, host=self._host_tag(host)))
 
     def action_load(self) -> None:
         """Load the highlighted model with the server's default keep-alive."""
-        model = self._target()
-        if model is not None:
-            self.load_model(model, keep_alive=None)
+        target = self._target()
+        if target is not None:
+            self.load_model(*target, keep_alive=None)
 
     def action_keep_loaded(self) -> None:
         """Load the highlighted model and keep it loaded (``keep_alive: -1``)."""
-        model = self._target()
-        if model is not None:
-            self.load_model(model, keep_alive=-1)
+        target = self._target()
+        if target is not None:
+            self.load_model(*target, keep_alive=-1)
 
     @work(group="models-action", exit_on_error=False)
-    async def load_model(self, model: ModelSummary, *, keep_alive: int | None) -> None:
-        """Load ``model`` into memory, then refresh the loaded models."""
+    async def load_model(self, host: Host, model: ModelSummary, *, keep_alive: int | None) -> None:
+        """Load ``model`` into ``host``'s memory, then refresh the loaded models."""
         self.notify(f"Loading {model.name}…", markup=False)
-        client = self.host.client
+        client = host.client
         try:
-            if is_embedding_only(await self._capabilities(model)):
+            if is_embedding_only(await self._capabilities(host, model)):
                 # Embedding models cannot load through chat; an empty embed loads them.
                 await client.embed(model.name, [], keep_alive=keep_alive)
             else:
                 await client.load(model.name, keep_alive=keep_alive)
         except OllamaError as exc:
-            self.report(exc, f"Could not load {model.name}")
+            self.report(exc, f"Could not load {model.name}", host=host)
             return
         finally:
             self.poll_running_models()
@@ -585,46 +721,47 @@ class ModelsScreen(AreaScreen):
 
     def action_unload(self) -> None:
         """Unload the highlighted model now (``keep_alive: 0``)."""
-        model = self._target()
-        if model is not None:
-            self.unload_model(model)
+        target = self._target()
+        if target is not None:
+            self.unload_model(*target)
 
     @work(group="models-action", exit_on_error=False)
-    async def unload_model(self, model: ModelSummary) -> None:
-        """Unload ``model``, then refresh the loaded models."""
+    async def unload_model(self, host: Host, model: ModelSummary) -> None:
+        """Unload ``model`` from ``host``, then refresh the loaded models."""
         try:
-            await self.host.client.unload(model.name)
+            await host.client.unload(model.name)
         except OllamaError as exc:
-            self.report(exc, f"Could not unload {model.name}")
+            self.report(exc, f"Could not unload {model.name}", host=host)
             return
         finally:
             self.poll_running_models()
         self.notify(f"{model.name} is unloaded.", markup=False)
 
     def action_copy(self) -> None:
-        """Copy the highlighted model to a new name (asked for, and checked, first)."""
-        model = self._target()
-        if model is None:
+        """Copy the highlighted model to a new name on its host (asked for, and checked,
+        first)."""
+        target = self._target()
+        if target is None:
             return
-        existing = self.host.catalog.names()
+        host, model = target
 
         def copy_to(destination: str | None) -> None:
             if destination:
-                self.copy_model(model, destination)
+                self.copy_model(host, model, destination)
 
-        self.app.push_screen(copy_dialog(model.name, existing), copy_to)
+        self.app.push_screen(copy_dialog(model.name, host.catalog.names()), copy_to)
 
     @work(group="models-action", exit_on_error=False)
-    async def copy_model(self, model: ModelSummary, destination: str) -> None:
-        """Copy ``model`` to ``destination`` and select the copy once it is listed."""
+    async def copy_model(self, host: Host, model: ModelSummary, destination: str) -> None:
+        """Copy ``model`` to ``destination`` on ``host`` and select the copy once listed."""
         try:
-            await self.host.client.copy(model.name, destination)
+            await host.client.copy(model.name, destination)
         except OllamaError as exc:
-            self.report(exc, f"Could not copy {model.name}")
+            self.report(exc, f"Could not copy {model.name}", host=host)
             self.refresh_models()
             return
         self.notify(f"Copied {model.name} to {destination}.", markup=False)
-        self._select_when_listed = destination
+        self._select_when_listed = (host.name, destination)
         self.refresh_models()
 
     def action_delete(self) -> None:
@@ -633,36 +770,43 @@ class ModelsScreen(AreaScreen):
         The question is up at once, so a quick ``y`` or ``enter`` answers it; what is
         freed fills in when the server has said.
         """
-        model = self._target()
-        if model is None:
+        target = self._target()
+        if target is None:
             return
+        host, model = target
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self.delete_model(model)
+                self.delete_model(host, model)
 
+        where = f" from {host.name}" if len(self.services.hosts) > 1 else ""
         question = ConfirmDialog(
-            f"Delete {model.name} ({human_size(model.size)})?",
+            f"Delete {model.name}{where} ({human_size(model.size)})?",
             "Checking whether other models share its files…",
             heading="Delete model",
         )
         self.app.push_screen(question, answered)
-        self.explain_delete(model, question)
+        self.explain_delete(host, model, question)
 
     @work(exclusive=True, group="models-ask-delete", exit_on_error=False)
-    async def explain_delete(self, model: ModelSummary, question: ConfirmDialog) -> None:
-        """Say in ``question`` how much disk deleting ``model`` really frees."""
-        estimate = await self.delete_estimate(model)
+    async def explain_delete(
+        self, host: Host, model: ModelSummary, question: ConfirmDialog
+    ) -> None:
+        """Say in ``question`` how much disk deleting ``model`` from ``host`` really frees."""
+        estimate = await self.delete_estimate(host, model)
         if question.is_attached:
             question.update_detail(estimate.describe())
 
-    async def delete_estimate(self, model: ModelSummary) -> DeleteEstimate:
-        """What deleting ``model`` frees, from the manifests listed and the weights shown.
+    @staticmethod
+    async def delete_estimate(host: Host, model: ModelSummary) -> DeleteEstimate:
+        """What deleting ``model`` frees on ``host``, from the manifests it lists and the
+        weights it shows.
 
         Only models that look alike (family, size class, quantization) can share weights,
-        so only those are asked about (``/api/show``, cached).
+        so only those are asked about (``/api/show``, cached). Other hosts have their own
+        disks: their copies share nothing.
         """
-        listed = self.host.catalog.models.value
+        listed = host.catalog.models.value
         others = [m for m in listed if not same_model(m.name, model.name)]
         copies = tuple(m.name for m in others if model.digest and m.digest == model.digest)
         if copies:
@@ -677,7 +821,7 @@ class ModelsScreen(AreaScreen):
         if not lookalikes:
             return DeleteEstimate(model.size)
         try:
-            own = weights_blob((await self.host.catalog.info(model.name)).modelfile)
+            own = weights_blob((await host.catalog.info(model.name)).modelfile)
         except OllamaError:
             own = None
         if own is None:
@@ -686,7 +830,7 @@ class ModelsScreen(AreaScreen):
         checked = True
         for name in lookalikes:
             try:
-                theirs = weights_blob((await self.host.catalog.info(name)).modelfile)
+                theirs = weights_blob((await host.catalog.info(name)).modelfile)
             except OllamaError:
                 theirs = None
             if theirs is None:
@@ -696,19 +840,20 @@ class ModelsScreen(AreaScreen):
         return DeleteEstimate(model.size, same_weights=tuple(sharing), checked=checked)
 
     @work(group="models-action", exit_on_error=False)
-    async def delete_model(self, model: ModelSummary) -> None:
-        """Delete ``model``; the list is refreshed whether it worked or not."""
+    async def delete_model(self, host: Host, model: ModelSummary) -> None:
+        """Delete ``model`` from ``host``; the list is refreshed whether it worked or not."""
         try:
-            await self.host.client.delete(model.name)
+            await host.client.delete(model.name)
         except OllamaError as exc:
-            self.report(exc, f"Could not delete {model.name}")
+            self.report(exc, f"Could not delete {model.name}", host=host)
         else:
             self.notify(f"Deleted {model.name}.", markup=False)
         self.refresh_models()
         self.poll_running_models()
 
     def action_create(self) -> None:
-        """Create a model derived from the highlighted one, prefilled from the current chat."""
+        """Create a model derived from the highlighted one on its host, prefilled from the
+        current chat."""
         model = self.table.highlighted_model
         self._open_create_dialog(model.name if model is not None else None)
 
@@ -718,24 +863,30 @@ class ModelsScreen(AreaScreen):
 
     def _open_create_dialog(self, base: str | None, *, prefer_chat_model: bool = False) -> None:
         store = self.services.store
-        chat_id = self.services.current.id.value
+        current = self.services.current
+        chat_id = current.id.value
         chat = store.get_chat(chat_id) if chat_id is not None else None
         settings = effective_settings(RequestDefaults.load(store), chat)
         # A new chat has no record until its first prompt, but it has a model already.
-        chat_model = chat.model if chat is not None else self.services.current.model.value
+        chat_model = chat.model if chat is not None else current.model.value
+        host = self._acting_host()
         if chat_model and (prefer_chat_model or base is None):
             base = chat_model
+            # The chat's model is on the chat's host.
+            host = self.services.hosts.get_or_default(current.host.value or None)
         if chat is not None:
             note = f"System prompt and parameters from the chat “{chat.title}”."
         elif chat_model:
             note = "The chat in view is new: parameters come from the global defaults."
         else:
             note = "Parameters come from the global defaults."
+        if len(self.services.hosts) > 1:
+            note += f" Created on {host.name}."
         dialog = CreateModelDialog(
             from_=base or "",
             system=(chat.system or "") if chat is not None else "",
             parameters=settings.options,
-            existing=self.host.catalog.names(),
+            existing=host.catalog.names(),
             source_note=note,
         )
 
@@ -748,19 +899,15 @@ class ModelsScreen(AreaScreen):
                         request.from_,
                         system=request.system,
                         parameters=dict(request.parameters),
-                        host=self._host_tag(),
+                        host=self._host_tag(host),
                     )
                 )
 
         self.app.push_screen(dialog, create)
 
-    def _host_tag(self) -> str:
-        """The host in view for a message to the app; "" when it is the default host."""
-        return "" if self.host is self.services.hosts.default else self.host.name
-
     def action_pull(self) -> None:
         """Ask for a model name and pull it on the pulls screen; with several hosts, ask
-        which one too (the one in view is chosen at first)."""
+        which one too (the one in view, or the highlighted row's, is chosen at first)."""
 
         def pull_on(name: str, host: str | None) -> None:
             if host is not None:
@@ -777,7 +924,7 @@ class ModelsScreen(AreaScreen):
                 HostChoiceDialog(
                     f"Pull {name} onto which host?",
                     [(host.name, host.status) for host in self.services.hosts],
-                    chosen=self.host.name,
+                    chosen=self._acting_host().name,
                     confirm_label="Pull",
                 ),
                 lambda host: pull_on(name, host),
@@ -786,11 +933,12 @@ class ModelsScreen(AreaScreen):
         self.app.push_screen(pull_dialog(), pull)
 
     def action_push(self) -> None:
-        """Push the highlighted model to its registry, with progress on the pulls screen."""
-        model = self.table.highlighted_model
-        if model is None:
-            self.notify("No model is highlighted.", severity="warning")
+        """Push the highlighted model from its host to its registry, with progress on the
+        pulls screen."""
+        target = self._target()
+        if target is None:
             return
+        host, model = target
         problem = push_name_problem(model.name)
         if problem is not None:
             self.notify(
@@ -800,14 +948,16 @@ class ModelsScreen(AreaScreen):
                 markup=False,
             )
             return
-        self.post_message(StartPush(model.name))
+        self.post_message(StartPush(model.name, host=self._host_tag(host)))
 
     def action_create_from_file(self) -> None:
-        """Ask for a GGUF file and a name, then create the model on the pulls screen."""
+        """Ask for a GGUF file and a name, then create the model on the pulls screen, on
+        the highlighted row's host (else the host in view)."""
+        host = self._acting_host()
 
         def create(request: FileCreate | None) -> None:
             if request is not None:
-                self.post_message(StartCreateFromFile(request))
+                self.post_message(StartCreateFromFile(request, host=self._host_tag(host)))
 
         self.app.push_screen(CreateFromFileDialog(), create)
 
@@ -841,7 +991,11 @@ class ModelsScreen(AreaScreen):
                 "Hash and upload a local .gguf file, then create a model",
                 self.action_create_from_file,
             ),
-            ("Filter models", "Filter by name, family or quantization", self.action_focus_filter),
+            (
+                "Filter models",
+                "Filter by name, family or quantization (or host, with every host's models)",
+                self.action_focus_filter,
+            ),
             (
                 "Start the models filter empty on each visit"
                 if self.is_mounted and self.keep_filter
