@@ -13,6 +13,7 @@ from textual.style import Style
 from textual.visual import Visual
 from textual.widget import Widget
 
+from tui_app.widgets.growth_room import GrowthRoom, visible_height
 from tui_app.widgets.markdown_render import Block, split_blocks
 
 
@@ -136,8 +137,8 @@ class MarkdownDocument(Widget):
         self._height = 0
         self._strips: dict[int, Strip] = {}
         self._growing = False
-        self._step = 1
-        """Lines the document grows by while :attr:`growing` (set from the screen height)."""
+        self._room = GrowthRoom()
+        """Blank lines taken ahead of the text while :attr:`growing`."""
 
     @property
     def source(self) -> str:
@@ -148,10 +149,10 @@ class MarkdownDocument(Widget):
     def growing(self) -> bool:
         """Whether text is being appended (a reply streams in).
 
-        While growing, the document takes room a few lines at a time rather than one, the
-        lines not yet written left blank: each line of height added means the screen
-        laid out again and, with the view following the end, every line on it moved and
-        written out again; a line written into room already taken is just that line.
+        While growing, the document takes room ahead of its text a step at a time rather
+        than a line at a time, the lines not yet written left blank (see
+        :class:`~tui_app.widgets.growth_room.GrowthRoom`): a line written into room
+        already taken is just that line drawn, not the screen laid out again.
         """
         return self._growing
 
@@ -162,10 +163,8 @@ class MarkdownDocument(Widget):
             self.refresh(layout=True)
 
     def _shown_height(self) -> int:
-        """The height given to layout: rounded up to the next step while growing."""
-        if not self._growing or self._step <= 1:
-            return self._height
-        return -(-self._height // self._step) * self._step
+        """The height given to layout: with blank room ahead while growing."""
+        return self._room.shown(self._height, self._growing)
 
     # -- changing the text ---------------------------------------------------------------
 
@@ -270,7 +269,7 @@ class MarkdownDocument(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if width != self._layout_width:
             self._lay_out(width)  # drops every strip drawn at the old width
-        self._step = max(viewport.height // 2, 1)
+        self._room.view_height = visible_height(self, viewport.height)
         return self._shown_height()
 
     def get_content_width(self, container: Size, viewport: Size) -> int:

@@ -12,6 +12,8 @@ from textual.style import Style
 from textual.visual import Visual
 from textual.widget import Widget
 
+from tui_app.widgets.growth_room import GrowthRoom, visible_height
+
 
 class StreamingText(Widget):
     """Word-wrapped plain text that only redraws what changed when text is added.
@@ -42,7 +44,7 @@ class StreamingText(Widget):
         self._height = 0
         self._strips: dict[int, Strip] = {}
         self._growing = False
-        self._step = 1
+        self._room = GrowthRoom()
 
     @property
     def growing(self) -> bool:
@@ -58,9 +60,7 @@ class StreamingText(Widget):
             self.refresh(layout=True)
 
     def _shown_height(self) -> int:
-        if not self._growing or self._step <= 1:
-            return self._height
-        return -(-self._height // self._step) * self._step
+        return self._room.shown(self._height, self._growing)
 
     @property
     def text(self) -> str:
@@ -116,7 +116,7 @@ class StreamingText(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         if width != self._width:
             self._lay_out(width)
-        self._step = max(viewport.height // 2, 1)
+        self._room.view_height = visible_height(self, viewport.height)
         return self._shown_height()
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
