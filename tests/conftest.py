@@ -79,10 +79,27 @@ def app_clock() -> Clock:
 
 
 @pytest.fixture
+def unpaced_reads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read streams without resting between reads that had to wait.
+
+    The client rests after such a read so that lines arriving one by one over a socket are
+    taken in a few at a time. The in-process transport makes a line only when it is read,
+    so nothing gathers while the client rests: each line would cost a whole rest (50 ms for
+    progress) and a pull of a few hundred lines would take seconds. Unit tests of the pacing
+    itself use a real socket and do not ask for this.
+    """
+    from tui_app.api import client as client_module
+
+    monkeypatch.setattr(client_module, "PROGRESS_PACE", 0.0)
+    monkeypatch.setattr(client_module, "REPLY_PACE", 0.0)
+
+
+@pytest.fixture
 def make_app(
-    sim: SimulatedOllama, tmp_path: Path, app_clock: Clock
+    sim: SimulatedOllama, tmp_path: Path, app_clock: Clock, unpaced_reads: None
 ) -> Iterator[Callable[..., object]]:
-    """Build the real app around ``sim`` (in-process) and a temporary store, on ``app_clock``."""
+    """Build the real app around ``sim`` (in-process) and a temporary store, on ``app_clock``;
+    streams are read without resting (see ``unpaced_reads``)."""
     from tests.helpers import record_notifications
     from tui_app.app import OllamaTUI
     from tui_app.services import Services
@@ -116,3 +133,24 @@ def make_app(
     yield factory
     for store in stores:
         store.close()
+
+
+IDLE_SLICE_SECONDS = 0.005
+"""How long Pilot sleeps at a time while it waits for the app to go idle (Textual: 0.02)."""
+
+
+@pytest.fixture
+def quick_idle_checks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let Pilot notice sooner that the app has gone idle.
+
+    After every key it presses and every ``pilot.pause()``, Pilot sleeps in slices until one
+    passes in which the process used almost no CPU (a twentieth of the slice). Textual's
+    slices are 20 ms, so each key cost at least 40 ms and most of the ui tests' time went on
+    these sleeps. Slices of 5 ms ask the same question, four times as often; tests still wait
+    for what they need with ``until`` and the helpers, never on these slices. Textual is
+    pinned in the test extra, so the module patched here is known.
+    """
+    from textual import _wait
+
+    monkeypatch.setattr(_wait, "SLEEP_GRANULARITY", IDLE_SLICE_SECONDS)
+    monkeypatch.setattr(_wait, "SLEEP_IDLE", IDLE_SLICE_SECONDS / 20)
