@@ -45,8 +45,10 @@ def live_server(sim: SimulatedOllama) -> Iterator[SimulatedServer]:
 async def any_client(
     request: pytest.FixtureRequest, sim: SimulatedOllama
 ) -> AsyncIterator[OllamaClient]:
-    """A client talking to ``sim``, once in-process and once over a loopback socket."""
+    """A client talking to ``sim``, once in-process and once over a loopback socket; only
+    the socket's reads are paced (see ``unpaced_reads``)."""
     if request.param == "in-process":
+        request.getfixturevalue("unpaced_reads")
         client = OllamaClient(IN_PROCESS_URL, transport=sim.transport())
         async with client:
             yield client
