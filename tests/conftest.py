@@ -135,24 +135,3 @@ def make_app(
     yield factory
     for store in stores:
         store.close()
-
-
-IDLE_SLICE_SECONDS = 0.005
-"""How long Pilot sleeps at a time while it waits for the app to go idle (Textual: 0.02)."""
-
-
-@pytest.fixture
-def quick_idle_checks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let Pilot notice sooner that the app has gone idle.
-
-    After every key it presses and every ``pilot.pause()``, Pilot sleeps in slices until one
-    passes in which the process used almost no CPU (a twentieth of the slice). Textual's
-    slices are 20 ms, so each key cost at least 40 ms and most of the ui tests' time went on
-    these sleeps. Slices of 5 ms ask the same question, four times as often; tests still wait
-    for what they need with ``until`` and the helpers, never on these slices. Textual is
-    pinned in the test extra, so the module patched here is known.
-    """
-    from textual import _wait
-
-    monkeypatch.setattr(_wait, "SLEEP_GRANULARITY", IDLE_SLICE_SECONDS)
-    monkeypatch.setattr(_wait, "SLEEP_IDLE", IDLE_SLICE_SECONDS / 20)
