@@ -5,13 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from weakref import WeakKeyDictionary
 
-from textual.app import App
-from textual.pilot import Pilot
-from textual.screen import Screen
-from textual.worker import Worker
+if TYPE_CHECKING:
+    # Only for annotations: unit tests import these helpers without loading Textual.
+    from textual.app import App
+    from textual.pilot import Pilot
+    from textual.screen import Screen
+    from textual.worker import Worker
+
+    from tui_app.core.transfers import Transfer, TransferState
 
 ENDLESS_GROUPS: frozenset[str] = frozenset()
 """Worker groups that run for the app's whole life, never waited for. None are left: the
@@ -97,7 +101,17 @@ def notices(app: App[Any]) -> list[Notice]:
     return _NOTICES.get(app, [])
 
 
-ScreenT = TypeVar("ScreenT", bound=Screen[Any])
+def notice_texts(app: App[Any]) -> list[str]:
+    """The text of every notification in :func:`notices`, in order."""
+    return [notice.message for notice in notices(app)]
+
+
+def state_of(transfer: Transfer) -> TransferState:
+    """The transfer's state read afresh (mypy keeps an earlier assert's narrowing otherwise)."""
+    return transfer.state
+
+
+ScreenT = TypeVar("ScreenT", bound="Screen[Any]")
 
 
 async def dialog_shown(pilot: Pilot[None], kind: type[ScreenT]) -> ScreenT:

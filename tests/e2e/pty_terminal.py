@@ -21,7 +21,7 @@ import termios
 import threading
 import time
 
-from tests.e2e.tmux import installed_command
+from tests.e2e.tmux import app_environment, installed_command
 from tests.terminal_screen import TerminalScreen
 
 _CONTROL_SEQUENCE = re.compile(rb"\x1b\[[0-9;?<>=$]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)")
@@ -34,7 +34,7 @@ class PtyTerminal:
     def __init__(self, *args: str, env: dict[str, str], columns: int = 120, rows: int = 40) -> None:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-        environment = {**os.environ, "TERM": "xterm-256color", **env}
+        environment = app_environment({"TERM": "xterm-256color", **env})
         self.process = subprocess.Popen(
             [installed_command(), *args],
             stdin=slave,

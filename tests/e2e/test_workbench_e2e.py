@@ -113,8 +113,9 @@ def test_a_generate_then_an_embed(run_app: Callable[..., TmuxSession]) -> None:
         app.type("dogs bark")
         app.wait_for('"dogs bark"')
         app.send_keys("C-g")
-        screen = app.wait_for("cosine similarity", timeout=30)
-        assert "2 vectors" in screen and "length 768" in screen
+        # The figures and the matrix may be seen a capture apart: wait for both.
+        screen = app.wait_for(lambda s: "cosine similarity" in s and "2 vectors" in s, timeout=30)
+        assert "length 768" in screen
         [body] = wait_for_bodies(sim, "/api/embed")
         assert body == {"model": "nomic-embed-text:latest", "input": ["cats purr", "dogs bark"]}
         assert not app.pane_dead()

@@ -14,6 +14,20 @@ from pathlib import Path
 
 TMUX = shutil.which("tmux")
 
+INHERITED_ONLY_HERE = frozenset({"TMUX", "COLUMNS", "LINES"})
+"""Variables of the test process that must not reach the app: a TMUX would point at the
+user's tmux, and a COLUMNS or LINES (pytest-xdist workers set 80 and 24) would override the
+size of the terminal the app runs in."""
+
+
+def app_environment(env: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for the app under test: this process's, less
+    :data:`INHERITED_ONLY_HERE`, with ``env`` on top and a colour terminal by default."""
+    environment = {k: v for k, v in os.environ.items() if k not in INHERITED_ONLY_HERE}
+    environment.update(env or {})
+    environment.setdefault("TERM", "xterm-256color")
+    return environment
+
 
 def installed_command() -> str:
     """The ``ollama-tui`` script installed beside the running Python."""
@@ -41,9 +55,7 @@ class TmuxSession:
             raise RuntimeError("tmux is not installed")
         self.name = f"ollama-tui-test-{uuid.uuid4().hex[:8]}"
         self._tmux = TMUX
-        environment = {key: value for key, value in os.environ.items() if key != "TMUX"}
-        environment.update(env or {})
-        environment.setdefault("TERM", "xterm-256color")
+        environment = app_environment(env)
         # remain-on-exit keeps the pane readable if the app dies, so failures show why.
         shell_command = " ".join(shlex.quote(part) for part in command)
         subprocess.run(

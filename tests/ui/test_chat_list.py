@@ -19,7 +19,14 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList, Static
 from textual.worker import WorkerCancelled
 
-from tests.helpers import ENDLESS_GROUPS, dialog_shown, notices, record_notifications, until
+from tests.helpers import (
+    ENDLESS_GROUPS,
+    dialog_shown,
+    notice_texts,
+    notices,
+    record_notifications,
+    until,
+)
 from tui_app.app import OllamaTUI
 from tui_app.core.clock import Clock, ManualClock
 from tui_app.screens.chat import ChatScreen
@@ -144,10 +151,6 @@ async def open_list(pilot: Pilot[None], app: ListHarness) -> ChatList:
     return chat_list
 
 
-def notifications(app: App[None]) -> list[str]:
-    return [notice.message for notice in notices(app)]
-
-
 # -- rows -----------------------------------------------------------------------------------
 
 
@@ -196,7 +199,7 @@ async def test_empty_store_offers_only_a_new_chat(store: Store) -> None:
         await pilot.press("r", "d", "e")
         await pilot.pause()
         assert app.heard == []  # no chat to act on: nothing is asked of the screen
-        assert "Highlight a chat in the list to rename it." in notifications(app)
+        assert "Highlight a chat in the list to rename it." in notice_texts(app)
         await pilot.press("enter")
         await pilot.pause()
         assert [type(m) for m in app.heard] == [ChatList.NewChatRequested]
@@ -517,7 +520,7 @@ async def test_delete_asks_naming_the_chat_and_its_messages(make_app: AppFactory
         assert store.get_chat(doomed) is None
         assert store.messages(doomed) == []
         assert [chat.id for chat in chat_list.chats] == [keep]
-        assert "Deleted “Doomed [i]chat[/i]”." in notifications(app)
+        assert "Deleted “Doomed [i]chat[/i]”." in notice_texts(app)
 
 
 async def test_delete_button_and_escape(make_app: AppFactory) -> None:
@@ -573,7 +576,7 @@ async def test_export_writes_markdown_to_the_suggested_path(make_app: AppFactory
         assert text.startswith("# Trip to Kyoto\n")
         assert "llama3.2:latest" in text and "Be brief." in text and '"temperature": 0.5' in text
         assert "Plan a trip" in text and "Day 1: temples" in text
-        assert any("Wrote “Trip to Kyoto” to" in text for text in notifications(app))
+        assert any("Wrote “Trip to Kyoto” to" in text for text in notice_texts(app))
 
 
 async def test_export_errors_keep_the_dialog_open(make_app: AppFactory, tmp_path: Path) -> None:
@@ -773,7 +776,7 @@ async def test_rename_a_chat_deleted_in_another_window(make_app: AppFactory) -> 
         dialog.query_one(Input).value = "Renamed"
         await pilot.press("enter")
         await settle(app)
-        assert any("no longer exists" in text for text in notifications(app))
+        assert any("no longer exists" in text for text in notice_texts(app))
         assert [chat.title for chat in chat_list.chats] == ["Other"]
 
 
@@ -791,7 +794,7 @@ async def test_delete_and_export_a_chat_deleted_in_another_window(make_app: AppF
         await pilot.press("e")
         await settle(app)
         assert not isinstance(app.screen, ExportChatDialog)
-        assert any("no longer exists" in text for text in notifications(app))
+        assert any("no longer exists" in text for text in notice_texts(app))
         assert [chat.id for chat in chat_list.chats] == [first]
 
         with window_on(store) as other_window:
@@ -839,7 +842,7 @@ async def test_a_closed_store_is_reported_not_raised(make_app: AppFactory) -> No
         await until(pilot, lambda: any(n.title == "Could not read chats" for n in notices(app)))
         await pilot.press("d")
         await settle(app)
-        assert any("is closed" in text for text in notifications(app))
+        assert any("is closed" in text for text in notice_texts(app))
         assert [chat.title for chat in chat_list.chats] == ["Will vanish"]
 
 

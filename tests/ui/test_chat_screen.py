@@ -14,7 +14,13 @@ from textual.pilot import Pilot
 from textual.selection import Selection
 from textual.widgets import Collapsible, Static
 
-from tests.helpers import dialog_shown, notices, record_notifications, settle_workers, until
+from tests.helpers import (
+    dialog_shown,
+    notice_texts,
+    record_notifications,
+    settle_workers,
+    until,
+)
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
 from tui_app.core import exchange as exchange_module
@@ -798,10 +804,6 @@ def clipboard_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return calls
 
 
-def notifications(app: OllamaTUI) -> list[str]:
-    return [notice.message for notice in notices(app)]
-
-
 async def test_copy_last_reply_with_pyperclip(
     make_app: AppFactory, sim: SimulatedOllama, clipboard_calls: list[str]
 ) -> None:
@@ -813,7 +815,7 @@ async def test_copy_last_reply_with_pyperclip(
         await pilot.press("f9")
         await pilot.pause()
         assert clipboard_calls == ["copy **me**"]
-        assert "Copied the last reply to the clipboard." in notifications(app)
+        assert "Copied the last reply to the clipboard." in notice_texts(app)
 
 
 async def test_copy_falls_back_to_osc52(
@@ -831,7 +833,7 @@ async def test_copy_falls_back_to_osc52(
         await pilot.press("f9")
         await pilot.pause()
         assert app.clipboard == "over ssh"
-        assert any("OSC 52" in message for message in notifications(app))
+        assert any("OSC 52" in message for message in notice_texts(app))
 
 
 async def test_copy_a_chosen_code_block(
@@ -857,7 +859,7 @@ async def test_nothing_to_copy_is_said(make_app: AppFactory, clipboard_calls: li
         await pilot.press("ctrl+b")
         await pilot.pause()
         assert clipboard_calls == []
-        assert "There is no reply to copy yet." in notifications(app)
+        assert "There is no reply to copy yet." in notice_texts(app)
 
 
 # -- dialogs: system prompt, format, images, model ---------------------------------------------
@@ -966,7 +968,7 @@ async def test_images_are_refused_for_a_model_without_vision(
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot)
         await pilot.press("f8")
-        await until(pilot, lambda: any("cannot read images" in m for m in notifications(app)))
+        await until(pilot, lambda: any("cannot read images" in m for m in notice_texts(app)))
         assert isinstance(app.screen, ChatScreen)
 
 
@@ -1216,5 +1218,5 @@ async def test_mouse_selection_in_a_reply_is_copied_with_ctrl_c(
         await pilot.press("ctrl+c")
         await until(pilot, lambda: clipboard_calls)
         assert clipboard_calls == ["line of the reply.\n\nSecond"]
-        assert "Copied the selected text to the clipboard." in notifications(app)
+        assert "Copied the selected text to the clipboard." in notice_texts(app)
         assert app.is_running

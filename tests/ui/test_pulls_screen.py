@@ -10,7 +10,14 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
-from tests.helpers import notices, record_notifications, settle_workers, until
+from tests.helpers import (
+    notice_texts,
+    notices,
+    record_notifications,
+    settle_workers,
+    state_of,
+    until,
+)
 from tui_app.api import OllamaUnavailableError, ProgressUpdate
 from tui_app.app import OllamaTUI
 from tui_app.core.connection import LinkState
@@ -22,12 +29,6 @@ from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import ConfirmDialog
 from tui_app.screens.pulls import PullsScreen
 from tui_app.widgets.pull_progress import ProgressRow, PullPanel
-
-
-def state_of(transfer: Transfer) -> TransferState:
-    """The transfer's state read afresh (mypy keeps an earlier assert's narrowing otherwise)."""
-    return transfer.state
-
 
 AppFactory = Callable[..., OllamaTUI]
 
@@ -145,8 +146,7 @@ async def test_success_refreshes_the_model_list_and_says_so(make_app: AppFactory
         screen.start_pull("multi:1b")
         await settle(pilot)
         assert "multi:1b" in {m.name for m in app.models}
-        messages = [notice.message for notice in notices(app)]
-        assert "Pulled multi:1b" in messages
+        assert "Pulled multi:1b" in notice_texts(app)
 
 
 async def test_a_fresh_layer_starts_without_completed(

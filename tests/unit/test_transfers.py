@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.helpers import state_of
 from tui_app.api import ProgressUpdate
 from tui_app.core.formatting import short_digest
 from tui_app.core.transfers import (
@@ -14,12 +15,6 @@ from tui_app.core.transfers import (
     TransferState,
     eta_seconds,
 )
-
-
-def state_of(transfer: Transfer) -> TransferState:
-    """The transfer's state read afresh (mypy keeps an earlier assert's narrowing otherwise)."""
-    return transfer.state
-
 
 BIG = "sha256:dde5aa3fc5ffc17176b5e8bdc82f587b24b2678c6c66101bf7da77af9f7ccdff"
 SMALL = "sha256:966de95ca8a62200913e3f8bfbf84c8494536f1b94b49166851e76644e966396"
