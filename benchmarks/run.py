@@ -725,7 +725,9 @@ def measure_tmux_echo(runs: int, workdir: Path) -> list[Figure]:
                 tmux.type("benchmark")
                 time.sleep(0.2)
                 tmux.type("Enter", literal=False)
-                tmux.wait_for("Part 1")
+                # The reply's status line, shown for as long as it streams ("Part 1" is
+                # on screen for well under a second at this speed).
+                tmux.wait_for("receiving")
                 time.sleep(0.5)
                 streaming.values.append(tmux.echoes(ECHO_CHARS[10:25]))
             finally:
