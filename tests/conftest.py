@@ -45,10 +45,8 @@ def live_server(sim: SimulatedOllama) -> Iterator[SimulatedServer]:
 async def any_client(
     request: pytest.FixtureRequest, sim: SimulatedOllama
 ) -> AsyncIterator[OllamaClient]:
-    """A client talking to ``sim``, once in-process and once over a loopback socket; only
-    the socket's reads are paced (see ``unpaced_reads``)."""
+    """A client talking to ``sim``, once in-process and once over a loopback socket."""
     if request.param == "in-process":
-        request.getfixturevalue("unpaced_reads")
         client = OllamaClient(IN_PROCESS_URL, transport=sim.transport())
         async with client:
             yield client
@@ -81,27 +79,10 @@ def app_clock() -> Clock:
 
 
 @pytest.fixture
-def unpaced_reads(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Read streams without resting between reads that had to wait.
-
-    The client rests after such a read so that lines arriving one by one over a socket are
-    taken in a few at a time. The in-process transport makes a line only when it is read,
-    so nothing gathers while the client rests: each line would cost a whole rest (50 ms for
-    progress) and a pull of a few hundred lines would take seconds. Unit tests of the pacing
-    itself use a real socket and do not ask for this.
-    """
-    from tui_app.api import client as client_module
-
-    monkeypatch.setattr(client_module, "PROGRESS_PACE", 0.0)
-    monkeypatch.setattr(client_module, "REPLY_PACE", 0.0)
-
-
-@pytest.fixture
 def make_app(
-    sim: SimulatedOllama, tmp_path: Path, app_clock: Clock, unpaced_reads: None
+    sim: SimulatedOllama, tmp_path: Path, app_clock: Clock
 ) -> Iterator[Callable[..., object]]:
-    """Build the real app around ``sim`` (in-process) and a temporary store, on ``app_clock``;
-    streams are read without resting (see ``unpaced_reads``)."""
+    """Build the real app around ``sim`` (in-process) and a temporary store, on ``app_clock``."""
     from tests.helpers import record_notifications
     from tui_app.app import OllamaTUI
     from tui_app.services import Services
