@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import os
 import signal
+import threading
 from collections.abc import Callable, Coroutine, Iterable
 from functools import partial
 from pathlib import Path
@@ -51,7 +53,7 @@ from tui_app.screens.pulls import PullsScreen
 from tui_app.screens.workbench import WorkbenchScreen
 from tui_app.services import Services
 from tui_app.store import StoreError
-from tui_app.terminal_output import changes_only_driver, redraw_changes_only
+from tui_app.terminal_output import app_driver, redraw_changes_only
 
 AREAS: dict[str, type[AreaScreen]] = {
     "chat": ChatScreen,
@@ -65,6 +67,21 @@ AREAS: dict[str, type[AreaScreen]] = {
 
 THEME_SETTING = "theme"
 """Store setting holding the theme last chosen in the app."""
+
+TEXTUAL_WRITER_THREAD = "textual-output"
+"""Textual's thread that writes to the terminal; it dies when the terminal is gone."""
+
+QUIT_GRACE_SECONDS = 5.0
+"""How long a quit asked for by a signal may take before the process ends regardless."""
+
+
+def quit_unless_done(code: int) -> None:
+    """End the process with ``code`` in :data:`QUIT_GRACE_SECONDS` unless it has ended by
+    then: a quit that cannot finish (its terminal gone in the middle of a write) must not
+    leave the process running, deaf to every signal but SIGKILL."""
+    timer = threading.Timer(QUIT_GRACE_SECONDS, os._exit, args=(code,))
+    timer.daemon = True
+    timer.start()
 
 
 def known_binding_ids() -> set[str]:
@@ -105,9 +122,9 @@ class OllamaTUI(App[None]):
 
     def get_driver_class(self) -> type[Driver]:
         """The platform's driver, writing only the cells each frame changes (unless
-        ``OLLAMA_TUI_REDRAW=full``): see :mod:`tui_app.terminal_output`."""
-        base = super().get_driver_class()
-        return changes_only_driver(base) if redraw_changes_only() else base
+        ``OLLAMA_TUI_REDRAW=full``) and nothing once the terminal is gone: see
+        :mod:`tui_app.terminal_output`."""
+        return app_driver(super().get_driver_class(), changes_only=redraw_changes_only())
 
     def __init__(self, services: Services, *, freeze_startup_heap: bool = False) -> None:
         super().__init__()
@@ -128,7 +145,9 @@ class OllamaTUI(App[None]):
         return self.run_worker(coroutine, name=name, group="pulls", exit_on_error=False)
 
     def on_mount(self) -> None:
-        self._quit_on_signals()
+        if not self.is_headless:
+            # Process-wide handlers: for the app on a terminal, not one under test.
+            self._quit_on_signals()
         self.services.store.mark_interrupted()
         self._apply_config()
         self._connection_subscription = self.services.connection.status.subscribe(
@@ -181,8 +200,37 @@ class OllamaTUI(App[None]):
             number = getattr(signal, name, None)
             if number is None:  # no SIGHUP on Windows
                 continue
-            with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                loop.add_signal_handler(number, self._signalled, number)
+            # A plain handler, not the event loop's: it runs even while the loop is stuck
+            # (a write to a terminal that is gone), and then the watchdog ends the process.
+            with contextlib.suppress(ValueError):  # not the main thread (tests)
+                signal.signal(number, partial(self._on_signal, loop))
+        previous_hook = threading.excepthook
+
+        def writer_died(args: threading.ExceptHookArgs) -> None:
+            thread = args.thread
+            if (
+                thread is not None
+                and thread.name == TEXTUAL_WRITER_THREAD
+                and isinstance(args.exc_value, OSError)
+            ):
+                # The terminal was closed under the app (its window, an SSH link).
+                self._terminal_lost(loop)
+                return
+            previous_hook(args)
+
+        threading.excepthook = writer_died
+
+    def _on_signal(self, loop: asyncio.AbstractEventLoop, number: int, frame: object) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed: exiting already
+            loop.call_soon_threadsafe(self._signalled, number)
+        quit_unless_done(128 + number)
+
+    def _terminal_lost(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Stop writing, and quit as on SIGHUP (the reply arriving is saved as stopped)."""
+        driver = self._driver
+        if driver is not None and hasattr(driver, "terminal_lost"):
+            driver.terminal_lost = True
+        self._on_signal(loop, signal.SIGHUP if hasattr(signal, "SIGHUP") else 1, None)
 
     def _signalled(self, number: int) -> None:
         # The shell's convention for a process ended by a signal: 128 + its number.

@@ -36,7 +36,7 @@ __all__ = [
     "REDRAW_VARIABLE",
     "ScreenShadow",
     "SgrState",
-    "changes_only_driver",
+    "app_driver",
     "parse_sgr",
     "redraw_changes_only",
 ]
@@ -324,27 +324,34 @@ def redraw_changes_only() -> bool:
     return os.environ.get(REDRAW_VARIABLE, "").strip().lower() != "full"
 
 
-def changes_only_driver(base: type[Driver]) -> type[Driver]:
-    """``base`` (the platform's driver) writing each frame as its changed cells only."""
+def app_driver(base: type[Driver], *, changes_only: bool = True) -> type[Driver]:
+    """``base`` (the platform's driver) writing each frame as its changed cells only
+    (unless ``changes_only`` is false), and writing nothing once the terminal is gone."""
 
-    class ChangesOnlyDriver(base):  # type: ignore[valid-type,misc]
+    class AppDriver(base):  # type: ignore[valid-type,misc]
         """The platform's driver behind a :class:`ScreenShadow`."""
 
         def __init__(self, app: App[Any], *args: Any, **kwargs: Any) -> None:
             super().__init__(app, *args, **kwargs)
             self._owner = app
-            self.screen_shadow = ScreenShadow()
+            self.screen_shadow: ScreenShadow | None = ScreenShadow() if changes_only else None
             """What the terminal shows, as far as this driver has written it."""
+            self.terminal_lost = False
+            """Set once writing to the terminal failed (it was closed): later writes are
+            dropped, where they would wait for a writer that is no more."""
 
         def write(self, data: str) -> None:
             """Write ``data`` cut down to what changes on screen."""
-            # Frames are drawn for the size the app knows; when it learns of a new
-            # one, the terminal may have moved or cleared what it showed.
-            size = self._owner.size
-            data = self.screen_shadow.filter(data, (size.width, size.height))
+            if self.terminal_lost:
+                return
+            if self.screen_shadow is not None:
+                # Frames are drawn for the size the app knows; when it learns of a new
+                # one, the terminal may have moved or cleared what it showed.
+                size = self._owner.size
+                data = self.screen_shadow.filter(data, (size.width, size.height))
             if data:
                 super().write(data)
 
-    ChangesOnlyDriver.__name__ = f"ChangesOnly{base.__name__}"
-    ChangesOnlyDriver.__qualname__ = ChangesOnlyDriver.__name__
-    return ChangesOnlyDriver
+    AppDriver.__name__ = f"App{base.__name__}"
+    AppDriver.__qualname__ = AppDriver.__name__
+    return AppDriver

@@ -62,7 +62,7 @@ class PtyTerminal:
                         return
                     continue
                 data = os.read(self._master, 1 << 16)
-            except OSError:
+            except (OSError, ValueError):  # the terminal was closed (see hang_up)
                 return
             if not data:
                 return
@@ -127,6 +127,14 @@ class PtyTerminal:
         self._reader.join(timeout)
         return code
 
+    def hang_up(self) -> None:
+        """Close the terminal under the app, as a closed window or a dropped SSH link does
+        (the app is not its session's controlling process here, so no SIGHUP comes: its
+        next write fails)."""
+        with self._changed:
+            os.close(self._master)
+            self._master = -1
+
     def signal(self, number: signal.Signals) -> None:
         """Send ``number`` to the app."""
         self.process.send_signal(number)
@@ -136,5 +144,6 @@ class PtyTerminal:
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait()
-        with contextlib.suppress(OSError):
-            os.close(self._master)
+        if self._master >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._master)

@@ -155,6 +155,26 @@ def test_a_signal_quits_as_ctrl_q_does(
     assert rows[1][2] != "streaming"
 
 
+def test_a_terminal_closed_under_the_app_ends_it_and_keeps_the_reply(
+    server: str, tmp_path: Path, home: Path
+) -> None:
+    terminal = start(server, tmp_path, home)
+    try:
+        terminal.wait_for(b"online")
+        mark = terminal.offset
+        terminal.type("slow\r")
+        terminal.wait_for(b"SLOW-START", after=mark)
+        terminal.hang_up()
+        # It quits as on SIGHUP, however the writes to the lost terminal fail.
+        assert terminal.wait_exit() == 128 + signal.SIGHUP
+    finally:
+        terminal.close()
+    with sqlite3.connect(tmp_path / "data" / "ollama-tui.db") as db:
+        rows = db.execute("SELECT role, content, status FROM message ORDER BY id").fetchall()
+    assert rows[1][0] == "assistant" and rows[1][1].startswith("SLOW-START")
+    assert rows[1][2] != "streaming"
+
+
 def test_a_server_that_never_answers_is_waited_for_then_given_up(
     server: str, tmp_path: Path, home: Path
 ) -> None:

@@ -19,7 +19,7 @@ from tests.terminal_screen import TerminalScreen
 from tui_app.app import OllamaTUI
 from tui_app.demo import SimulatedOllama
 from tui_app.screens.chat import ChatScreen
-from tui_app.terminal_output import changes_only_driver
+from tui_app.terminal_output import app_driver
 
 AppFactory = Callable[..., OllamaTUI]
 SIZE = (100, 30)
@@ -43,7 +43,7 @@ class RecordingDriver(HeadlessDriver):
         self.received.append(data)
 
 
-class TappedDriver(changes_only_driver(RecordingDriver)):  # type: ignore[misc]
+class TappedDriver(app_driver(RecordingDriver)):  # type: ignore[misc]
     """The changed-cells driver, with each write kept as asked and as passed on."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
