@@ -24,7 +24,8 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from tui_app.api import OllamaClient
 from tui_app.app import OllamaTUI
-from tui_app.demo import SimulatedOllama
+from tui_app.core.hosts import Host
+from tui_app.demo import SimModel, SimulatedOllama
 from tui_app.services import Services
 from tui_app.store import Store
 
@@ -70,6 +71,29 @@ async def models(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("down", "down", "down", "down")
     await settle(pilot)
+
+
+async def hosts(pilot: Pilot[None]) -> None:
+    """A laptop and a GPU box in one table, with what each has loaded."""
+    app: OllamaTUI = pilot.app  # type: ignore[assignment]
+    gpu = app.services.hosts.get_or_default("gpu")
+    await app.services.client.load("llama3.2:latest")
+    await gpu.client.load("llama3.3:70b", keep_alive=-1)
+    await pilot.press("f3")
+    await settle(pilot)
+    await pilot.press("down", "down")
+    await settle(pilot)
+
+
+def gpu_box() -> Host:
+    """A second host for the hosts scene: a big model, and two the laptop has too."""
+    sim = SimulatedOllama(token_delay=0.0, version="0.12.3")
+    sim.models = [m for m in sim.models if m.name in ("llama3.2:latest", "qwen3:8b")]
+    sim.models.append(
+        SimModel("llama3.3:70b", parameter_size="70.6B", size=int(42.5e9), family="llama")
+    )
+    client = OllamaClient("http://gpubox:11434", transport=sim.transport())
+    return Host("gpu", client.base_url, client)
 
 
 async def pulls(pilot: Pilot[None]) -> None:
@@ -130,6 +154,7 @@ SCENES: dict[str, tuple[Scene, tuple[int, int]]] = {
     "chat": (chat, SIZE),
     "chat-80x24": (chat, NARROW),
     "models": (models, SIZE),
+    "hosts": (hosts, SIZE),
     "pulls": (pulls, SIZE),
     "options": (options, SIZE),
     "workbench": (workbench, SIZE),
@@ -145,8 +170,9 @@ async def render(name: str, scene: Scene, size: tuple[int, int], data_dir: Path)
     services = Services(
         client=OllamaClient("http://demo", transport=sim.transport()),
         store=store,
-        host="http://127.0.0.1:11434",
+        host="laptop" if name == "hosts" else "http://127.0.0.1:11434",
         demo=True,
+        more_hosts=(gpu_box(),) if name == "hosts" else (),
     )
     app = OllamaTUI(services)
     try:
