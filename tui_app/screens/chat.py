@@ -228,6 +228,8 @@ class ChatScreen(AreaScreen):
         self._reply_view: MessageView | None = None
         """Where that reply is drawn; None while its chat is not on screen."""
         self._worker: Worker[None] | None = None
+        self._turn_over = False
+        """Set once the reply of :attr:`_worker` has ended, while it still tidies up."""
         self._attachments: list[AttachedImage] = []
         self._editing: MessageRecord | None = None
         self._tool_results: list[str] = []
@@ -385,8 +387,9 @@ class ChatScreen(AreaScreen):
 
     @property
     def replying(self) -> bool:
-        """True from sending a prompt until its reply ends."""
-        return self._worker is not None and self._worker.is_running
+        """True from sending a prompt until its reply ends (not while the turn then tidies
+        up: a prompt sent as the reply's figures appear goes, it is not refused)."""
+        return self._worker is not None and self._worker.is_running and not self._turn_over
 
     async def _update_chat(self, **fields: str | None) -> bool:
         """Change settings of the open chat (in the store, or of the draft)."""
@@ -987,6 +990,7 @@ class ChatScreen(AreaScreen):
             # Never sent elsewhere without asking: the user picks another host, or waits.
             self._offer_other_hosts(host, model, text)
             return
+        self._turn_over = False
         self._worker = self._send(text, images, model)
 
     def _offer_other_hosts(self, host: Host, model: str, text: str) -> None:
@@ -1124,6 +1128,7 @@ class ChatScreen(AreaScreen):
                                 markup=False,
                             )
                         case ReplyEnd() if reply is not None:
+                            self._turn_over = True
                             await self._stop_waiting()
                             await self._reply_ended(reply, event)
         except asyncio.CancelledError:
@@ -1461,6 +1466,7 @@ class ChatScreen(AreaScreen):
         if self.chat is None:
             self.notify("There is no reply to regenerate yet.", severity="warning")
             return
+        self._turn_over = False
         self._worker = self._regenerate(self.chat)
 
     @work(group="chat-reply", exit_on_error=False)
