@@ -282,7 +282,8 @@ async def test_repeat_marks_an_unseeded_column_changed_with_a_word_diff(
 async def test_a_column_waiting_for_the_server_says_it_is_queued(
     make_app: AppFactory, sim: SimulatedOllama
 ) -> None:
-    sim.token_delay = 0.005  # a cold model takes a while to load before its first byte
+    sim.token_delay = 0.005
+    sim.load_delay = 1.0  # a cold model takes a while to load before its first byte
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_compare(pilot)
