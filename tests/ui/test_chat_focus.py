@@ -10,7 +10,8 @@ from textual import events
 from textual.pilot import Pilot
 from textual.widgets import OptionList
 
-from tests.helpers import dialog_shown, settle_workers, until
+from tests.helpers import dialog_shown, until
+from tests.ui.test_chat_screen import start as start_chat
 from tui_app.app import OllamaTUI
 from tui_app.screens.chat import ChatScreen
 from tui_app.screens.dialogs import (
@@ -34,25 +35,10 @@ AppFactory = Callable[..., OllamaTUI]
 SIZE = (100, 36)
 
 
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait for the chat's workers (replies, details, list actions); not for a dialog."""
-    await settle_workers(
-        pilot,
-        include=lambda worker: worker.group.startswith("chat-") and worker.group != "chat-dialog",
-        rounds=100,
-        stop_when_idle=True,
-    )
-
-
 async def start(pilot: Pilot[None]) -> ChatScreen:
     """The chat screen, once the model list has arrived and focus is in the prompt."""
-    app = pilot.app
-    assert isinstance(app, OllamaTUI)
-    await until(pilot, lambda: app.models)
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, ChatScreen)
-    await until(pilot, lambda: isinstance(app.focused, PromptInput))
+    screen = await start_chat(pilot)
+    await until(pilot, lambda: isinstance(pilot.app.focused, PromptInput))
     return screen
 
 

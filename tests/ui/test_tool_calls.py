@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 from textual.pilot import Pilot
 from textual.widgets import Static, TextArea
 
-from tests.helpers import dialog_shown, settle_workers, until
+from tests.helpers import dialog_shown, until
+from tests.ui.test_chat_screen import chat_requests, send, settle, start
 from tui_app.app import OllamaTUI
 from tui_app.demo import SimulatedOllama
 from tui_app.screens.chat import ChatScreen
@@ -33,38 +33,6 @@ WEATHER = [
         },
     }
 ]
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait for the chat's workers (not an open dialog)."""
-    await settle_workers(
-        pilot,
-        include=lambda worker: worker.group.startswith("chat-") and worker.group != "chat-dialog",
-        rounds=100,
-        stop_when_idle=True,
-    )
-
-
-async def start(pilot: Pilot[None]) -> ChatScreen:
-    """The chat screen, once the model list has arrived."""
-    app = pilot.app
-    assert isinstance(app, OllamaTUI)
-    await until(pilot, lambda: app.models)
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, ChatScreen)
-    return screen
-
-
-async def send(pilot: Pilot[None], screen: ChatScreen, text: str) -> None:
-    """Type ``text`` into the prompt, press enter and wait for the turn to end."""
-    screen.prompt.load_text(text)
-    await pilot.press("enter")
-    await settle(pilot)
-
-
-def chat_requests(sim: SimulatedOllama) -> list[dict[str, Any]]:
-    return [r.body for r in sim.requests if r.path == "/api/chat" and r.body.get("messages")]
 
 
 async def open_chat_with_tools(pilot: Pilot[None], store: Store) -> tuple[ChatScreen, int]:
